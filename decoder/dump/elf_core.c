@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: MIT
+// ELF core reader: segments, notes (threads, NT_FILE modules), reads by address.
+#include "dump_i.h"
+
+#include <elf.h>
+#include <libelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NOTE_NAME_CORE "CORE"
+
+/* x86_64 struct elf_prstatus (glibc sys/procfs.h): pr_pid at 32, pr_reg
+ * (27 u64, user_regs_struct order) at 112; rip is reg 16, rsp reg 19. */
+#define PRSTATUS_PID_OFF 32
+#define PRSTATUS_REG_OFF 112
+#define X64_REG_RIP 16
+#define X64_REG_RSP 19
+/* struct elf_prpsinfo: pr_pid at 24 on 64-bit targets. */
+#define PRPSINFO_PID_OFF 24
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Bounded view of the core file: a pointer to [off, off+len) or NULL. */
+static const uint8_t *core_bytes(const struct dump *d, uint64_t off, uint64_t len)
+{
+	if (off > d->size || len > d->size - off)
+		return NULL;
+	return d->map + off;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct dump_seg *x = a, *y = b;
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+static int map_cmp(const void *a, const void *b)
+{
+	const struct dump_map *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int parse_nt_file(struct dump *d, const uint8_t *desc, uint64_t len)
+{
+	if (len < 16)
+		return -EBADMSG;
+	uint64_t count = le64(desc), page = le64(desc + 8);
+	if (count > (len - 16) / 24 || page == 0 || (page & (page - 1)))
+		return -EBADMSG;
+	const uint8_t *names = desc + 16 + count * 24, *end = desc + len;
+
+	/* createdump and the kernel write offsets in pages; some writers used
+	 * bytes. Byte offsets are page multiples; page offsets almost never all are. */
+	int bytes = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t off = le64(desc + 16 + i * 24 + 16);
+		if (off) {
+			bytes = 1;
+			if (off % page) {
+				bytes = 0;
+				break;
+			}
+		}
+	}
+
+	d->maps = calloc(count ? count : 1, sizeof(*d->maps));
+	d->modules = calloc(count ? count : 1, sizeof(*d->modules));
+	if (!d->maps || !d->modules)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		const uint8_t *e = desc + 16 + i * 24;
+		const uint8_t *nul = memchr(names, 0, (size_t)(end - names));
+		if (!nul)
+			return -EBADMSG;
+		const char *name = (const char *)names;
+		names = nul + 1;
+		uint64_t start = le64(e), stop = le64(e + 8), off = le64(e + 16);
+		if (stop <= start)
+			continue;
+		if (!bytes) {
+			if (off > UINT64_MAX / page)
+				return -EBADMSG;
+			off *= page;
+		}
+		size_t mi;
+		for (mi = 0; mi < d->nmodules; mi++) {
+			if (strcmp(d->modules[mi].pub.path, name) == 0)
+				break;
+		}
+		if (mi == d->nmodules) {
+			char *p = strdup(name);
+			if (!p)
+				return -ENOMEM;
+			d->modules[mi].pub.path = p;
+			d->modules[mi].pub.start = start;
+			d->modules[mi].pub.end = stop;
+			d->modules[mi].base = UINT64_MAX;
+			d->nmodules++;
+		}
+		struct dump_module_i *m = &d->modules[mi];
+		if (start < m->pub.start)
+			m->pub.start = start;
+		if (stop > m->pub.end)
+			m->pub.end = stop;
+		if (off == 0 && m->base == UINT64_MAX)
+			m->base = start;
+		d->maps[d->nmaps++] = (struct dump_map){ start, stop, off, mi };
+	}
+	qsort(d->maps, d->nmaps, sizeof(*d->maps), map_cmp);
+	return 0;
+}
+
+static int add_thread(struct dump *d, const uint8_t *desc, uint64_t len)
+{
+	if (len < PRSTATUS_REG_OFF + 27 * 8)
+		return -EBADMSG;
+	struct dump_thread *t = realloc(d->threads, (d->nthreads + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	d->threads = t;
+	t = &d->threads[d->nthreads++];
+	t->tid = le32(desc + PRSTATUS_PID_OFF);
+	t->rip = le64(desc + PRSTATUS_REG_OFF + X64_REG_RIP * 8);
+	t->rsp = le64(desc + PRSTATUS_REG_OFF + X64_REG_RSP * 8);
+	return 0;
+}
+
+static int parse_notes(struct dump *d, const uint8_t *p, uint64_t len)
+{
+	uint64_t pos = 0;
+	while (len - pos >= 12) {
+		uint32_t namesz = le32(p + pos), descsz = le32(p + pos + 4), type = le32(p + pos + 8);
+		uint64_t name_off = pos + 12;
+		uint64_t desc_off = name_off + (((uint64_t)namesz + 3) & ~3ULL);
+		uint64_t next = desc_off + (((uint64_t)descsz + 3) & ~3ULL);
+		if (desc_off > len || descsz > len - desc_off)
+			return -EBADMSG;
+		int is_core = namesz == sizeof(NOTE_NAME_CORE) &&
+			      memcmp(p + name_off, NOTE_NAME_CORE, namesz) == 0;
+		const uint8_t *desc = p + desc_off;
+		int rc = 0;
+		if (is_core && type == NT_PRSTATUS)
+			rc = add_thread(d, desc, descsz);
+		else if (is_core && type == NT_PRPSINFO && descsz >= PRPSINFO_PID_OFF + 4)
+			d->pid = le32(desc + PRPSINFO_PID_OFF);
+		else if (is_core && type == NT_FILE && !d->maps)
+			rc = parse_nt_file(d, desc, descsz);
+		if (rc)
+			return rc;
+		if (next > len)
+			break;
+		pos = next;
+	}
+	return 0;
+}
+
+/* Bytes of [start, end) present in the core. */
+static uint64_t covered(const struct dump *d, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < d->nsegs; i++) {
+		const struct dump_seg *s = &d->segs[i];
+		uint64_t lo = s->vaddr > start ? s->vaddr : start;
+		uint64_t hi = s->vaddr + s->filesz < end ? s->vaddr + s->filesz : end;
+		if (hi > lo)
+			n += hi - lo;
+	}
+	return n;
+}
+
+/* A full dump holds every file-backed mapping whole; a heap dump keeps
+ * only some pages of them (headers, build-id notes). Mappings with no page
+ * at all (guard regions, PROT_NONE) say nothing either way. */
+static enum dump_kind classify(const struct dump *d)
+{
+	for (size_t i = 0; i < d->nmaps; i++) {
+		uint64_t c = covered(d, d->maps[i].start, d->maps[i].end);
+		if (c && c < d->maps[i].end - d->maps[i].start)
+			return DUMP_KIND_HEAP;
+	}
+	return DUMP_KIND_FULL;
+}
+
+static int parse_core(struct dump *d, char *err, size_t errlen)
+{
+	Elf64_Ehdr eh;
+	const uint8_t *p = core_bytes(d, 0, EI_NIDENT);
+
+	if (!p || memcmp(p, ELFMAG, SELFMAG) != 0) {
+		seterr(err, errlen, "not an ELF core file (no ELF magic at the start)");
+		return -EBADMSG;
+	}
+	if (p[EI_CLASS] != ELFCLASS64 || p[EI_DATA] != ELFDATA2LSB) {
+		seterr(err, errlen, "unsupported ELF core: only 64-bit little-endian dumps are read");
+		return -ENOTSUP;
+	}
+	p = core_bytes(d, 0, sizeof(eh));
+	if (!p) {
+		seterr(err, errlen, "truncated: the file ends inside the ELF header");
+		return -EBADMSG;
+	}
+	memcpy(&eh, p, sizeof(eh));
+	if (eh.e_type != ET_CORE) {
+		seterr(err, errlen, "not an ELF core file (ELF type %u, not ET_CORE)", eh.e_type);
+		return -EBADMSG;
+	}
+	d->machine = eh.e_machine;
+	d->ptr_size = 8;
+	if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		seterr(err, errlen, "malformed ELF core: program header size %u", eh.e_phentsize);
+		return -EBADMSG;
+	}
+	uint64_t phnum = eh.e_phnum;
+	if (phnum == PN_XNUM) {
+		/* More than 65534 headers: the real count is in section 0's sh_info. */
+		Elf64_Shdr sh;
+		p = core_bytes(d, eh.e_shoff, sizeof(sh));
+		if (!p || eh.e_shnum == 0) {
+			seterr(err, errlen, "malformed ELF core: e_phnum is PN_XNUM but section 0 is missing");
+			return -EBADMSG;
+		}
+		memcpy(&sh, p, sizeof(sh));
+		phnum = sh.sh_info;
+	}
+	if (phnum > d->size / sizeof(Elf64_Phdr) || !core_bytes(d, eh.e_phoff, phnum * sizeof(Elf64_Phdr))) {
+		seterr(err, errlen, "truncated or malformed: the program headers (%" PRIu64
+			" at offset %" PRIu64 ") lie outside the file", phnum, (uint64_t)eh.e_phoff);
+		return -EBADMSG;
+	}
+	d->segs = calloc(phnum ? phnum : 1, sizeof(*d->segs));
+	if (!d->segs)
+		return -ENOMEM;
+	uint64_t truncated = 0;
+	for (uint64_t i = 0; i < phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, d->map + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_NOTE) {
+			p = core_bytes(d, ph.p_offset, ph.p_filesz);
+			if (!p) {
+				seterr(err, errlen, "truncated: the notes segment lies past the end of the file");
+				return -EBADMSG;
+			}
+			int rc = parse_notes(d, p, ph.p_filesz);
+			if (rc) {
+				seterr(err, errlen, "malformed ELF core: bad notes (%s)", strerror(-rc));
+				return rc;
+			}
+		} else if (ph.p_type == PT_LOAD && ph.p_memsz) {
+			uint64_t filesz = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
+			if (ph.p_vaddr > UINT64_MAX - ph.p_memsz) {
+				seterr(err, errlen, "malformed ELF core: segment %" PRIu64 " wraps around", i);
+				return -EBADMSG;
+			}
+			/* A segment cut short by truncation keeps what is there. */
+			if (ph.p_offset >= d->size)
+				filesz = 0;
+			else if (filesz > d->size - ph.p_offset)
+				filesz = d->size - ph.p_offset;
+			if (filesz < ph.p_filesz)
+				truncated++;
+			d->segs[d->nsegs++] = (struct dump_seg){ ph.p_vaddr, ph.p_memsz, filesz,
+								  ph.p_offset };
+		}
+	}
+	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+	for (size_t i = 1; i < d->nsegs; i++) {
+		if (d->segs[i - 1].vaddr + d->segs[i - 1].memsz > d->segs[i].vaddr) {
+			seterr(err, errlen, "malformed ELF core: segments overlap at 0x%" PRIx64,
+			       d->segs[i].vaddr);
+			return -EBADMSG;
+		}
+	}
+	if (d->nthreads == 0) {
+		seterr(err, errlen, "malformed ELF core: no NT_PRSTATUS note (no threads)");
+		return -EBADMSG;
+	}
+	if (truncated)
+		diag_add(&d->diag, "the dump file is truncated: %" PRIu64
+			 " memory segments end past its last byte", truncated);
+	d->kind = classify(d);
+	return 0;
+}
+
+int dump_open(const char *path, const struct dump_options *opts, struct dump **out, char *err,
+	      size_t errlen)
+{
+	struct stat st;
+	int rc;
+	struct dump *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->fd = -1;
+	(void)elf_version(EV_CURRENT); /* libelf reads module files (modfile.c) */
+	pthread_mutex_init(&d->lock, NULL);
+	diag_init(&d->diag);
+	d->path = strdup(path);
+	if (!d->path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (opts && opts->search_paths) {
+		size_t n = 0;
+		while (opts->search_paths[n])
+			n++;
+		d->search_paths = calloc(n + 1, sizeof(char *));
+		if (!d->search_paths) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			d->search_paths[i] = strdup(opts->search_paths[i]);
+			if (!d->search_paths[i]) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	d->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d->fd < 0 || fstat(d->fd, &st) < 0) {
+		rc = -errno;
+		seterr(err, errlen, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		seterr(err, errlen, "not a regular file");
+		goto out;
+	}
+	d->size = (uint64_t)st.st_size;
+	if (d->size < EI_NIDENT) {
+		rc = -EBADMSG;
+		seterr(err, errlen, "not an ELF core file (only %" PRIu64 " bytes)", d->size);
+		goto out;
+	}
+	void *m = mmap(NULL, d->size, PROT_READ, MAP_PRIVATE, d->fd, 0);
+	if (m == MAP_FAILED) {
+		rc = -errno;
+		seterr(err, errlen, "cannot map the file: %s", strerror(errno));
+		goto out;
+	}
+	d->map = m;
+	rc = parse_core(d, err, errlen);
+out:
+	if (rc) {
+		dump_close(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void dump_close(struct dump *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nmodules; i++) {
+		free((char *)d->modules[i].pub.path);
+		dump_modfile_destroy(&d->modules[i].f);
+	}
+	if (d->search_paths) {
+		for (size_t i = 0; d->search_paths[i]; i++)
+			free(d->search_paths[i]);
+		free(d->search_paths);
+	}
+	if (d->map)
+		munmap((void *)d->map, d->size);
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d->modules);
+	free(d->maps);
+	free(d->segs);
+	free(d->threads);
+	free(d->path);
+	diag_destroy(&d->diag);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* The last segment starting at or below addr, or NULL. */
+static const struct dump_seg *seg_find(const struct dump *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nsegs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->segs[mid].vaddr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &d->segs[lo - 1] : NULL;
+}
+
+static const struct dump_map *map_find(const struct dump *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nmaps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && addr < d->maps[lo - 1].end)
+		return &d->maps[lo - 1];
+	return NULL;
+}
+
+static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int image)
+{
+	uint8_t *out = buf;
+
+	if (len && addr > UINT64_MAX - len)
+		return -EIO;
+	while (len) {
+		const struct dump_seg *s = seg_find(d, addr);
+		size_t n;
+		if (s && addr < s->vaddr + s->filesz) {
+			n = s->vaddr + s->filesz - addr < len ? (size_t)(s->vaddr + s->filesz - addr) : len;
+			memcpy(out, d->map + s->off + (addr - s->vaddr), n);
+		} else {
+			/* Absent from the core up to the next segment: try the module file. */
+			const struct dump_map *m = map_find(d, addr);
+			if (!m)
+				return -EIO;
+			uint64_t stop = m->end;
+			size_t next = s ? (size_t)(s - d->segs) + 1 : 0;
+			if (next < d->nsegs && d->segs[next].vaddr < stop)
+				stop = d->segs[next].vaddr;
+			n = stop - addr < len ? (size_t)(stop - addr) : len;
+			int rc = dump_modfile_read(d, m, addr, out, n, image);
+			if (rc)
+				return rc;
+		}
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int dump_read(struct dump *d, uint64_t addr, void *buf, size_t len)
+{
+	return read_any(d, addr, buf, len, 0);
+}
+
+int dump_read_image(struct dump *d, uint64_t addr, void *buf, size_t len)
+{
+	return read_any(d, addr, buf, len, 1);
+}
+
+int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out)
+{
+	uint32_t v;
+	int rc = dump_read(d, addr, &v, sizeof(v));
+	if (!rc)
+		*out = v;
+	return rc;
+}
+
+int dump_read_u64(struct dump *d, uint64_t addr, uint64_t *out)
+{
+	uint64_t v;
+	int rc = dump_read(d, addr, &v, sizeof(v));
+	if (!rc)
+		*out = v;
+	return rc;
+}
+
+int dump_read_ptr(struct dump *d, uint64_t addr, uint64_t *out)
+{
+	if (d->ptr_size == 8)
+		return dump_read_u64(d, addr, out);
+	uint32_t v;
+	int rc = dump_read_u32(d, addr, &v);
+	if (!rc)
+		*out = v;
+	return rc;
+}
+
+int dump_read_cstr(struct dump *d, uint64_t addr, char *buf, size_t max)
+{
+	for (size_t i = 0; i < max; i++) {
+		int rc = dump_read(d, addr + i, &buf[i], 1);
+		if (rc)
+			return rc;
+		if (!buf[i])
+			return 0;
+	}
+	if (max)
+		buf[max - 1] = '\0';
+	return -E2BIG;
+}
+
+bool dump_has(struct dump *d, uint64_t addr, size_t len)
+{
+	if (len && addr > UINT64_MAX - len)
+		return false;
+	while (len) {
+		const struct dump_seg *s = seg_find(d, addr);
+		if (!s || addr >= s->vaddr + s->filesz)
+			return false;
+		uint64_t n = s->vaddr + s->filesz - addr;
+		if (n >= len)
+			return true;
+		addr += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+const char *dump_path(struct dump *d) { return d->path; }
+enum dump_kind dump_kind(struct dump *d) { return d->kind; }
+unsigned dump_pointer_size(struct dump *d) { return d->ptr_size; }
+uint32_t dump_pid(struct dump *d) { return d->pid ? d->pid : (d->nthreads ? d->threads[0].tid : 0); }
+size_t dump_thread_count(struct dump *d) { return d->nthreads; }
+size_t dump_module_count(struct dump *d) { return d->nmodules; }
+struct diag *dump_diag(struct dump *d) { return &d->diag; }
+
+const char *dump_kind_name(enum dump_kind k)
+{
+	return k == DUMP_KIND_FULL ? "full" : "heap";
+}
+
+const char *dump_arch(struct dump *d)
+{
+	switch (d->machine) {
+	case EM_X86_64: return "x86_64";
+	case EM_AARCH64: return "aarch64";
+	case EM_386: return "x86";
+	case EM_ARM: return "arm";
+	default: return "unknown";
+	}
+}
+
+const struct dump_thread *dump_thread(struct dump *d, size_t i)
+{
+	return i < d->nthreads ? &d->threads[i] : NULL;
+}
+
+const struct dump_module *dump_module(struct dump *d, size_t i)
+{
+	return i < d->nmodules ? &d->modules[i].pub : NULL;
+}
+
+const struct dump_module *dump_module_find(struct dump *d, const char *name)
+{
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const char *p = d->modules[i].pub.path, *slash = strrchr(p, '/');
+		if (strcmp(slash ? slash + 1 : p, name) == 0)
+			return &d->modules[i].pub;
+	}
+	return NULL;
+}

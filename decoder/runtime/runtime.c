@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// The CoreCLR runtime in a dump: libcoreclr, its version and contract descriptor.
+#include "runtime_i.h"
+
+#include "dump.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CORECLR_NAME "libcoreclr.so"
+#define DESCRIPTOR_SYMBOL "DotNetRuntimeContractDescriptor"
+#define RUNTIME_INFO_SYMBOL "DotNetRuntimeInfo"
+#define SCCSID_PREFIX "@(#)Version "
+#define SCAN_CHUNK (256u << 10)
+
+/* dotnet/runtime src/coreclr/debug/inc/runtimeinfo.h: struct RuntimeInfo
+ * { char Signature[18] "DotNetRuntimeInfo"; int Version; SYMBOL_INDEX
+ * RuntimeModuleIndex[24], DacModuleIndex[24], DbiModuleIndex[24];
+ * int RuntimeVersion[4] (Version >= 2) }. */
+#define RTINFO_VERSION_OFF 20
+#define RTINFO_FILEVER_OFF 96
+
+/* File version build field = patch * 100 + a build-time suffix (dotnet/arcade
+ * Documentation/CorePackages/Versioning.md); 10.0.1226.42308 is 10.0.12. */
+static void product_version(struct rt *rt, unsigned major, unsigned minor, unsigned build)
+{
+	snprintf(rt->version, sizeof(rt->version), "%u.%u.%u", major, minor, build / 100);
+}
+
+/* Newer runtimes export DotNetRuntimeInfo with the file version. */
+static int version_from_runtime_info(struct rt *rt)
+{
+	uint64_t addr;
+	uint8_t buf[RTINFO_FILEVER_OFF + 16];
+	int32_t ver, fv[4];
+
+	if (dump_module_symbol(rt->d, rt->mod, RUNTIME_INFO_SYMBOL, &addr) ||
+	    dump_read_image(rt->d, addr, buf, sizeof(buf)) || memcmp(buf, RUNTIME_INFO_SYMBOL, 18) != 0)
+		return -ENOENT;
+	memcpy(&ver, buf + RTINFO_VERSION_OFF, 4);
+	if (ver < 2)
+		return -ENOENT;
+	memcpy(fv, buf + RTINFO_FILEVER_OFF, sizeof(fv));
+	if (fv[0] <= 0 || fv[1] < 0 || fv[2] < 0)
+		return -ENOENT;
+	product_version(rt, (unsigned)fv[0], (unsigned)fv[1], (unsigned)fv[2]);
+	return 0;
+}
+
+/* libcoreclr 10.0.12 for linux-x64 exports no DotNetRuntimeInfo (readelf
+ * --dyn-syms shows only DotNetRuntimeContractDescriptor and g_dacTable).
+ * The build stamps the what(1)-style string "@(#)Version MAJ.MIN.BUILD.REV
+ * @Commit: SHA" into libcoreclr's .data (seen with strings -a on 10.0.12);
+ * it has no symbol, so we scan the module's mappings for it. */
+static int version_from_sccsid(struct rt *rt)
+{
+	const struct dump_module *m = rt->mod;
+	size_t plen = strlen(SCCSID_PREFIX);
+	char *buf = malloc(SCAN_CHUNK + 256);
+	int rc = -ENOENT;
+
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t a = m->start; a < m->end && rc; a += SCAN_CHUNK) {
+		size_t n = m->end - a < SCAN_CHUNK + 256 ? (size_t)(m->end - a) : SCAN_CHUNK + 256;
+		if (dump_read_image(rt->d, a, buf, n))
+			continue;
+		const char *hit = memmem(buf, n, SCCSID_PREFIX, plen);
+		if (!hit || (size_t)(hit - buf) + plen + 128 > n)
+			continue;
+		const char *s = hit + plen;
+		size_t len = strnlen(s, 128);
+		if (len == 128)
+			continue;
+		unsigned major, minor, build, rev;
+		if (sscanf(s, "%u.%u.%u.%u", &major, &minor, &build, &rev) != 4)
+			continue;
+		snprintf(rt->build, sizeof(rt->build), "%s", s);
+		if (!rt->version[0])
+			product_version(rt, major, minor, build);
+		rc = 0;
+	}
+	free(buf);
+	return rc;
+}
+
+int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
+{
+	uint64_t desc;
+	int rc;
+	struct rt *rt = calloc(1, sizeof(*rt));
+
+	if (!rt)
+		return -ENOMEM;
+	pthread_mutex_init(&rt->lock, NULL);
+	rt->d = d;
+	rt->mod = dump_module_find(d, CORECLR_NAME);
+	if (!rt->mod) {
+		snprintf(err, errlen, "not a .NET process: no %s among the %zu modules of the dump",
+			 CORECLR_NAME, dump_module_count(d));
+		rc = -ENOENT;
+		goto out;
+	}
+	rt->base = rt->mod->start;
+	rc = dump_module_symbol(d, rt->mod, DESCRIPTOR_SYMBOL, &desc);
+	if (rc == -ENOENT) {
+		snprintf(err, errlen, "%s exports no %s: runtimes before .NET 9 are not supported",
+			 rt->mod->path, DESCRIPTOR_SYMBOL);
+		rc = -ENOTSUP;
+		goto out;
+	}
+	if (rc) {
+		snprintf(err, errlen, "cannot read the symbol table of %s: it is missing from the dump and its file is %s",
+			 rt->mod->path, dump_module_file(d, rt->mod) ? "unreadable" : "not found (add --search-path DIR)");
+		rc = -EIO;
+		goto out;
+	}
+	rc = rt_descriptor_load(rt, desc, err, errlen);
+	if (rc)
+		goto out;
+	version_from_runtime_info(rt);
+	version_from_sccsid(rt);
+	if (!rt->version[0]) {
+		snprintf(err, errlen, "cannot tell the version of the runtime in %s", rt->mod->path);
+		rc = -ENOTSUP;
+		goto out;
+	}
+out:
+	if (rc) {
+		rt_close(rt);
+		return rc;
+	}
+	*out = rt;
+	return 0;
+}
+
+void rt_close(struct rt *rt)
+{
+	if (!rt)
+		return;
+	rt_descriptor_free(rt);
+	free(rt->threads);
+	pthread_mutex_destroy(&rt->lock);
+	free(rt);
+}
+
+struct dump *rt_dump(struct rt *rt) { return rt->d; }
+const char *rt_version(struct rt *rt) { return rt->version; }
+const char *rt_build(struct rt *rt) { return rt->build; }
+const char *rt_module_path(struct rt *rt) { return rt->mod->path; }
+uint64_t rt_module_base(struct rt *rt) { return rt->base; }
+const char *rt_descriptor_source(struct rt *rt) { return rt->desc_source; }

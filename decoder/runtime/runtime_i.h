@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime internals: the runtime context and its layout provider. */
+#ifndef CLRFS_RUNTIME_I_H
+#define CLRFS_RUNTIME_I_H
+
+#include "runtime.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <uthash.h>
+
+/* A global of the contract descriptor, resolved once at load. For an
+ * indirect global, value is the address the runtime published
+ * (pointer_data[i]), i.e. the address of the variable. */
+struct rt_global {
+	char *name;
+	uint64_t value;
+	char *string; /* string globals only, else NULL */
+	UT_hash_handle hh;
+};
+
+struct rt {
+	struct dump *d;
+	const struct dump_module *mod;
+	uint64_t base;
+	char version[32];
+	char build[160];
+	const char *desc_source;
+
+	/* Contract descriptor, merged over sub-descriptors; read-only after rt_open(). */
+	json_t *types;	   /* { Type: { "!": size, Field: off | [off, "type"] } } */
+	json_t *contracts; /* { Name: version } */
+	struct rt_global *globals;
+	size_t nglobals;
+
+	pthread_mutex_t lock; /* guards the caches below */
+	int threads_state;    /* 0 not walked, 1 walked, <0 error */
+	struct rt_thread *threads;
+	size_t nthreads;
+};
+
+/* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
+int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);
+void rt_descriptor_free(struct rt *rt);
+
+/* Layout provider. -ENOENT when this runtime's descriptor lacks the name. */
+int rt_field_offset(struct rt *rt, const char *type, const char *field, uint64_t *off);
+int rt_type_size(struct rt *rt, const char *type, uint64_t *size);
+int rt_global(struct rt *rt, const char *name, uint64_t *value);
+/* Reads the pointer variable whose address an indirect global holds. */
+int rt_global_deref(struct rt *rt, const char *name, uint64_t *value);
+const char *rt_global_string(struct rt *rt, const char *name);
+
+#endif
