@@ -115,14 +115,67 @@ static int merge_object(json_t *dst, json_t *src)
 	return 0;
 }
 
+int rt_descriptor_parse(struct rt *rt, const char *json, size_t len, const uint64_t *ptrs,
+			uint32_t nptrs, json_t **subs, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	const char *k;
+	json_t *v;
+	int rc = -EBADMSG;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root || !json_is_object(root)) {
+		snprintf(err, errlen, "the contract descriptor's JSON is malformed: %s",
+			 root ? "not an object" : jerr.text);
+		goto out;
+	}
+	json_t *types = json_object_get(root, "types"), *globals = json_object_get(root, "globals");
+	json_t *contracts = json_object_get(root, "contracts");
+	if ((types && merge_object(rt->types, types)) || (contracts && merge_object(rt->contracts, contracts))) {
+		snprintf(err, errlen, "the contract descriptor's types or contracts are malformed or repeated");
+		goto out;
+	}
+	if (types) {
+		/* Every type is an object of offsets; check once so lookups need not. */
+		json_object_foreach(types, k, v) {
+			if (!json_is_object(v)) {
+				snprintf(err, errlen, "the contract descriptor's type %s is not an object", k);
+				goto out;
+			}
+		}
+	}
+	if (globals && !json_is_object(globals)) {
+		snprintf(err, errlen, "the contract descriptor's globals are not an object");
+		goto out;
+	}
+	if (globals) {
+		json_object_foreach(globals, k, v) {
+			rc = add_global(rt, k, v, ptrs, nptrs);
+			if (rc == -EEXIST)
+				rc = -EBADMSG;
+			if (rc) {
+				snprintf(err, errlen, "the contract descriptor's global %s is malformed or repeated", k);
+				goto out;
+			}
+		}
+	}
+	if (subs) {
+		*subs = json_object_get(root, "subDescriptors");
+		json_incref(*subs);
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
 static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t errlen)
 {
 	struct desc_hdr h;
 	struct dump *d = rt->d;
 	uint64_t *ptrs = NULL;
 	char *json = NULL;
-	json_t *root = NULL;
-	json_error_t jerr;
+	json_t *subs = NULL;
 	int rc;
 
 	if (depth > DESC_DEPTH_MAX) {
@@ -134,7 +187,7 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	rc = dump_read_image(d, addr, &h, sizeof(h));
 	if (rc) {
 		snprintf(err, errlen, "the runtime's contract descriptor at 0x%016" PRIx64
-			 " is not in the dump and libcoreclr.so could not be read from disk", addr);
+			 " is not in the dump and no matching libcoreclr.so file could be read", addr);
 		goto out;
 	}
 	if (!dump_has(d, addr, sizeof(h)))
@@ -170,36 +223,11 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	}
 	if (!dump_has(d, h.json, h.json_size))
 		rt->desc_source = "module file";
-	root = json_loadb(json, h.json_size, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root || !json_is_object(root)) {
-		snprintf(err, errlen, "the contract descriptor's JSON is malformed: %s",
-			 root ? "not an object" : jerr.text);
-		rc = -EBADMSG;
+	rc = rt_descriptor_parse(rt, json, h.json_size, ptrs, h.pointer_count, &subs, err, errlen);
+	if (rc)
 		goto out;
-	}
-	json_t *types = json_object_get(root, "types"), *globals = json_object_get(root, "globals");
-	json_t *contracts = json_object_get(root, "contracts"), *subs = json_object_get(root, "subDescriptors");
-	if ((types && merge_object(rt->types, types)) || (contracts && merge_object(rt->contracts, contracts))) {
-		snprintf(err, errlen, "the contract descriptor's types or contracts are malformed or repeated");
-		rc = -EBADMSG;
-		goto out;
-	}
 	const char *k;
 	json_t *v;
-	if (globals) {
-		if (!json_is_object(globals)) {
-			rc = -EBADMSG;
-			snprintf(err, errlen, "the contract descriptor's globals are not an object");
-			goto out;
-		}
-		json_object_foreach(globals, k, v) {
-			rc = add_global(rt, k, v, ptrs, h.pointer_count);
-			if (rc) {
-				snprintf(err, errlen, "the contract descriptor's global %s is malformed or repeated", k);
-				goto out;
-			}
-		}
-	}
 	if (subs && json_is_object(subs)) {
 		json_object_foreach(subs, k, v) {
 			/* The value is the address of a pointer to another descriptor;
@@ -220,20 +248,24 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	}
 	rc = 0;
 out:
-	json_decref(root);
+	json_decref(subs);
 	free(json);
 	free(ptrs);
 	return rc;
 }
 
-int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen)
+int rt_descriptor_init(struct rt *rt)
 {
 	rt->desc_source = "dump";
 	rt->types = json_object();
 	rt->contracts = json_object();
-	if (!rt->types || !rt->contracts)
-		return -ENOMEM;
-	return load_one(rt, addr, 0, err, errlen);
+	return rt->types && rt->contracts ? 0 : -ENOMEM;
+}
+
+int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen)
+{
+	int rc = rt_descriptor_init(rt);
+	return rc ? rc : load_one(rt, addr, 0, err, errlen);
 }
 
 void rt_descriptor_free(struct rt *rt)

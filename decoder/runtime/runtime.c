@@ -113,8 +113,8 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 		goto out;
 	}
 	if (rc) {
-		snprintf(err, errlen, "cannot read the symbol table of %s: it is missing from the dump and its file is %s",
-			 rt->mod->path, dump_module_file(d, rt->mod) ? "unreadable" : "not found (add --search-path DIR)");
+		snprintf(err, errlen, "cannot read the symbol table of %s: the dump lacks it and no matching file of it could be read",
+			 rt->mod->path);
 		rc = -EIO;
 		goto out;
 	}

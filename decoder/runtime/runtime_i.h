@@ -43,6 +43,12 @@ struct rt {
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
 int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);
 void rt_descriptor_free(struct rt *rt);
+/* Pieces of rt_descriptor_load(), for tests and fuzzing: an empty layout,
+ * then one descriptor's JSON merged in (ptrs: its pointer_data). *subs, when
+ * asked for, gets the "subDescriptors" object or NULL (caller json_decref()s). */
+int rt_descriptor_init(struct rt *rt);
+int rt_descriptor_parse(struct rt *rt, const char *json, size_t len, const uint64_t *ptrs,
+			uint32_t nptrs, json_t **subs, char *err, size_t errlen);
 
 /* Layout provider. -ENOENT when this runtime's descriptor lacks the name. */
 int rt_field_offset(struct rt *rt, const char *type, const char *field, uint64_t *off);

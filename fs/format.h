@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/format: how values are written in rendered files (see DESIGN "Names and values"). */
+#ifndef CLRFS_FS_FORMAT_H
+#define CLRFS_FS_FORMAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct strbuf;
+
+/* "0x" and 16 lowercase hex digits. */
+void fs_put_addr(struct strbuf *b, uint64_t addr);
+/* "<unreadable: reason>" for a negative errno (reason from fs_reason()). */
+void fs_put_unreadable(struct strbuf *b, int rc);
+/* "true" or "false". */
+void fs_put_bool(struct strbuf *b, bool v);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* fs private: the context every provider reaches from its nodes. */
+#ifndef CLRFS_FS_I_H
+#define CLRFS_FS_I_H
+
+#include "fs.h"
+#include "node.h"
+
+struct fs {
+	struct fs_tree *tree;
+	struct dump *dump; /* borrowed */
+	struct rt *rt;	   /* borrowed; NULL when the runtime could not be read */
+	char *rt_err;	   /* why rt is NULL; "" otherwise */
+	char *dump_arg;	   /* the DUMP path as given */
+};
+
+static inline struct fs *fs_of(const struct fs_node *n)
+{
+	return fs_tree_ctx(fs_node_tree(n));
+}
+
+/* The root directory: one child per present provider (providers.c). */
+extern const struct fs_ops fs_root_ops;
+
+/* Providers, one per top-level entry (prov_*.c). */
+extern const struct fs_ops fs_info_ops;	   /* /info */
+extern const struct fs_ops fs_threads_ops; /* /threads */
+
+#endif

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/fuse_ll: the FUSE low-level operations serving the node tree, read-only. */
+#define FUSE_USE_VERSION 312
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "fs_i.h"
+
+/* The tree never changes while mounted, so the kernel may keep every entry,
+ * attribute and negative lookup this long. */
+#define LL_TIMEOUT 86400.0
+
+/* Mount options always given; the user's -o come after them. "ro" makes the
+ * kernel refuse writes itself (EROFS), default_permissions makes it apply
+ * the 0440/0550 modes, which matters with -o allow_other. */
+#define LL_MOUNT_OPTS "ro,default_permissions,fsname=clrfs,subtype=clrfs"
+
+/* The session's userdata; read-only after fs_mount() fills it. */
+struct ll_ctx {
+	struct fs_tree *tree;
+	uid_t uid;
+	gid_t gid;
+};
+
+static struct ll_ctx *ctx_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* Attributes of n; renders a file (once) so that st_size is exact. Times are
+ * 0: nothing of the analysing machine shows in the tree. */
+static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
+{
+	const char *data;
+	size_t len = 0;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = fs_node_ino(n);
+	st->st_uid = c->uid;
+	st->st_gid = c->gid;
+	st->st_blksize = 4096;
+	switch (fs_node_kind(n)) {
+	case FS_DIR:
+		st->st_mode = S_IFDIR | 0550;
+		st->st_nlink = 2;
+		break;
+	case FS_FILE:
+		rc = fs_node_content(n, &data, &len);
+		st->st_mode = S_IFREG | 0440;
+		st->st_nlink = 1;
+		break;
+	case FS_SYMLINK:
+		len = strlen(fs_node_target(n));
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		break;
+	}
+	st->st_size = (off_t)len;
+	st->st_blocks = (blkcnt_t)((len + 511) / 512);
+	return rc;
+}
+
+/* The node for ino, or -ENOENT (an inode we never handed out). */
+static int node_of(fuse_req_t req, fuse_ino_t ino, struct fs_node **out)
+{
+	struct fs_node *n = fs_tree_node(ctx_of(req)->tree, ino);
+
+	if (!n)
+		return -ENOENT;
+	*out = n;
+	return 0;
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	struct fs_node *dir, *n;
+	int rc = node_of(req, parent, &dir);
+
+	memset(&e, 0, sizeof(e));
+	if (rc)
+		goto out;
+	rc = fs_node_lookup(dir, name, &n);
+	if (rc == -ENOENT) {
+		/* ino 0 with a timeout: the kernel caches the absence. */
+		e.entry_timeout = LL_TIMEOUT;
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	rc = fill_attr(ctx_of(req), n, &e.attr);
+	e.ino = fs_node_ino(n);
+	e.attr_timeout = LL_TIMEOUT;
+	e.entry_timeout = LL_TIMEOUT;
+out:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+/* Nodes live as long as the mount: nothing to forget. */
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	(void)ino;
+	(void)nlookup;
+	fuse_reply_none(req);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	(void)count;
+	(void)forgets;
+	fuse_reply_none(req);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_node *n;
+	struct stat st;
+	int rc = node_of(req, ino, &n);
+
+	(void)fi;
+	if (!rc)
+		rc = fill_attr(ctx_of(req), n, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, LL_TIMEOUT);
+}
+
+static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs_node *n;
+	int rc = node_of(req, ino, &n);
+
+	if (!rc && fs_node_kind(n) != FS_SYMLINK)
+		rc = -EINVAL;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_readlink(req, fs_node_target(n));
+}
+
+/* Populates the directory now, so that its errors show on opendir. */
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_node *n, *const *kids;
+	size_t count;
+	int rc = node_of(req, ino, &n);
+
+	if (!rc)
+		rc = fs_node_children(n, &kids, &count);
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_open(req, fi);
+}
+
+/* Offsets: entry i (0 ".", 1 "..", then the sorted children) carries offset
+ * i + 1, the position to continue from. */
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fs_node *n, *const *kids;
+	size_t count, pos = 0;
+	char *buf = NULL;
+	int rc = node_of(req, ino, &n);
+
+	(void)fi;
+	if (rc)
+		goto out;
+	rc = fs_node_children(n, &kids, &count);
+	if (rc)
+		goto out;
+	rc = -ENOMEM;
+	buf = malloc(size ? size : 1);
+	if (!buf)
+		goto out;
+	rc = 0;
+	for (size_t i = off < 0 ? 0 : (size_t)off; i < count + 2; i++) {
+		struct fs_node *e = i == 0 ? n : i == 1 ? fs_node_parent(n) : kids[i - 2];
+		const char *name = i == 0 ? "." : i == 1 ? ".." : fs_node_name(e);
+		struct stat st;
+		size_t need;
+
+		memset(&st, 0, sizeof(st));
+		st.st_ino = fs_node_ino(e);
+		st.st_mode = fs_node_kind(e) == FS_DIR	   ? S_IFDIR
+			     : fs_node_kind(e) == FS_FILE ? S_IFREG
+							  : S_IFLNK;
+		need = fuse_add_direntry(req, buf + pos, size - pos, name, &st, (off_t)(i + 1));
+		if (need > size - pos)
+			break;
+		pos += need;
+	}
+out:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void ll_release_any(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+/* Renders the file now (if getattr has not) so read never fails later. */
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_node *n;
+	const char *data;
+	size_t len;
+	int rc = node_of(req, ino, &n);
+
+	if (rc)
+		goto out;
+	rc = -EROFS;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+		goto out;
+	rc = fs_node_content(n, &data, &len);
+	fi->keep_cache = 1;
+out:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs_node *n;
+	const char *data = NULL;
+	size_t len = 0;
+	int rc = node_of(req, ino, &n);
+
+	(void)fi;
+	if (!rc)
+		rc = fs_node_content(n, &data, &len);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+	} else if (off < 0 || (size_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+	} else {
+		size_t left = len - (size_t)off;
+		fuse_reply_buf(req, data + off, size < left ? size : left);
+	}
+}
+
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+
+	(void)ino;
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = 4096;
+	st.f_frsize = 4096;
+	st.f_files = fs_tree_node_count(ctx_of(req)->tree);
+	st.f_namemax = 255;
+	st.f_flag = ST_RDONLY;
+	fuse_reply_statfs(req, &st);
+}
+
+/* Every operation that would change the tree. The kernel already refuses
+ * most of them on an "ro" mount; these answer if it asks anyway. */
+static void erofs(fuse_req_t req)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	(void)ino, (void)attr, (void)to_set, (void)fi;
+	erofs(req);
+}
+
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	erofs(req);
+}
+
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	(void)parent, (void)name, (void)mode;
+	erofs(req);
+}
+
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent, (void)name;
+	erofs(req);
+}
+
+static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	(void)link, (void)parent, (void)name;
+	erofs(req);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	erofs(req);
+}
+
+static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	(void)ino, (void)newparent, (void)newname;
+	erofs(req);
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		     off_t off, struct fuse_file_info *fi)
+{
+	(void)ino, (void)buf, (void)size, (void)off, (void)fi;
+	erofs(req);
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	(void)parent, (void)name, (void)mode, (void)fi;
+	erofs(req);
+}
+
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	(void)ino, (void)name, (void)value, (void)size, (void)flags;
+	erofs(req);
+}
+
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	(void)ino, (void)name;
+	erofs(req);
+}
+
+static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+			 off_t length, struct fuse_file_info *fi)
+{
+	(void)ino, (void)mode, (void)offset, (void)length, (void)fi;
+	erofs(req);
+}
+
+static const struct fuse_lowlevel_ops ll_ops = {
+	.lookup = ll_lookup,
+	.forget = ll_forget,
+	.forget_multi = ll_forget_multi,
+	.getattr = ll_getattr,
+	.readlink = ll_readlink,
+	.opendir = ll_opendir,
+	.readdir = ll_readdir,
+	.releasedir = ll_release_any,
+	.open = ll_open,
+	.read = ll_read,
+	.release = ll_release_any,
+	.statfs = ll_statfs,
+	.setattr = ll_setattr,
+	.mknod = ll_mknod,
+	.mkdir = ll_mkdir,
+	.unlink = ll_unlink,
+	.rmdir = ll_unlink,
+	.symlink = ll_symlink,
+	.rename = ll_rename,
+	.link = ll_link,
+	.write = ll_write,
+	.create = ll_create,
+	.setxattr = ll_setxattr,
+	.removexattr = ll_removexattr,
+	.fallocate = ll_fallocate,
+};
+
+static int build_args(const struct fs_mount_options *o, struct fuse_args *args)
+{
+	int rc = fuse_opt_add_arg(args, "clrfs") || fuse_opt_add_arg(args, "-o") ||
+		 fuse_opt_add_arg(args, LL_MOUNT_OPTS);
+
+	for (size_t i = 0; !rc && o->fuse_opts && o->fuse_opts[i]; i++)
+		rc = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, o->fuse_opts[i]);
+	if (!rc && o->debug)
+		rc = fuse_opt_add_arg(args, "-d");
+	return rc ? -ENOMEM : 0;
+}
+
+int fs_mount(struct fs *fs, const struct fs_mount_options *o)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct ll_ctx c = { fs->tree, getuid(), getgid() };
+	struct fuse_session *se = NULL;
+	struct fuse_loop_config *cfg = NULL;
+	bool handlers = false, mounted = false;
+	int rc = build_args(o, &args);
+
+	if (rc)
+		goto out;
+	rc = -EINVAL; /* libfuse has printed why */
+	se = fuse_session_new(&args, &ll_ops, sizeof(ll_ops), &c);
+	if (!se)
+		goto out;
+	if (fuse_set_signal_handlers(se))
+		goto out;
+	handlers = true;
+	if (fuse_session_mount(se, o->mountpoint))
+		goto out;
+	mounted = true;
+	/* Changes directory to "/": paths used later must be absolute. */
+	fuse_daemonize(o->foreground || o->debug);
+	if (o->single_thread) {
+		rc = fuse_session_loop(se);
+	} else {
+		rc = -ENOMEM;
+		cfg = fuse_loop_cfg_create();
+		if (!cfg)
+			goto out;
+		rc = fuse_session_loop_mt(se, cfg);
+	}
+	/* A signal ends the loop normally; only a negative result is an error. */
+	rc = rc < 0 ? rc : 0;
+out:
+	if (cfg)
+		fuse_loop_cfg_destroy(cfg);
+	if (mounted)
+		fuse_session_unmount(se);
+	if (handlers)
+		fuse_remove_signal_handlers(se);
+	if (se)
+		fuse_session_destroy(se);
+	fuse_opt_free_args(&args);
+	return rc;
+}

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/node: the lazily filled node tree, its inode table and path walking. */
+#include "node_i.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+/*
+ * Inode numbers. A node gets the next number when it is created: the root is
+ * 1, and every other node is created by its directory's populate(), which runs
+ * once, on the first lookup or listing of that directory. So numbers follow
+ * the order in which the tree was first explored: stable for the life of a
+ * mount, but not across mounts (nothing should depend on them). Nodes are
+ * never freed before the tree (the dump is immutable, so nothing goes stale),
+ * which makes FUSE's forget a no-op and lets an inode number index
+ * tree->nodes directly: nodes[ino - 1]. Number 0 is never used (FUSE treats it
+ * as "no entry").
+ */
+
+#define FS_MAX_SYMLINK_HOPS 40
+
+static bool node_done(struct fs_node *n)
+{
+	return __atomic_load_n(&n->done, __ATOMIC_ACQUIRE);
+}
+
+static void node_publish(struct fs_node *n, int rc)
+{
+	n->rc = rc;
+	__atomic_store_n(&n->done, true, __ATOMIC_RELEASE);
+}
+
+static void node_free(struct fs_node *n)
+{
+	if (!n)
+		return;
+	free(n->name);
+	free(n->target);
+	free(n->kids);
+	free(n->data);
+	free(n);
+}
+
+/* Allocates a node and gives it the next inode number. */
+static int node_new(struct fs_tree *t, struct fs_node *parent, const char *name,
+		    enum fs_kind kind, const struct fs_ops *ops, struct fs_key key,
+		    struct fs_node **out)
+{
+	struct fs_node *n = calloc(1, sizeof(*n));
+	int rc = -ENOMEM;
+
+	if (!n)
+		goto out;
+	n->name = strdup(name);
+	if (!n->name)
+		goto out;
+	n->parent = parent ? parent : n;
+	n->tree = t;
+	n->kind = kind;
+	n->ops = ops;
+	n->key = key;
+
+	pthread_mutex_lock(&t->ino_lock);
+	if (t->count == t->cap) {
+		uint64_t cap = t->cap ? t->cap * 2 : 64;
+		struct fs_node **nodes = realloc(t->nodes, cap * sizeof(*nodes));
+		if (!nodes) {
+			pthread_mutex_unlock(&t->ino_lock);
+			goto out;
+		}
+		t->nodes = nodes;
+		t->cap = cap;
+	}
+	t->nodes[t->count++] = n;
+	n->ino = t->count;
+	pthread_mutex_unlock(&t->ino_lock);
+	*out = n;
+	n = NULL;
+	rc = 0;
+out:
+	node_free(n);
+	return rc;
+}
+
+int fs_tree_new(const struct fs_ops *root_ops, void *ctx, struct fs_tree **out)
+{
+	struct fs_tree *t = calloc(1, sizeof(*t));
+	pthread_mutexattr_t attr;
+	int rc = -ENOMEM;
+
+	if (!t)
+		goto out;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&t->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&t->ino_lock, NULL);
+	t->ctx = ctx;
+	rc = node_new(t, NULL, "/", FS_DIR, root_ops, (struct fs_key){ 0, NULL }, &t->root);
+	if (rc)
+		goto out;
+	*out = t;
+	t = NULL;
+out:
+	fs_tree_free(t);
+	return rc;
+}
+
+void fs_tree_free(struct fs_tree *t)
+{
+	if (!t)
+		return;
+	for (uint64_t i = 0; i < t->count; i++)
+		node_free(t->nodes[i]);
+	free(t->nodes);
+	pthread_mutex_destroy(&t->lock);
+	pthread_mutex_destroy(&t->ino_lock);
+	free(t);
+}
+
+void *fs_tree_ctx(struct fs_tree *t)
+{
+	return t->ctx;
+}
+
+struct fs_node *fs_tree_root(struct fs_tree *t)
+{
+	return t->root;
+}
+
+struct fs_node *fs_tree_node(struct fs_tree *t, uint64_t ino)
+{
+	struct fs_node *n = NULL;
+
+	pthread_mutex_lock(&t->ino_lock);
+	if (ino >= 1 && ino <= t->count)
+		n = t->nodes[ino - 1];
+	pthread_mutex_unlock(&t->ino_lock);
+	return n;
+}
+
+uint64_t fs_tree_node_count(struct fs_tree *t)
+{
+	uint64_t count;
+
+	pthread_mutex_lock(&t->ino_lock);
+	count = t->count;
+	pthread_mutex_unlock(&t->ino_lock);
+	return count;
+}
+
+static bool name_valid(const char *name)
+{
+	return name[0] && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
+}
+
+int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind,
+		const struct fs_ops *ops, struct fs_key key, struct fs_node **out)
+{
+	struct fs_node *n = NULL;
+	int rc = -EINVAL;
+
+	/* busy is only true while populate() runs, with the tree lock held. */
+	if (dir->kind != FS_DIR || !dir->busy || !name_valid(name))
+		goto out;
+	if (dir->nkids == dir->capkids) {
+		size_t cap = dir->capkids ? dir->capkids * 2 : 8;
+		struct fs_node **kids = realloc(dir->kids, cap * sizeof(*kids));
+		rc = -ENOMEM;
+		if (!kids)
+			goto out;
+		dir->kids = kids;
+		dir->capkids = cap;
+	}
+	rc = node_new(dir->tree, dir, name, kind, ops, key, &n);
+	if (rc)
+		goto out;
+	dir->kids[dir->nkids++] = n;
+	if (out)
+		*out = n;
+out:
+	return rc;
+}
+
+int fs_node_add_symlink(struct fs_node *dir, const char *name, const char *target)
+{
+	struct fs_node *n;
+	int rc = fs_node_add(dir, name, FS_SYMLINK, NULL, (struct fs_key){ 0, NULL }, &n);
+
+	if (rc)
+		goto out;
+	/* On failure the node has no target; populate() fails with -ENOMEM
+	 * and the directory stays empty. */
+	n->target = strdup(target);
+	if (!n->target)
+		rc = -ENOMEM;
+out:
+	return rc;
+}
+
+static int kid_cmp(const void *a, const void *b)
+{
+	const struct fs_node *x = *(struct fs_node *const *)a;
+	const struct fs_node *y = *(struct fs_node *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/* Runs dir's populate() once and sorts what it added. A failed populate
+ * leaves dir empty (its partial children stay unreachable in the inode table)
+ * and its error is kept, except -ENOMEM, which a later call retries. */
+static int dir_populate(struct fs_node *dir)
+{
+	struct fs_tree *t = dir->tree;
+	int rc;
+
+	if (node_done(dir))
+		return dir->rc;
+	pthread_mutex_lock(&t->lock);
+	rc = dir->rc;
+	if (dir->done)
+		goto out;
+	rc = -EDEADLK;
+	if (dir->busy)
+		goto out;
+	dir->busy = true;
+	rc = dir->ops && dir->ops->populate ? dir->ops->populate(dir) : 0;
+	dir->busy = false;
+	if (rc == 0 && dir->nkids > 1) {
+		qsort(dir->kids, dir->nkids, sizeof(*dir->kids), kid_cmp);
+		for (size_t i = 1; i < dir->nkids; i++)
+			if (!strcmp(dir->kids[i - 1]->name, dir->kids[i]->name))
+				rc = -EEXIST; /* a provider bug */
+	}
+	if (rc)
+		dir->nkids = 0;
+	if (rc != -ENOMEM)
+		node_publish(dir, rc);
+out:
+	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
+int fs_node_children(struct fs_node *dir, struct fs_node *const **kids, size_t *count)
+{
+	int rc = -ENOTDIR;
+
+	if (dir->kind != FS_DIR)
+		goto out;
+	rc = dir_populate(dir);
+	if (rc)
+		goto out;
+	*kids = dir->kids;
+	*count = dir->nkids;
+out:
+	return rc;
+}
+
+int fs_node_lookup(struct fs_node *dir, const char *name, struct fs_node **out)
+{
+	struct fs_node *const *kids;
+	size_t lo = 0, hi;
+	int rc = fs_node_children(dir, &kids, &hi);
+
+	if (rc)
+		goto out;
+	rc = -ENOENT;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, kids[mid]->name);
+		if (c == 0) {
+			*out = kids[mid];
+			rc = 0;
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+out:
+	return rc;
+}
+
+/* Runs file's render() once and keeps the bytes; same error rule as
+ * dir_populate(). */
+static int file_render(struct fs_node *file)
+{
+	struct fs_tree *t = file->tree;
+	struct strbuf b;
+	int rc;
+
+	if (node_done(file))
+		return file->rc;
+	strbuf_init(&b);
+	pthread_mutex_lock(&t->lock);
+	rc = file->rc;
+	if (file->done)
+		goto out;
+	rc = -EDEADLK;
+	if (file->busy)
+		goto out;
+	file->busy = true;
+	rc = file->ops && file->ops->render ? file->ops->render(file, &b) : 0;
+	file->busy = false;
+	if (rc == 0 && b.oom)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		file->data = strbuf_steal(&b, &file->len);
+		if (!file->data)
+			rc = -ENOMEM;
+	}
+	if (rc != -ENOMEM)
+		node_publish(file, rc);
+out:
+	pthread_mutex_unlock(&t->lock);
+	strbuf_destroy(&b);
+	return rc;
+}
+
+int fs_node_content(struct fs_node *file, const char **data, size_t *len)
+{
+	int rc = file->kind == FS_DIR ? -EISDIR : -EINVAL;
+
+	if (file->kind != FS_FILE)
+		goto out;
+	rc = file_render(file);
+	if (rc)
+		goto out;
+	*data = file->data;
+	*len = file->len;
+out:
+	return rc;
+}
+
+/* Walks path from dir. *hops counts symlinks followed so far. */
+static int walk(struct fs_node *dir, const char *path, bool follow_last, int *hops,
+		struct fs_node **out)
+{
+	struct fs_node *cur = dir;
+	char name[256];
+	int rc = 0;
+
+	if (*path == '/')
+		cur = dir->tree->root;
+	while (*path) {
+		const char *end;
+		size_t len;
+		struct fs_node *next;
+
+		while (*path == '/')
+			path++;
+		if (!*path)
+			break;
+		end = strchrnul(path, '/');
+		len = (size_t)(end - path);
+		rc = -ENAMETOOLONG;
+		if (len >= sizeof(name))
+			goto out;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		path = end;
+		rc = -ENOTDIR;
+		if (cur->kind != FS_DIR)
+			goto out;
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			cur = cur->parent;
+			continue;
+		}
+		rc = fs_node_lookup(cur, name, &next);
+		if (rc)
+			goto out;
+		if (next->kind == FS_SYMLINK && (*path || follow_last)) {
+			rc = -ELOOP;
+			if (++*hops > FS_MAX_SYMLINK_HOPS)
+				goto out;
+			rc = walk(cur, next->target, true, hops, &next);
+			if (rc)
+				goto out;
+		}
+		cur = next;
+	}
+	rc = 0;
+	*out = cur;
+out:
+	return rc;
+}
+
+int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last,
+		    struct fs_node **out)
+{
+	int hops = 0;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	return walk(t->root, path, follow_last, &hops, out);
+}
+
+uint64_t fs_node_ino(const struct fs_node *n)
+{
+	return n->ino;
+}
+
+enum fs_kind fs_node_kind(const struct fs_node *n)
+{
+	return n->kind;
+}
+
+const char *fs_node_name(const struct fs_node *n)
+{
+	return n->name;
+}
+
+struct fs_node *fs_node_parent(const struct fs_node *n)
+{
+	return n->parent;
+}
+
+const char *fs_node_target(const struct fs_node *n)
+{
+	return n->target;
+}
+
+struct fs_key fs_node_key(const struct fs_node *n)
+{
+	return n->key;
+}
+
+struct fs_tree *fs_node_tree(const struct fs_node *n)
+{
+	return n->tree;
+}

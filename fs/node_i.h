@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/node private: the bodies of struct fs_tree and struct fs_node. */
+#ifndef CLRFS_FS_NODE_I_H
+#define CLRFS_FS_NODE_I_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "node.h"
+
+struct fs_node {
+	/* Set at creation, never changed: readable without a lock. */
+	uint64_t ino;
+	struct fs_node *parent;
+	struct fs_tree *tree;
+	char *name;
+	enum fs_kind kind;
+	const struct fs_ops *ops;
+	struct fs_key key;
+	char *target; /* symlinks only */
+
+	/* Filled once by populate()/render() under tree->lock; then published
+	 * by a release store of done, after which they never change and are
+	 * read without the lock (after an acquire load of done). */
+	bool done;
+	bool busy; /* populate()/render() is running (guards re-entry) */
+	int rc;	   /* their result, kept: the dump never changes */
+	struct fs_node **kids; /* directories: sorted by name once done */
+	size_t nkids, capkids;
+	char *data; /* files: the rendered bytes */
+	size_t len;
+};
+
+struct fs_tree {
+	/* Recursive, so a provider may look up other nodes while populating;
+	 * guards the lazy part of every node (see struct fs_node). */
+	pthread_mutex_t lock;
+	/* Guards nodes/count/cap; held only for a table access, never while
+	 * calling a provider, so inode lookups do not wait for a slow decode. */
+	pthread_mutex_t ino_lock;
+	struct fs_node **nodes; /* nodes[ino - 1] */
+	uint64_t count, cap;
+	struct fs_node *root;
+	void *ctx;
+};
+
+#endif

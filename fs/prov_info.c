@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/prov_info: /info, "key: value" lines about the dump and its runtime. */
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "strbuf.h"
+#include "dump.h"
+#include "runtime.h"
+#include "format.h"
+#include "fs_i.h"
+
+static void put_runtime(struct strbuf *b, struct rt *rt)
+{
+	const struct rt_thread *threads;
+	size_t types, globals, contracts, count;
+	int rc;
+
+	strbuf_puts(b, "runtime: coreclr\n");
+	strbuf_printf(b, "runtime-version: %s\n", rt_version(rt));
+	if (rt_build(rt)[0])
+		strbuf_printf(b, "runtime-build: %s\n", rt_build(rt));
+	strbuf_printf(b, "runtime-module: %s\n", rt_module_path(rt));
+	strbuf_puts(b, "runtime-base: ");
+	fs_put_addr(b, rt_module_base(rt));
+	rt_descriptor_counts(rt, &types, &globals, &contracts);
+	strbuf_printf(b, "\ncontract-descriptor: %zu types, %zu globals, %zu contracts (from %s)\n",
+		      types, globals, contracts, rt_descriptor_source(rt));
+	strbuf_puts(b, "threads: ");
+	rc = rt_threads(rt, &threads, &count);
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else
+		strbuf_printf(b, "%zu", count);
+	strbuf_puts(b, "\n");
+}
+
+/* One line per problem; a newline inside a message would start a bogus key. */
+static void put_problems(struct strbuf *b, struct diag *dg)
+{
+	size_t n = diag_count(dg);
+
+	strbuf_printf(b, "problems: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_puts(b, "problem: ");
+		for (const char *s = diag_get(dg, i); *s; s++)
+			strbuf_add(b, *s == '\n' ? " " : s, 1);
+		strbuf_puts(b, "\n");
+	}
+}
+
+/* The runtime lines come before "problems" so that the problems found while
+ * reading them (the thread list) are already counted. Problems found later
+ * by other areas do not show: the file is rendered once. */
+static int info_render(struct fs_node *file, struct strbuf *b)
+{
+	struct fs *fs = fs_of(file);
+	struct dump *d = fs->dump;
+
+	strbuf_printf(b, "dump: %s\n", fs->dump_arg);
+	strbuf_puts(b, "format: elf-core\n");
+	strbuf_printf(b, "kind: %s\n", dump_kind_name(dump_kind(d)));
+	strbuf_printf(b, "arch: %s\n", dump_arch(d));
+	strbuf_printf(b, "pointer-size: %u\n", dump_pointer_size(d));
+	strbuf_printf(b, "pid: %" PRIu32 "\n", dump_pid(d));
+	if (fs->rt)
+		put_runtime(b, fs->rt);
+	else
+		strbuf_printf(b, "runtime-error: %s\n", fs->rt_err);
+	put_problems(b, dump_diag(d));
+	return 0;
+}
+
+const struct fs_ops fs_info_ops = {
+	.render = info_render,
+};

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/prov_threads: /threads, one directory per managed thread, and by-os-id links. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "strbuf.h"
+#include "dump.h"
+#include "runtime.h"
+#include "format.h"
+#include "fs_i.h"
+
+/* ThreadState bits (dotnet/runtime src/coreclr/vm/threads.h, enum ThreadState). */
+#define TS_BACKGROUND 0x00000200u
+#define TS_THREADPOOL_WORKER 0x01000000u
+
+/* Nodes under /threads/<id>/ carry key.p = the struct rt_thread (borrowed
+ * from rt_threads(), valid until rt_close(), which outlives the tree). */
+static const struct rt_thread *key_thread(const struct fs_node *n)
+{
+	return fs_node_key(n).p;
+}
+
+static int thread_info_render(struct fs_node *file, struct strbuf *b)
+{
+	const struct rt_thread *t = key_thread(file);
+	char names[512];
+
+	if (t->state)
+		rt_thread_state_names(t->state, " ", names, sizeof(names));
+	else
+		snprintf(names, sizeof(names), "none");
+	strbuf_printf(b, "managed-id: %" PRIu32 "\n", t->managed_id);
+	strbuf_printf(b, "os-id: %" PRIu64 "\n", t->os_id);
+	strbuf_printf(b, "state: %s\n", names);
+	strbuf_printf(b, "state-bits: 0x%08" PRIx32 "\n", t->state);
+	strbuf_puts(b, "background: ");
+	fs_put_bool(b, t->state & TS_BACKGROUND);
+	strbuf_puts(b, "\nthread-pool-worker: ");
+	fs_put_bool(b, t->state & TS_THREADPOOL_WORKER);
+	strbuf_printf(b, "\ngc-mode: %s\n",
+		      t->preemptive_gc_disabled ? "cooperative" : "preemptive");
+	strbuf_puts(b, "thread: ");
+	fs_put_addr(b, t->addr);
+	strbuf_puts(b, "\nobject: ");
+	if (t->object_err)
+		fs_put_unreadable(b, t->object_err);
+	else if (t->object)
+		fs_put_addr(b, t->object);
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops thread_info_ops = {
+	.render = thread_info_render,
+};
+
+static int thread_dir_populate(struct fs_node *dir)
+{
+	return fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
+}
+
+static const struct fs_ops thread_dir_ops = {
+	.populate = thread_dir_populate,
+};
+
+static int os_id_cmp(const void *a, const void *b)
+{
+	const struct rt_thread *x = *(const struct rt_thread *const *)a;
+	const struct rt_thread *y = *(const struct rt_thread *const *)b;
+
+	if (x->os_id != y->os_id)
+		return x->os_id < y->os_id ? -1 : 1;
+	return x->managed_id < y->managed_id ? -1 : x->managed_id > y->managed_id;
+}
+
+/* by-os-id/<tid> -> ../<managed-id> for started threads. An OS id reused by
+ * a dead thread still in the ThreadStore links to the lowest managed id. */
+static int by_os_id_populate(struct fs_node *dir)
+{
+	const struct rt_thread *threads, **sorted = NULL;
+	size_t count;
+	char name[32], target[32];
+	int rc = rt_threads(fs_of(dir)->rt, &threads, &count);
+
+	if (rc)
+		goto out;
+	rc = -ENOMEM;
+	sorted = calloc(count ? count : 1, sizeof(*sorted));
+	if (!sorted)
+		goto out;
+	for (size_t i = 0; i < count; i++)
+		sorted[i] = &threads[i];
+	qsort(sorted, count, sizeof(*sorted), os_id_cmp);
+	rc = 0;
+	for (size_t i = 0; i < count && !rc; i++) {
+		if (!sorted[i]->os_id || (i && sorted[i - 1]->os_id == sorted[i]->os_id))
+			continue;
+		snprintf(name, sizeof(name), "%" PRIu64, sorted[i]->os_id);
+		snprintf(target, sizeof(target), "../%" PRIu32, sorted[i]->managed_id);
+		rc = fs_node_add_symlink(dir, name, target);
+	}
+out:
+	free(sorted);
+	return rc;
+}
+
+static const struct fs_ops by_os_id_ops = {
+	.populate = by_os_id_populate,
+};
+
+/* rt_threads() is sorted by managed id; a repeated id (a corrupt list) keeps
+ * its first thread and is reported as a problem. */
+static int threads_populate(struct fs_node *dir)
+{
+	struct fs *fs = fs_of(dir);
+	const struct rt_thread *threads;
+	size_t count;
+	char name[16];
+	int rc = rt_threads(fs->rt, &threads, &count);
+
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < count; i++) {
+		const struct rt_thread *t = &threads[i];
+		if (i && threads[i - 1].managed_id == t->managed_id) {
+			diag_add(dump_diag(fs->dump), "two threads have managed id %" PRIu32,
+				 t->managed_id);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%" PRIu32, t->managed_id);
+		rc = fs_node_add(dir, name, FS_DIR, &thread_dir_ops,
+				 (struct fs_key){ i, (void *)t }, NULL);
+		if (rc)
+			goto out;
+	}
+	rc = fs_node_add(dir, "by-os-id", FS_DIR, &by_os_id_ops, (struct fs_key){ 0, NULL },
+			 NULL);
+out:
+	return rc;
+}
+
+const struct fs_ops fs_threads_ops = {
+	.populate = threads_populate,
+};

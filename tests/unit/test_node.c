@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of fs/node: lazy filling, sorting, inode numbers, paths, errors. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "node.h"
+#include "strbuf.h"
+
+/* A fake provider: "/" holds b/ (3 files added out of order), a (file),
+ * link -> b/f1, up -> ../a inside b, loop -> loop, bad/ (populate fails),
+ * broken (render fails). Counters prove that work is done once. */
+static int populates, renders;
+
+static int file_render(struct fs_node *file, struct strbuf *out)
+{
+	renders++;
+	strbuf_printf(out, "content of %s #%llu\n", fs_node_name(file),
+		      (unsigned long long)fs_node_key(file).u);
+	return 0;
+}
+
+static int fail_render(struct fs_node *file, struct strbuf *out)
+{
+	(void)file;
+	(void)out;
+	return -EIO;
+}
+
+static int fail_populate(struct fs_node *dir)
+{
+	int rc = fs_node_add(dir, "partial", FS_FILE, NULL, (struct fs_key){ 0, NULL }, NULL);
+	return rc ? rc : -EBADMSG;
+}
+
+static const struct fs_ops file_ops = { .render = file_render };
+static const struct fs_ops broken_ops = { .render = fail_render };
+static const struct fs_ops bad_ops = { .populate = fail_populate };
+
+static int b_populate(struct fs_node *dir)
+{
+	static const char *names[] = { "f3", "f1", "f2" };
+	int rc = 0;
+
+	populates++;
+	for (size_t i = 0; i < 3 && !rc; i++)
+		rc = fs_node_add(dir, names[i], FS_FILE, &file_ops, (struct fs_key){ i, NULL }, NULL);
+	if (!rc)
+		rc = fs_node_add_symlink(dir, "up", "../a");
+	return rc;
+}
+
+static const struct fs_ops b_ops = { .populate = b_populate };
+
+static int root_populate(struct fs_node *root)
+{
+	int rc;
+
+	populates++;
+	rc = fs_node_add(root, "b", FS_DIR, &b_ops, (struct fs_key){ 0, NULL }, NULL);
+	if (!rc)
+		rc = fs_node_add(root, "a", FS_FILE, &file_ops, (struct fs_key){ 7, NULL }, NULL);
+	if (!rc)
+		rc = fs_node_add_symlink(root, "link", "b/f1");
+	if (!rc)
+		rc = fs_node_add_symlink(root, "loop", "loop");
+	if (!rc)
+		rc = fs_node_add(root, "bad", FS_DIR, &bad_ops, (struct fs_key){ 0, NULL }, NULL);
+	if (!rc)
+		rc = fs_node_add(root, "broken", FS_FILE, &broken_ops, (struct fs_key){ 0, NULL },
+				 NULL);
+	if (!rc) /* not allowed: names are single components */
+		assert_int_equal(fs_node_add(root, "x/y", FS_FILE, &file_ops,
+					     (struct fs_key){ 0, NULL }, NULL),
+				 -EINVAL);
+	return rc;
+}
+
+static const struct fs_ops root_ops = { .populate = root_populate };
+
+static int setup(void **state)
+{
+	struct fs_tree *t;
+
+	populates = renders = 0;
+	if (fs_tree_new(&root_ops, NULL, &t))
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fs_tree_free(*state);
+	return 0;
+}
+
+static void test_root_is_ino_1_and_lazy(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *root = fs_tree_root(t);
+
+	assert_int_equal(fs_node_ino(root), 1);
+	assert_ptr_equal(fs_tree_node(t, 1), root);
+	assert_ptr_equal(fs_node_parent(root), root);
+	assert_null(fs_tree_node(t, 0));
+	assert_null(fs_tree_node(t, 2)); /* nothing populated yet */
+	assert_int_equal(populates, 0);
+}
+
+static void test_children_sorted_once(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *const *kids;
+	size_t n;
+	const char *want[] = { "a", "b", "bad", "broken", "link", "loop" };
+
+	assert_int_equal(fs_node_children(fs_tree_root(t), &kids, &n), 0);
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(fs_node_name(kids[i]), want[i]);
+		/* every ino maps back to its node */
+		assert_ptr_equal(fs_tree_node(t, fs_node_ino(kids[i])), kids[i]);
+	}
+	assert_int_equal(fs_node_children(fs_tree_root(t), &kids, &n), 0);
+	assert_int_equal(populates, 1);
+	assert_int_equal(fs_tree_node_count(t), 7);
+}
+
+static void test_lookup(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *b, *f, *a;
+
+	assert_int_equal(fs_node_lookup(fs_tree_root(t), "b", &b), 0);
+	assert_int_equal(fs_node_kind(b), FS_DIR);
+	assert_int_equal(fs_node_lookup(b, "f2", &f), 0);
+	assert_int_equal(fs_node_key(f).u, 2);
+	assert_ptr_equal(fs_node_parent(f), b);
+	assert_int_equal(fs_node_lookup(b, "f4", &f), -ENOENT);
+	assert_int_equal(fs_node_lookup(fs_tree_root(t), "a", &a), 0);
+	assert_int_equal(fs_node_lookup(a, "x", &f), -ENOTDIR);
+	assert_int_equal(populates, 2);
+}
+
+static void test_content_rendered_once(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *a;
+	const char *data, *again;
+	size_t len;
+
+	assert_int_equal(fs_node_lookup(fs_tree_root(t), "a", &a), 0);
+	assert_int_equal(fs_node_content(a, &data, &len), 0);
+	assert_int_equal(len, strlen("content of a #7\n"));
+	assert_memory_equal(data, "content of a #7\n", len);
+	assert_int_equal(fs_node_content(a, &again, &len), 0);
+	assert_ptr_equal(again, data);
+	assert_int_equal(renders, 1);
+	assert_int_equal(fs_node_content(fs_tree_root(t), &data, &len), -EISDIR);
+}
+
+static void test_errors_are_kept(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *bad, *broken, *const *kids;
+	const char *data;
+	size_t n;
+
+	assert_int_equal(fs_tree_resolve(t, "/bad", 1, &bad), 0);
+	assert_int_equal(fs_node_children(bad, &kids, &n), -EBADMSG);
+	assert_int_equal(fs_node_children(bad, &kids, &n), -EBADMSG);
+	assert_int_equal(fs_tree_resolve(t, "/bad/partial", 1, &bad), -EBADMSG);
+	assert_int_equal(fs_tree_resolve(t, "/broken", 1, &broken), 0);
+	assert_int_equal(fs_node_content(broken, &data, &n), -EIO);
+}
+
+static void test_resolve(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *n;
+
+	assert_int_equal(fs_tree_resolve(t, "/", 1, &n), 0);
+	assert_ptr_equal(n, fs_tree_root(t));
+	assert_int_equal(fs_tree_resolve(t, "//b/./f3/", 1, &n), 0);
+	assert_string_equal(fs_node_name(n), "f3");
+	assert_int_equal(fs_tree_resolve(t, "/b/../../a", 1, &n), 0);
+	assert_string_equal(fs_node_name(n), "a");
+	/* symlinks: followed at the end only when asked, always in the middle */
+	assert_int_equal(fs_tree_resolve(t, "/link", 0, &n), 0);
+	assert_int_equal(fs_node_kind(n), FS_SYMLINK);
+	assert_string_equal(fs_node_target(n), "b/f1");
+	assert_int_equal(fs_tree_resolve(t, "/link", 1, &n), 0);
+	assert_string_equal(fs_node_name(n), "f1");
+	assert_int_equal(fs_tree_resolve(t, "/b/up", 1, &n), 0);
+	assert_string_equal(fs_node_name(n), "a");
+	assert_int_equal(fs_tree_resolve(t, "/loop", 1, &n), -ELOOP);
+	assert_int_equal(fs_tree_resolve(t, "/nope", 1, &n), -ENOENT);
+	assert_int_equal(fs_tree_resolve(t, "/a/x", 1, &n), -ENOTDIR);
+	assert_int_equal(fs_tree_resolve(t, "a", 1, &n), -EINVAL);
+}
+
+/* Several threads race to fill and read the same nodes: each populate and
+ * render still runs once and all see the same bytes. */
+static void *racer(void *arg)
+{
+	struct fs_tree *t = arg;
+	struct fs_node *n;
+	const char *data;
+	size_t len;
+
+	for (int i = 0; i < 100; i++) {
+		if (fs_tree_resolve(t, "/b/up", 1, &n) || fs_node_content(n, &data, &len))
+			return (void *)1;
+		if (len != strlen("content of a #7\n"))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[8];
+	void *ret;
+
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, racer, *state), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_null(ret);
+	}
+	assert_int_equal(populates, 2);
+	assert_int_equal(renders, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_root_is_ino_1_and_lazy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_children_sorted_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content_rendered_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_are_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
