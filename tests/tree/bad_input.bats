@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr, stderr_lines
+# Bad dumps (made from a real one by scripts/fixtures): one clear sentence, never a crash.
+load helpers
+
+setup() {
+	[[ -x $CLRFS_BIN ]] || { echo "no clrfs binary at $CLRFS_BIN: run scripts/build"; return 1; }
+	[[ -d $BAD ]] || { echo "no bad inputs in $BAD: run scripts/fixtures"; return 1; }
+}
+
+# Runs clrfs --print /info on FILE; fails on a crash or a sanitizer report.
+print_info() { # FILE
+	run --separate-stderr "$CLRFS_BIN" --print /info "$1"
+	printf 'status %s\nstdout:\n%s\nstderr:\n%s\n' "$status" "$output" "$stderr"
+	((status < 128))
+	if grep -qE "$SANITIZER_RE" <<<"$stderr"; then return 1; fi
+}
+
+# Fails unless clrfs failed with status 1..STATUS_MAX and one stderr line matching REGEX.
+expect_one_line_error() { # REGEX STATUS_MAX
+	((status >= 1 && status <= $2))
+	[[ -z $output ]]
+	((${#stderr_lines[@]} == 1))
+	[[ ${stderr_lines[0]} =~ $1 ]]
+}
+
+@test "a file that is not ELF: one line saying so" {
+	print_info "$BAD/notelf.core"
+	expect_one_line_error 'not an ELF' 125
+}
+
+@test "a core of a process that is not .NET: one line saying so" {
+	print_info "$BAD/sleep.core"
+	expect_one_line_error 'not a \.NET process' 125
+}
+
+@test "program headers pointing past the end: status 1 and one line" {
+	print_info "$BAD/corrupt.core"
+	expect_one_line_error '.' 1
+}
+
+@test "a truncated dump: one line, or /info naming the problem" {
+	print_info "$BAD/truncated.core"
+	if ((status == 0)); then
+		[[ $(field problems) =~ ^[1-9][0-9]*$ ]]
+		grep -q '^problem: ' <<<"$output"
+	else
+		expect_one_line_error '.' 1
+	fi
+}
+
+@test "a dump that does not exist: status 1, No such file" {
+	print_info "$BAD/no-such.core"
+	expect_one_line_error 'No such file' 1
+}
+
+@test "a heap dump whose runtime files cannot be found: /info says which; --search-path finds them" {
+	print_info "$BAD/moved.core"
+	((status == 0))
+	# One warning on stderr, and /info names the missing file; no /threads.
+	((${#stderr_lines[@]} == 1))
+	[[ ${stderr_lines[0]} == "clrfs: warning: "*libcoreclr.so* ]]
+	grep -qE '^runtime-error: .*libcoreclr\.so' <<<"$output"
+	grep -qE '^problem: module file .*/Microsoft\.NETCore\.App/x+/libcoreclr\.so not found' <<<"$output"
+	! grep -q '^runtime-version:' <<<"$output"
+	run "$CLRFS_BIN" --list /threads "$BAD/moved.core"
+	((status == 1))
+
+	# The runtime's real directory, from the intact dump, as a search path.
+	local dir
+	dir=$("$CLRFS_BIN" --print /info "$FIXTURE/heap.core" | sed -n 's/^runtime-module: //p')
+	dir=$(dirname "$dir")
+	run --separate-stderr "$CLRFS_BIN" --search-path "$dir" --print /info "$BAD/moved.core"
+	((status == 0))
+	grep -qx "runtime-version: $(jq -r .runtime_version "$FIXTURE/manifest.json")" <<<"$output"
+	grep -qx "threads: $("$CLRFS_BIN" --list /threads "$FIXTURE/heap.core" | grep -c '^[0-9]')" <<<"$output"
+}

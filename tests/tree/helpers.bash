@@ -1,0 +1,149 @@
+# shellcheck shell=bash
+# Tree tests: mount a fixture dump with FUSE or, where /dev/fuse is unusable, read the
+# same tree through `clrfs --print/--list/--readlink`; compare it with the manifest.
+# Environment: CLRFS_BIN (default build/clrfs), CLRFS_FIXTURES (default build/fixtures).
+# shellcheck disable=SC2034,SC2154 # bats sets output, status; tests use BAD
+bats_require_minimum_version 1.5.0
+
+# shellcheck source=../../scripts/lib.sh
+. "$BATS_TEST_DIRNAME/../../scripts/lib.sh"
+: "${CLRFS_BIN:=$CLRFS_ROOT/build/clrfs}"
+: "${CLRFS_FIXTURES:=$CLRFS_ROOT/build/fixtures}"
+FIXTURE=$CLRFS_FIXTURES/threads
+MANIFEST=$FIXTURE/manifest.json
+BAD=$CLRFS_FIXTURES/bad
+SANITIZER_RE='AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer'
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+# setup_file: mounts the fixture dumps of the given kinds (full, heap) under
+# $BATS_FILE_TMPDIR/mnt-<kind>, or selects print mode when FUSE is unusable.
+mount_dumps() {
+	[[ -x $CLRFS_BIN ]] || { echo "no clrfs binary at $CLRFS_BIN: run scripts/build" >&2; return 1; }
+	[[ -f $MANIFEST ]] || { echo "no fixtures in $CLRFS_FIXTURES: run scripts/fixtures" >&2; return 1; }
+	export TREE_MODE=fuse
+	fuse_usable || { print_mode; return 0; }
+	local kind
+	for kind; do
+		mount_dump "$kind" || return 1
+		[[ $TREE_MODE == fuse ]] || return 0
+	done
+}
+
+print_mode() {
+	TREE_MODE=print
+	echo '# no usable /dev/fuse: testing through --print/--list' >&3
+}
+
+mount_dump() { # KIND
+	local kind=$1 dir=$BATS_FILE_TMPDIR i
+	local mnt=$dir/mnt-$kind err=$dir/daemon-$kind.stderr
+	mkdir -p "$mnt"
+	# The subshell records the daemon's pid and, once it ends, its exit status.
+	(
+		"$CLRFS_BIN" -f "$FIXTURE/$kind.core" "$mnt" >"$dir/daemon-$kind.stdout" 2>"$err" &
+		echo $! >"$dir/daemon-$kind.pid"
+		status=0
+		wait $! || status=$?
+		echo "$status" >"$dir/daemon-$kind.status"
+	) </dev/null >/dev/null 2>&1 3>&- &
+	for ((i = 0; i < 200; i++)); do
+		[[ -e $mnt/info ]] && return 0
+		[[ -f $dir/daemon-$kind.status ]] && break
+		sleep 0.1
+	done
+	if grep -qE '/dev/fuse|fusermount|Operation not permitted' "$err"; then
+		cat "$err" >&3
+		unmount_dumps
+		print_mode
+		return 0
+	fi
+	echo "clrfs did not mount $FIXTURE/$kind.core within 20 s; its stderr:" >&2
+	cat "$err" >&2
+	return 1
+}
+
+# teardown_file: unmounts, waits for each daemon (bounded), fails on a non-zero exit
+# status or on a sanitizer report in any stderr clrfs wrote.
+unmount_dumps() {
+	local pidf kind pid status i failed=0
+	for pidf in "$BATS_FILE_TMPDIR"/daemon-*.pid; do
+		[[ -f $pidf ]] || continue
+		kind=${pidf##*/daemon-}
+		kind=${kind%.pid}
+		pid=$(<"$pidf")
+		fusermount3 -u "$BATS_FILE_TMPDIR/mnt-$kind" 2>/dev/null ||
+			fusermount3 -uz "$BATS_FILE_TMPDIR/mnt-$kind" 2>/dev/null || true
+		for ((i = 0; i < 200; i++)); do
+			[[ -f $BATS_FILE_TMPDIR/daemon-$kind.status ]] && break
+			sleep 0.1
+		done
+		if [[ ! -f $BATS_FILE_TMPDIR/daemon-$kind.status ]]; then
+			echo "clrfs ($kind) still running 20 s after unmount: killed" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			failed=1
+		else
+			status=$(<"$BATS_FILE_TMPDIR/daemon-$kind.status")
+			[[ $status == 0 ]] || { echo "clrfs ($kind) exited with status $status" >&2; failed=1; }
+		fi
+		rm -f "$pidf"
+	done
+	no_sanitizer_reports "$BATS_FILE_TMPDIR"/*.stderr || failed=1
+	return "$failed"
+}
+
+no_sanitizer_reports() { # FILE...
+	local f
+	for f; do
+		[[ -f $f ]] || continue
+		if grep -qE "$SANITIZER_RE" "$f"; then
+			echo "sanitizer report in $f:" >&2
+			cat "$f" >&2
+			return 1
+		fi
+	done
+}
+
+# Selects the dump (full or heap) that tree_cat/tree_ls/tree_readlink read.
+use_dump() {
+	DUMP=$FIXTURE/$1.core
+	MNT=$BATS_FILE_TMPDIR/mnt-$1
+}
+
+# Runs clrfs in print mode; its stderr goes to the file's log (scanned at teardown)
+# and, when it fails, to stderr too.
+clrfs_print() { # OPTION PATH
+	local e=$BATS_TEST_TMPDIR/print.stderr rc=0
+	"$CLRFS_BIN" "$1" "$2" "$DUMP" 2>"$e" || rc=$?
+	cat "$e" >>"$BATS_FILE_TMPDIR/print.stderr"
+	((rc == 0)) || cat "$e" >&2
+	return "$rc"
+}
+
+tree_cat() { if [[ $TREE_MODE == fuse ]]; then cat -- "$MNT$1"; else clrfs_print --print "$1"; fi; }
+tree_ls() { if [[ $TREE_MODE == fuse ]]; then LC_ALL=C ls -1A -- "$MNT$1"; else clrfs_print --list "$1"; fi; }
+tree_readlink() { if [[ $TREE_MODE == fuse ]]; then readlink -- "$MNT$1"; else clrfs_print --readlink "$1"; fi; }
+
+need_fuse() { [[ $TREE_MODE == fuse ]] || skip "no usable /dev/fuse: $1 needs a mount"; }
+
+# Prints the value of the first "KEY: value" line of $output.
+field() { awk -v k="$1: " 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }' <<<"$output"; }
+
+# Fails unless "KEY: value" in $output has exactly the expected value.
+expect_field() { # KEY EXPECTED
+	local got
+	got=$(field "$1")
+	[[ $got == "$2" ]] && return 0
+	printf '%s: expected "%s", got "%s"; the file reads:\n%s\n' "$1" "$2" "$got" "$output"
+	return 1
+}
+
+# Fails unless "KEY: value" in $output matches the extended regex.
+expect_field_re() { # KEY REGEX
+	local got
+	got=$(field "$1")
+	[[ $got =~ $2 ]] && return 0
+	printf '%s: expected to match /%s/, got "%s"; the file reads:\n%s\n' "$1" "$2" "$got" "$output"
+	return 1
+}
+
+manifest() { jq -r "$1" "$MANIFEST"; }
