@@ -3,6 +3,7 @@
 #include "runtime_i.h"
 
 #include "dump.h"
+#include "heap_i.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -143,6 +144,7 @@ void rt_close(struct rt *rt)
 		return;
 	rt_descriptor_free(rt);
 	free(rt->threads);
+	rt_gc_free(rt->gc);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

@@ -38,6 +38,9 @@ struct rt {
 	int threads_state;    /* 0 not walked, 1 walked, <0 error */
 	struct rt_thread *threads;
 	size_t nthreads;
+	/* GC heap layer cache (gc.c, heap_i.h): GcDacVars, heaps, segments,
+	 * allocation contexts. NULL until first use; built once. */
+	struct rt_gc *gc;
 };
 
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */

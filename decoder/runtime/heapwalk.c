@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+// The object walk: every object of every segment, in one sequential pass.
+//
+// Algorithm (the GC's own, as SOS and ClrMD repeat it): from a segment's
+// first object, size = BaseSize + NumComponents x ComponentSize, aligned to
+// the pointer size, at least min_obj_size (3 pointers); the next object
+// follows. Allocation contexts hold no objects: on reaching one's start, jump
+// to its limit plus Align(min_obj_size), the gap the GC keeps after a
+// context (ClrMD ClrHeap.SkipAllocationContext). Free space is covered by
+// "free objects", whose MethodTable is the runtime's FreeObjectMethodTable.
+#include "heap_i.h"
+
+#include "diag.h"
+#include "dump.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PTR_SIZE     8
+#define MIN_OBJ_SIZE (3 * PTR_SIZE)
+#define OBJ_ALIGN    8 /* every heap, LOH and POH included, on 64-bit */
+#define NUM_COMPONENTS_OFF                                                                         \
+	8 /* u32 after the MethodTable pointer (descriptor: Array.m_NumComponents) */
+#define WINDOW	      (256u << 10) /* bytes of the dump read at once */
+#define BASE_SIZE_MIN 16	   /* MT + one field; String is 22 */
+#define BASE_SIZE_MAX (1u << 30)
+
+/* MethodTable m_dwFlags (docs/design/datacontracts/RuntimeTypeSystem.md):
+ * when HasComponentSize is set, the low 16 bits are the component size. */
+#define MTF_HAS_COMPONENT_SIZE	0x80000000u
+#define MTF_COMPONENT_SIZE_MASK 0x0000ffffu
+
+/* What the walk needs of a MethodTable, cached by address. */
+struct mt_info {
+	uint64_t mt; /* 0: empty slot */
+	uint32_t base_size;
+	uint16_t component_size;
+	int8_t err; /* 0, or why the MT is unusable: 1 unreadable, 2 implausible */
+};
+
+/* Open-addressing table of MethodTables, local to one walk (no locks). */
+struct mt_cache {
+	struct mt_info *slots;
+	size_t cap, used; /* cap is a power of two */
+};
+
+static int mt_read(struct rt *rt, const struct rt_gc *gc, uint64_t mt, struct mt_info *out)
+{
+	uint32_t base, flags;
+
+	memset(out, 0, sizeof(*out));
+	out->mt = mt;
+	if (dump_read_u32(rt->d, mt + gc->mt_base_size_off, &base) ||
+	    dump_read_u32(rt->d, mt + gc->mt_flags_off, &flags)) {
+		out->err = 1;
+		return -EIO;
+	}
+	if (base < BASE_SIZE_MIN || base > BASE_SIZE_MAX) {
+		out->err = 2;
+		return -EBADMSG;
+	}
+	out->base_size = base;
+	if (flags & MTF_HAS_COMPONENT_SIZE)
+		out->component_size = (uint16_t)(flags & MTF_COMPONENT_SIZE_MASK);
+	return 0;
+}
+
+static size_t mt_hash(uint64_t mt, size_t cap)
+{
+	return (size_t)((mt >> 3) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+}
+
+static const struct mt_info *mt_lookup(struct rt *rt, const struct rt_gc *gc, struct mt_cache *c,
+				       uint64_t mt)
+{
+	if (c->used * 2 >= c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 1024;
+		struct mt_info *n = calloc(ncap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < c->cap; i++) {
+			if (!c->slots[i].mt)
+				continue;
+			size_t j = mt_hash(c->slots[i].mt, ncap);
+			while (n[j].mt)
+				j = (j + 1) & (ncap - 1);
+			n[j] = c->slots[i];
+		}
+		free(c->slots);
+		c->slots = n;
+		c->cap = ncap;
+	}
+	size_t i = mt_hash(mt, c->cap);
+	while (c->slots[i].mt && c->slots[i].mt != mt)
+		i = (i + 1) & (c->cap - 1);
+	if (!c->slots[i].mt) {
+		mt_read(rt, gc, mt, &c->slots[i]);
+		c->used++;
+	}
+	return &c->slots[i];
+}
+
+static uint64_t obj_size(const struct mt_info *m, uint32_t ncomp)
+{
+	uint64_t size = m->base_size + (uint64_t)ncomp * m->component_size;
+	size = (size + OBJ_ALIGN - 1) & ~(uint64_t)(OBJ_ALIGN - 1);
+	return size < MIN_OBJ_SIZE ? MIN_OBJ_SIZE : size;
+}
+
+/* A read-ahead window over one segment's bytes. */
+struct window {
+	uint8_t *buf;
+	uint64_t base, len;
+};
+
+/* Points *p at the 16 bytes at addr (< end), refilling the window. */
+static int window_get(struct dump *d, struct window *w, uint64_t addr, uint64_t end,
+		      const uint8_t **p)
+{
+	if (addr < w->base || addr + 16 > w->base + w->len) {
+		uint64_t n = end - addr < WINDOW ? end - addr : WINDOW;
+		if (n < 16)
+			return -EBADMSG;
+		w->len = 0;
+		if (dump_read(d, addr, w->buf, n)) {
+			/* Part of the window is missing: take just this object's header. */
+			n = 16;
+			if (dump_read(d, addr, w->buf, n))
+				return -EIO;
+		}
+		w->base = addr;
+		w->len = n;
+	}
+	*p = w->buf + (addr - w->base);
+	return 0;
+}
+
+struct walk {
+	struct rt *rt;
+	const struct rt_gc *gc;
+	struct mt_cache mts;
+	struct window win;
+	size_t ctx; /* first allocation context whose ptr may still be ahead */
+	int (*cb)(uint64_t, uint64_t, uint64_t, void *);
+	void *arg;
+};
+
+/* Walks [s->start, s->end). Returns cb's non-zero value, -ENOMEM, or 0
+ * (corruption ends the segment with a diag). */
+static int walk_segment(struct walk *w, const struct rt_segment *s)
+{
+	const struct rt_gc *gc = w->gc;
+	struct diag *diag = dump_diag(w->rt->d);
+	int skip_ctx = s->gen != 3 && s->gen != -1; /* not LOH, not frozen */
+	uint64_t obj = s->start;
+
+	while (obj < s->end) {
+		if (skip_ctx) {
+			while (w->ctx < gc->nctxs && gc->ctxs[w->ctx].ptr < obj)
+				w->ctx++;
+			if (w->ctx < gc->nctxs && gc->ctxs[w->ctx].ptr == obj) {
+				uint64_t next = gc->ctxs[w->ctx].limit + MIN_OBJ_SIZE;
+				if (next <= obj) {
+					diag_add(diag,
+						 "heap walk: allocation context at 0x%016" PRIx64
+						 " ends before it starts; the rest of segment "
+						 "0x%016" PRIx64 " is skipped",
+						 obj, s->addr);
+					return 0;
+				}
+				obj = next;
+				continue;
+			}
+		}
+		const uint8_t *p;
+		int rc = window_get(w->rt->d, &w->win, obj, s->end, &p);
+		if (rc) {
+			diag_add(diag,
+				 "heap walk: the object at 0x%016" PRIx64
+				 " is %s; the rest of segment 0x%016" PRIx64 " is skipped",
+				 obj,
+				 rc == -EIO ? "missing from the dump"
+					    : "cut off by the segment's end",
+				 s->addr);
+			return 0;
+		}
+		uint64_t raw, mt;
+		uint32_t ncomp;
+		memcpy(&raw, p, 8);
+		memcpy(&ncomp, p + NUM_COMPONENTS_OFF, 4);
+		mt = raw & ~gc->mt_unmask;
+		const struct mt_info *m = mt ? mt_lookup(w->rt, gc, &w->mts, mt) : NULL;
+		if (mt && !m)
+			return -ENOMEM;
+		if (!m || m->err) {
+			diag_add(diag,
+				 "heap walk: the object at 0x%016" PRIx64
+				 " has %s MethodTable 0x%016" PRIx64
+				 "; the rest of segment 0x%016" PRIx64 " is skipped",
+				 obj,
+				 !m	       ? "a null"
+				 : m->err == 1 ? "an unreadable"
+					       : "an implausible",
+				 mt, s->addr);
+			return 0;
+		}
+		uint64_t size = obj_size(m, ncomp);
+		if (size > s->end - obj) {
+			diag_add(diag,
+				 "heap walk: the object at 0x%016" PRIx64 " (%" PRIu64
+				 " bytes) runs past the end of segment 0x%016" PRIx64
+				 "; the rest of it is skipped",
+				 obj, size, s->addr);
+			return 0;
+		}
+		if (mt != gc->free_mt) {
+			rc = w->cb(obj, mt, size, w->arg);
+			if (rc)
+				return rc;
+		}
+		obj += size;
+	}
+	return 0;
+}
+
+int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
+		 void *arg)
+{
+	struct walk w = {.rt = rt, .cb = cb, .arg = arg};
+	int rc = rt_gc_load(rt, &w.gc);
+
+	if (rc)
+		return rc;
+	w.win.buf = malloc(WINDOW);
+	if (!w.win.buf)
+		return -ENOMEM;
+	for (size_t i = 0; !rc && i < w.gc->nsegs; i++) {
+		w.win.len = 0;
+		rc = walk_segment(&w, &w.gc->segs[i]);
+	}
+	free(w.win.buf);
+	free(w.mts.slots);
+	return rc;
+}
+
+int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
+{
+	const struct rt_gc *gc;
+	struct mt_info m;
+	uint64_t raw;
+	uint32_t ncomp;
+	int rc = rt_gc_load(rt, &gc);
+
+	rc = rc ? rc : dump_read_ptr(rt->d, obj, &raw);
+	rc = rc ? rc : dump_read_u32(rt->d, obj + NUM_COMPONENTS_OFF, &ncomp);
+	if (rc)
+		return rc;
+	raw &= ~gc->mt_unmask;
+	if (!raw)
+		return -EBADMSG;
+	rc = mt_read(rt, gc, raw, &m);
+	if (rc)
+		return rc;
+	*mt = raw;
+	*size = obj_size(&m, ncomp);
+	return 0;
+}
