@@ -25,5 +25,6 @@ extern const struct fs_ops fs_root_ops;
 /* Providers, one per top-level entry (prov_*.c). */
 extern const struct fs_ops fs_info_ops;	   /* /info */
 extern const struct fs_ops fs_threads_ops; /* /threads */
+extern const struct fs_ops fs_heap_ops;	   /* /heap */
 
 #endif

@@ -7,8 +7,42 @@
 #include "strbuf.h"
 #include "dump.h"
 #include "runtime.h"
+#include "heap.h"
+#include "heapindex.h"
 #include "format.h"
 #include "fs_i.h"
+
+/* The GC's setup, and the heap's totals. Building the heap index here (one
+ * walk) puts the problems the walk finds into this file's problem list, so
+ * /info renders the same bytes whatever was read before it. */
+static void put_gc(struct strbuf *b, struct rt *rt)
+{
+	struct rt_gc_info gc;
+	struct rt_heap_index *ix;
+	uint64_t objects, bytes, index_bytes;
+	int rc = rt_gc_info(rt, &gc);
+
+	if (rc) {
+		strbuf_puts(b, "gc: ");
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return;
+	}
+	strbuf_printf(b, "gc: %s\n", gc.server ? "server" : "workstation");
+	strbuf_printf(b, "gc-heaps: %u\n", gc.heap_count);
+	strbuf_printf(b, "gc-layout: %s\n", gc.regions ? "regions" : "segments");
+	if (gc.gc_in_progress)
+		strbuf_puts(b, "gc-in-progress: true\n");
+	rc = rt_heap_index(rt, &ix);
+	if (rc) {
+		strbuf_puts(b, "heap-objects: ");
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return;
+	}
+	rt_heap_index_totals(ix, &objects, &bytes, &index_bytes);
+	strbuf_printf(b, "heap-objects: %" PRIu64 "\nheap-bytes: %" PRIu64 "\n", objects, bytes);
+}
 
 static void put_runtime(struct strbuf *b, struct rt *rt)
 {
@@ -33,6 +67,7 @@ static void put_runtime(struct strbuf *b, struct rt *rt)
 	else
 		strbuf_printf(b, "%zu", count);
 	strbuf_puts(b, "\n");
+	put_gc(b, rt);
 }
 
 /* One line per problem; a newline inside a message would start a bogus key. */

@@ -113,8 +113,8 @@ static const struct fs_ops by_os_id_ops = {
 	.populate = by_os_id_populate,
 };
 
-/* rt_threads() is sorted by managed id; a repeated id (a corrupt list) keeps
- * its first thread and is reported as a problem. */
+/* rt_threads() is sorted by managed id; a repeated id (a corrupt list, which
+ * the decoder reports as a problem) keeps its first thread. */
 static int threads_populate(struct fs_node *dir)
 {
 	struct fs *fs = fs_of(dir);
@@ -127,11 +127,8 @@ static int threads_populate(struct fs_node *dir)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
 		const struct rt_thread *t = &threads[i];
-		if (i && threads[i - 1].managed_id == t->managed_id) {
-			diag_add(dump_diag(fs->dump), "two threads have managed id %" PRIu32,
-				 t->managed_id);
+		if (i && threads[i - 1].managed_id == t->managed_id)
 			continue;
-		}
 		snprintf(name, sizeof(name), "%" PRIu32, t->managed_id);
 		rc = fs_node_add(dir, name, FS_DIR, &thread_dir_ops,
 				 (struct fs_key){ i, (void *)t }, NULL);

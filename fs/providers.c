@@ -26,6 +26,7 @@ static const struct fs_provider {
 } providers[] = {
 	{ "info", FS_FILE, &fs_info_ops, always },
 	{ "threads", FS_DIR, &fs_threads_ops, has_runtime },
+	{ "heap", FS_DIR, &fs_heap_ops, has_runtime },
 };
 
 static int root_populate(struct fs_node *root)

@@ -4,6 +4,7 @@
 
 #include "dump.h"
 #include "heap_i.h"
+#include "heapindex.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -97,6 +98,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	if (!rt)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->index_lock, NULL);
 	rt->d = d;
 	rt->mod = dump_module_find(d, CORECLR_NAME);
 	if (!rt->mod) {
@@ -145,6 +147,8 @@ void rt_close(struct rt *rt)
 	rt_descriptor_free(rt);
 	free(rt->threads);
 	rt_gc_free(rt->gc);
+	rt_heap_index_free(rt->heap_index);
+	pthread_mutex_destroy(&rt->index_lock);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

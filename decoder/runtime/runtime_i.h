@@ -41,6 +41,12 @@ struct rt {
 	/* GC heap layer cache (gc.c, heap_i.h): GcDacVars, heaps, segments,
 	 * allocation contexts. NULL until first use; built once. */
 	struct rt_gc *gc;
+
+	/* The per-type object index (heapindex.c), built once by one heap walk.
+	 * Its own lock: the walk takes rt->lock for the thread list and GC data. */
+	pthread_mutex_t index_lock; /* guards the two fields below */
+	struct rt_heap_index *heap_index;
+	int heap_index_err;
 };
 
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// The per-type index of heap objects: one walk, then every type's objects by address.
+//
+// Memory: objects are 8-byte aligned, so an address is kept as a 32-bit count
+// of 8-byte granules above the lowest segment start when the heap spans less
+// than 32 GiB (4 bytes per object), else as a full 64-bit address. Each
+// type's array grows by doubling during the walk and is trimmed after it.
+#include "heapindex.h"
+
+#include "heap.h"
+#include "runtime_i.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRANULE_SHIFT 3
+
+struct ix_type {
+	struct rt_heap_type pub;
+	void *addrs; /* uint32_t granules or uint64_t addresses */
+	uint64_t cap;
+	UT_hash_handle hh;
+};
+
+struct rt_heap_index {
+	uint64_t base; /* lowest segment start */
+	int wide;      /* addresses kept as uint64_t */
+	struct ix_type *by_mt;	     /* hash during the build */
+	struct rt_heap_type *sorted; /* the public view, sorted by MT */
+	struct ix_type **sorted_i;   /* same order, internal entries */
+	size_t ntypes;
+	uint64_t objects, bytes, index_bytes;
+	int err; /* ENOMEM during the build */
+};
+
+static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
+{
+	struct rt_heap_index *ix = arg;
+	struct ix_type *t;
+	size_t w = ix->wide ? 8 : 4;
+
+	HASH_FIND(hh, ix->by_mt, &mt, sizeof(mt), t);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		t->pub.mt = mt;
+		HASH_ADD(hh, ix->by_mt, pub.mt, sizeof(t->pub.mt), t);
+	}
+	if (t->pub.count == t->cap) {
+		uint64_t cap = t->cap ? t->cap * 2 : 4;
+		void *a = realloc(t->addrs, cap * w);
+		if (!a)
+			return -ENOMEM;
+		t->addrs = a;
+		t->cap = cap;
+	}
+	if (ix->wide)
+		((uint64_t *)t->addrs)[t->pub.count] = obj;
+	else
+		((uint32_t *)t->addrs)[t->pub.count] = (uint32_t)((obj - ix->base) >> GRANULE_SHIFT);
+	t->pub.count++;
+	t->pub.bytes += size;
+	ix->objects++;
+	ix->bytes += size;
+	return 0;
+}
+
+static int type_cmp(const void *a, const void *b)
+{
+	const struct ix_type *x = *(struct ix_type *const *)a, *y = *(struct ix_type *const *)b;
+	return x->pub.mt < y->pub.mt ? -1 : x->pub.mt > y->pub.mt;
+}
+
+static int ix_build(struct rt *rt, struct rt_heap_index **out)
+{
+	const struct rt_segment *segs;
+	size_t nsegs;
+	struct rt_heap_index *ix = calloc(1, sizeof(*ix));
+	int rc;
+
+	if (!ix)
+		return -ENOMEM;
+	rc = rt_segments(rt, &segs, &nsegs);
+	if (rc)
+		goto out;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < nsegs; i++) {
+		if (segs[i].start < lo)
+			lo = segs[i].start;
+		if (segs[i].end > hi)
+			hi = segs[i].end;
+	}
+	ix->base = nsegs ? lo : 0;
+	ix->wide = nsegs && ((hi - lo) >> GRANULE_SHIFT) > UINT32_MAX;
+	rc = rt_heap_walk(rt, ix_add, ix);
+	if (rc)
+		goto out;
+	ix->ntypes = HASH_COUNT(ix->by_mt);
+	ix->sorted = calloc(ix->ntypes ? ix->ntypes : 1, sizeof(*ix->sorted));
+	ix->sorted_i = calloc(ix->ntypes ? ix->ntypes : 1, sizeof(*ix->sorted_i));
+	if (!ix->sorted || !ix->sorted_i) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	size_t i = 0, w = ix->wide ? 8 : 4;
+	struct ix_type *t, *tmp;
+	HASH_ITER(hh, ix->by_mt, t, tmp) {
+		void *a = realloc(t->addrs, t->pub.count * w);
+		if (a) {
+			t->addrs = a;
+			t->cap = t->pub.count;
+		}
+		ix->index_bytes += t->cap * w + sizeof(*t);
+		ix->sorted_i[i++] = t;
+	}
+	qsort(ix->sorted_i, ix->ntypes, sizeof(*ix->sorted_i), type_cmp);
+	for (i = 0; i < ix->ntypes; i++)
+		ix->sorted[i] = ix->sorted_i[i]->pub;
+	ix->index_bytes += ix->ntypes * (sizeof(*ix->sorted) + sizeof(*ix->sorted_i));
+out:
+	if (rc) {
+		rt_heap_index_free(ix);
+		return rc;
+	}
+	*out = ix;
+	return 0;
+}
+
+int rt_heap_index(struct rt *rt, struct rt_heap_index **out)
+{
+	pthread_mutex_lock(&rt->index_lock);
+	if (!rt->heap_index && !rt->heap_index_err)
+		rt->heap_index_err = ix_build(rt, &rt->heap_index);
+	int rc = rt->heap_index_err;
+	struct rt_heap_index *ix = rt->heap_index;
+	pthread_mutex_unlock(&rt->index_lock);
+	if (!rc)
+		*out = ix;
+	return rc;
+}
+
+const struct rt_heap_type *rt_heap_index_types(struct rt_heap_index *ix, size_t *count)
+{
+	*count = ix->ntypes;
+	return ix->sorted;
+}
+
+const struct rt_heap_type *rt_heap_index_type(struct rt_heap_index *ix, uint64_t mt)
+{
+	size_t lo = 0, hi = ix->ntypes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->sorted[mid].mt < mt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->ntypes && ix->sorted[lo].mt == mt ? &ix->sorted[lo] : NULL;
+}
+
+uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t i)
+{
+	const struct ix_type *it = ix->sorted_i[t - ix->sorted];
+	if (ix->wide)
+		return ((const uint64_t *)it->addrs)[i];
+	return ix->base + ((uint64_t)((const uint32_t *)it->addrs)[i] << GRANULE_SHIFT);
+}
+
+void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
+			  uint64_t *index_bytes)
+{
+	*objects = ix->objects;
+	*bytes = ix->bytes;
+	*index_bytes = ix->index_bytes;
+}
+
+void rt_heap_index_free(struct rt_heap_index *ix)
+{
+	struct ix_type *t, *tmp;
+	if (!ix)
+		return;
+	HASH_ITER(hh, ix->by_mt, t, tmp) {
+		HASH_DEL(ix->by_mt, t);
+		free(t->addrs);
+		free(t);
+	}
+	free(ix->sorted);
+	free(ix->sorted_i);
+	free(ix);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime: the per-type index of heap objects, built by one heap walk. */
+#ifndef CLRFS_HEAPINDEX_H
+#define CLRFS_HEAPINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rt;
+struct rt_heap_index;
+
+/* One type's live objects. */
+struct rt_heap_type {
+	uint64_t mt;
+	uint64_t count;
+	uint64_t bytes;
+};
+
+/* Builds the index on first call (one walk of the heap), then returns it;
+ * borrowed until rt_close(). Errors as rt_heap_walk(). */
+int rt_heap_index(struct rt *rt, struct rt_heap_index **out);
+/* Every type with objects, sorted by MethodTable address; borrowed. */
+const struct rt_heap_type *rt_heap_index_types(struct rt_heap_index *ix, size_t *count);
+/* The type entry of mt, or NULL when it has no objects. */
+const struct rt_heap_type *rt_heap_index_type(struct rt_heap_index *ix, uint64_t mt);
+/* The i-th object (address order) of type t; i < t->count. */
+uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t i);
+/* Total objects and bytes; anonymous memory the index holds. */
+void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
+			  uint64_t *index_bytes);
+void rt_heap_index_free(struct rt_heap_index *ix);
+
+#endif
