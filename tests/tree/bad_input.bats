@@ -9,8 +9,8 @@ setup() {
 }
 
 # Runs clrfs --print /info on FILE; fails on a crash or a sanitizer report.
-print_info() { # FILE
-	run --separate-stderr "$CLRFS_BIN" --print /info "$1"
+print_info() { # FILE [OPTION...]
+	run --separate-stderr "$CLRFS_BIN" "${@:2}" --print /info "$1"
 	printf 'status %s\nstdout:\n%s\nstderr:\n%s\n' "$status" "$output" "$stderr"
 	((status < 128))
 	if grep -qE "$SANITIZER_RE" <<<"$stderr"; then return 1; fi
@@ -74,4 +74,17 @@ expect_one_line_error() { # REGEX STATUS_MAX
 	((status == 0))
 	grep -qx "runtime-version: $(jq -r .runtime_version "$FIXTURE/manifest.json")" <<<"$output"
 	grep -qx "threads: $("$CLRFS_BIN" --list /threads "$FIXTURE/heap.core" | grep -c '^[0-9]')" <<<"$output"
+}
+
+@test "a module file that does not match the dump is refused and named once" {
+	# A search path whose libcoreclr.so is another library: its build-id differs.
+	local dir=$BATS_TEST_TMPDIR/wrong rt
+	rt=$("$CLRFS_BIN" --print /info "$FIXTURE/heap.core" | sed -n 's/^runtime-module: //p')
+	mkdir -p "$dir"
+	cp "$(dirname "$rt")/libclrjit.so" "$dir/libcoreclr.so"
+	print_info "$BAD/moved.core" --search-path "$dir"
+	((status == 0))
+	grep -qE '^runtime-error: ' <<<"$output"
+	run grep -cE "^problem: module file $dir/libcoreclr\\.so does not match the dump \\(build-id [0-9a-f]+ in the dump, [0-9a-f]+ in the file\\)" <<<"$output"
+	[[ $output == 1 ]]
 }
