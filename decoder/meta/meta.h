@@ -24,6 +24,21 @@ int meta_open(const uint8_t *image, size_t size, int layout, struct meta **out, 
 	      size_t errlen);
 void meta_close(struct meta *m);
 
+/* Where an image's PE headers, CLI header and metadata lie (byte offsets
+ * into the image as laid out), so that a caller holding only part of an
+ * image can check those bytes are really present before meta_open(). */
+struct meta_location {
+	uint64_t headers_len;	    /* [0, headers_len): DOS, PE, optional headers, sections */
+	uint64_t cli_off, cli_len;  /* the CLI header (II.25.3.3) */
+	uint64_t md_off, md_len;    /* the metadata root and its streams */
+};
+
+/* Reads only the PE headers and the CLI header: the same checks meta_open()
+ * makes on them. When headers_len exceeds the bytes the caller trusted,
+ * call again once those are present. -EBADMSG (err says why), -EINVAL. */
+int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_location *out,
+		char *err, size_t errlen);
+
 /* The metadata version string, e.g. "v4.0.30319"; borrowed until meta_close(). */
 const char *meta_version(const struct meta *m);
 /* Rows of a table (enum meta_table_id); 0 for an absent or unknown table. */

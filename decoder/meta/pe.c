@@ -29,11 +29,11 @@ static bool in_range(uint64_t off, uint64_t len, uint64_t size)
 
 /* Maps [rva, rva+len) to a file offset: through the section whose raw data
  * holds the whole range (FILE layout, II.25.3) or identically (MAPPED). */
-static int rva_to_off(const struct meta *m, const uint8_t *sections, uint16_t nsections,
+static int rva_to_off(int layout, uint64_t size, const uint8_t *sections, uint16_t nsections,
 		      uint32_t rva, uint32_t len, uint64_t *off)
 {
-	if (m->layout == META_LAYOUT_MAPPED) {
-		if (!in_range(rva, len, m->size))
+	if (layout == META_LAYOUT_MAPPED) {
+		if (!in_range(rva, len, size))
 			return -EBADMSG;
 		*off = rva;
 		return 0;
@@ -46,7 +46,7 @@ static int rva_to_off(const struct meta *m, const uint8_t *sections, uint16_t ns
 		if (rva < s.rva || rva - s.rva >= span)
 			continue;
 		if (!in_range(rva - s.rva, len, span) ||
-		    !in_range((uint64_t)s.raw_off + (rva - s.rva), len, m->size))
+		    !in_range((uint64_t)s.raw_off + (rva - s.rva), len, size))
 			return -EBADMSG;
 		*off = (uint64_t)s.raw_off + (rva - s.rva);
 		return 0;
@@ -54,10 +54,10 @@ static int rva_to_off(const struct meta *m, const uint8_t *sections, uint16_t ns
 	return -EBADMSG;
 }
 
-/* Finds the metadata root through the PE headers and the CLI header. */
-static int pe_parse(struct meta *m, char *err, size_t errlen)
+/* Finds the CLI header and the metadata through the PE headers. */
+static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_location *loc,
+		     char *err, size_t errlen)
 {
-	const uint8_t *img = m->image;
 	struct meta_coff_header coff;
 	struct meta_cli_header cli;
 	struct meta_data_dir dir;
@@ -65,17 +65,17 @@ static int pe_parse(struct meta *m, char *err, size_t errlen)
 	uint16_t magic;
 	uint64_t opt, ndirs_off, dirs_off, sect, off;
 
-	if (m->size < 0x40 || meta_le(img, 2) != META_DOS_MAGIC)
+	if (!img || size < 0x40 || meta_le(img, 2) != META_DOS_MAGIC)
 		return bad(err, errlen, "not a PE image (no MZ header)");
 	lfanew = meta_le(img + META_DOS_LFANEW, 4);
-	if (!in_range(lfanew, 4 + sizeof(coff), m->size))
+	if (!in_range(lfanew, 4 + sizeof(coff), size))
 		return bad(err, errlen, "PE header at 0x%x is outside the image", lfanew);
 	sig = meta_le(img + lfanew, 4);
 	if (sig != META_PE_SIGNATURE)
 		return bad(err, errlen, "no PE signature at 0x%x", lfanew);
 	memcpy(&coff, img + lfanew + 4, sizeof(coff));
 	opt = (uint64_t)lfanew + 4 + sizeof(coff);
-	if (!in_range(opt, coff.opt_size, m->size) || coff.opt_size < 2)
+	if (!in_range(opt, coff.opt_size, size) || coff.opt_size < 2)
 		return bad(err, errlen, "PE optional header is outside the image");
 	magic = (uint16_t)meta_le(img + opt, 2);
 	if (magic == META_PE32_MAGIC) {
@@ -96,19 +96,52 @@ static int pe_parse(struct meta *m, char *err, size_t errlen)
 	if (dir.rva == 0 || dir.size < sizeof(cli))
 		return bad(err, errlen, "not a managed image (no CLI header)");
 	sect = opt + coff.opt_size;
-	if (!in_range(sect, (uint64_t)coff.nsections * sizeof(struct meta_section_header), m->size))
+	if (!in_range(sect, (uint64_t)coff.nsections * sizeof(struct meta_section_header), size))
 		return bad(err, errlen, "PE section table is outside the image");
-	if (rva_to_off(m, img + sect, coff.nsections, dir.rva, sizeof(cli), &off))
+	loc->headers_len = sect + (uint64_t)coff.nsections * sizeof(struct meta_section_header);
+	if (rva_to_off(layout, size, img + sect, coff.nsections, dir.rva, sizeof(cli), &off))
 		return bad(err, errlen, "CLI header at RVA 0x%x is outside the image", dir.rva);
+	loc->cli_off = off;
+	loc->cli_len = sizeof(cli);
 	memcpy(&cli, img + off, sizeof(cli));
 	if (cli.cb < sizeof(cli))
 		return bad(err, errlen, "CLI header is %u bytes, expected 72", cli.cb);
 	if (cli.metadata.size < sizeof(struct meta_root) ||
-	    rva_to_off(m, img + sect, coff.nsections, cli.metadata.rva, cli.metadata.size, &off))
+	    rva_to_off(layout, size, img + sect, coff.nsections, cli.metadata.rva,
+		       cli.metadata.size, &off))
 		return bad(err, errlen, "metadata at RVA 0x%x (%u bytes) is outside the image",
 			   cli.metadata.rva, cli.metadata.size);
-	m->md = img + off;
-	m->md_size = cli.metadata.size;
+	loc->md_off = off;
+	loc->md_len = cli.metadata.size;
+	return 0;
+}
+
+int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_location *out,
+		char *err, size_t errlen)
+{
+	struct meta_location loc = { 0 };
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (layout != META_LAYOUT_FILE && layout != META_LAYOUT_MAPPED)
+		return -EINVAL;
+	rc = pe_locate(image, image ? size : 0, layout, &loc, err, errlen);
+	if (!rc)
+		*out = loc;
+	return rc;
+}
+
+/* Finds the metadata root through the PE headers and the CLI header. */
+static int pe_parse(struct meta *m, char *err, size_t errlen)
+{
+	struct meta_location loc = { 0 };
+	int rc = pe_locate(m->image, m->size, m->layout, &loc, err, errlen);
+
+	if (rc)
+		return rc;
+	m->md = m->image + loc.md_off;
+	m->md_size = (uint32_t)loc.md_len;
 	return 0;
 }
 

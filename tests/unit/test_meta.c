@@ -512,6 +512,16 @@ static void test_corelib_mapped(void **state)
 		memcpy(img + s.rva, f->data + s.raw_off,
 		       s.raw_size < s.vsize ? s.raw_size : s.vsize);
 	}
+	/* meta_locate() finds the same metadata (BSJB) in both layouts. */
+	struct meta_location lf, lm;
+	assert_int_equal(meta_locate(f->data, f->size, META_LAYOUT_FILE, &lf, NULL, 0), 0);
+	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, &lm, NULL, 0), 0);
+	assert_true(lf.headers_len == lm.headers_len && lf.headers_len <= hdrs);
+	assert_true(lf.md_len == lm.md_len && lf.cli_len == 72 && lm.cli_len == 72);
+	assert_true(lf.md_off != lm.md_off);
+	assert_memory_equal(f->data + lf.md_off, "BSJB", 4);
+	assert_memory_equal(img + lm.md_off, "BSJB", 4);
+	assert_int_equal(meta_locate(img, hdrs, META_LAYOUT_MAPPED, &lm, NULL, 0), -EBADMSG);
 	struct meta *m = open_ok(img, image_size, META_LAYOUT_MAPPED);
 	check_schema(m, &corelib_schema);
 	assert_int_equal(
