@@ -162,6 +162,22 @@ static int parse(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* For scripts/bench: with CLRFS_REPORT_MEMORY set, print-mode runs end by
+ * writing the process's anonymous resident memory to stderr. */
+static void report_memory(void)
+{
+	char line[256];
+	FILE *f;
+
+	if (!getenv("CLRFS_REPORT_MEMORY") || !(f = fopen("/proc/self/status", "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "RssAnon:", 8) == 0)
+			fprintf(stderr, "clrfs: %s", line);
+	}
+	fclose(f);
+}
+
 /* Runs what c asks for on an opened tree; returns the exit status. */
 static int run(struct cli *c, struct fs *fs)
 {
@@ -182,6 +198,7 @@ static int run(struct cli *c, struct fs *fs)
 	}
 	if (rc)
 		fprintf(stderr, "clrfs: %s: %s\n", c->path, fs_reason(rc));
+	report_memory();
 	return rc ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The per-type index of heap objects: one walk, then every type's objects by address.
 //
-// Memory: objects are 8-byte aligned, so an address is kept as a 32-bit count
-// of 8-byte granules above the lowest segment start when the heap spans less
-// than 32 GiB (4 bytes per object), else as a full 64-bit address. Each
-// type's array grows by doubling during the walk and is trimmed after it.
+// Memory: the segments are laid end to end into one compact space (each
+// contributes its [start, end) bytes of objects), and an object is kept as a
+// 32-bit count of 8-byte granules into that space: 4 bytes per object while
+// the heap's objects fill less than 32 GiB, else a full 64-bit address. The
+// address space itself is sparse (regions, the frozen segment in the runtime's
+// image), so plain offsets from the lowest address would not fit. Each type's
+// array grows by doubling during the walk and is trimmed after it.
 #include "heapindex.h"
 
 #include "heap.h"
@@ -24,8 +27,14 @@ struct ix_type {
 };
 
 struct rt_heap_index {
-	uint64_t base; /* lowest segment start */
-	int wide;      /* addresses kept as uint64_t */
+	const struct rt_segment *segs; /* rt_segments(), sorted by start */
+	uint64_t *first;	       /* granule of each segment's start */
+	size_t nsegs;
+	int wide; /* addresses kept as uint64_t */
+	/* Build-time shortcuts: the walk goes in address order and runs of one
+	 * type are common, so the last type and segment usually match again. */
+	struct ix_type *last;
+	size_t cur;
 	struct ix_type *by_mt;	     /* hash during the build */
 	struct rt_heap_type *sorted; /* the public view, sorted by MT */
 	struct ix_type **sorted_i;   /* same order, internal entries */
@@ -40,7 +49,9 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 	struct ix_type *t;
 	size_t w = ix->wide ? 8 : 4;
 
-	HASH_FIND(hh, ix->by_mt, &mt, sizeof(mt), t);
+	t = ix->last && ix->last->pub.mt == mt ? ix->last : NULL;
+	if (!t)
+		HASH_FIND(hh, ix->by_mt, &mt, sizeof(mt), t);
 	if (!t) {
 		t = calloc(1, sizeof(*t));
 		if (!t)
@@ -48,6 +59,7 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 		t->pub.mt = mt;
 		HASH_ADD(hh, ix->by_mt, pub.mt, sizeof(t->pub.mt), t);
 	}
+	ix->last = t;
 	if (t->pub.count == t->cap) {
 		uint64_t cap = t->cap ? t->cap * 2 : 4;
 		void *a = realloc(t->addrs, cap * w);
@@ -56,10 +68,28 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 		t->addrs = a;
 		t->cap = cap;
 	}
-	if (ix->wide)
+	if (ix->wide) {
 		((uint64_t *)t->addrs)[t->pub.count] = obj;
-	else
-		((uint32_t *)t->addrs)[t->pub.count] = (uint32_t)((obj - ix->base) >> GRANULE_SHIFT);
+	} else {
+		/* The segment holding obj: the last one starting at or below it. */
+		size_t lo = ix->cur + 1, hi = ix->nsegs;
+		if (!(ix->cur < ix->nsegs && obj >= ix->segs[ix->cur].start &&
+		      obj < ix->segs[ix->cur].end)) {
+			lo = 0;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (ix->segs[mid].start <= obj)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (!lo || obj >= ix->segs[lo - 1].end)
+				return -EFAULT; /* the walk reports only objects inside segments */
+			ix->cur = lo - 1;
+		}
+		uint64_t g = ix->first[ix->cur] + ((obj - ix->segs[ix->cur].start) >> GRANULE_SHIFT);
+		((uint32_t *)t->addrs)[t->pub.count] = (uint32_t)g;
+	}
 	t->pub.count++;
 	t->pub.bytes += size;
 	ix->objects++;
@@ -85,15 +115,18 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	rc = rt_segments(rt, &segs, &nsegs);
 	if (rc)
 		goto out;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	for (size_t i = 0; i < nsegs; i++) {
-		if (segs[i].start < lo)
-			lo = segs[i].start;
-		if (segs[i].end > hi)
-			hi = segs[i].end;
+	ix->segs = segs;
+	ix->nsegs = nsegs;
+	ix->first = calloc(nsegs + 1, sizeof(*ix->first));
+	if (!ix->first) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	ix->base = nsegs ? lo : 0;
-	ix->wide = nsegs && ((hi - lo) >> GRANULE_SHIFT) > UINT32_MAX;
+	for (size_t i = 0; i < nsegs; i++) {
+		uint64_t len = segs[i].end > segs[i].start ? segs[i].end - segs[i].start : 0;
+		ix->first[i + 1] = ix->first[i] + ((len + (1u << GRANULE_SHIFT) - 1) >> GRANULE_SHIFT);
+	}
+	ix->wide = ix->first[nsegs] > UINT32_MAX;
 	rc = rt_heap_walk(rt, ix_add, ix);
 	if (rc)
 		goto out;
@@ -118,7 +151,8 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	qsort(ix->sorted_i, ix->ntypes, sizeof(*ix->sorted_i), type_cmp);
 	for (i = 0; i < ix->ntypes; i++)
 		ix->sorted[i] = ix->sorted_i[i]->pub;
-	ix->index_bytes += ix->ntypes * (sizeof(*ix->sorted) + sizeof(*ix->sorted_i));
+	ix->index_bytes += ix->ntypes * (sizeof(*ix->sorted) + sizeof(*ix->sorted_i)) +
+			   (nsegs + 1) * sizeof(*ix->first);
 out:
 	if (rc) {
 		rt_heap_index_free(ix);
@@ -165,7 +199,16 @@ uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_typ
 	const struct ix_type *it = ix->sorted_i[t - ix->sorted];
 	if (ix->wide)
 		return ((const uint64_t *)it->addrs)[i];
-	return ix->base + ((uint64_t)((const uint32_t *)it->addrs)[i] << GRANULE_SHIFT);
+	uint64_t g = ((const uint32_t *)it->addrs)[i];
+	size_t lo = 0, hi = ix->nsegs;
+	while (lo < hi) { /* the last segment whose first granule is <= g */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->first[mid] <= g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ix->segs[lo - 1].start + ((g - ix->first[lo - 1]) << GRANULE_SHIFT);
 }
 
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
@@ -188,5 +231,6 @@ void rt_heap_index_free(struct rt_heap_index *ix)
 	}
 	free(ix->sorted);
 	free(ix->sorted_i);
+	free(ix->first);
 	free(ix);
 }
