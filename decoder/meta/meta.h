@@ -33,11 +33,18 @@ struct meta_location {
 	uint64_t md_off, md_len;    /* the metadata root and its streams */
 };
 
-/* Reads only the PE headers and the CLI header: the same checks meta_open()
- * makes on them. When headers_len exceeds the bytes the caller trusted,
- * call again once those are present. -EBADMSG (err says why), -EINVAL. */
-int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_location *out,
-		char *err, size_t errlen);
+/* Called by meta_locate() for each range [off, off+len) of the image before
+ * it looks at those bytes: the caller fills them in (or checks they are
+ * there) and returns 0, or a negative errno that meta_locate() returns. */
+typedef int meta_need_fn(uint64_t off, uint64_t len, void *arg);
+
+/* Reads only the PE headers and the CLI header, with the same checks
+ * meta_open() makes on them, asking need (when not NULL) for each range
+ * first, the metadata last: a caller holding a sparse image reads just
+ * what meta_open() will touch. -EBADMSG (err says why), -EINVAL, or
+ * need's error. */
+int meta_locate(const uint8_t *image, size_t size, int layout, meta_need_fn *need, void *arg,
+		struct meta_location *out, char *err, size_t errlen);
 
 /* The metadata version string, e.g. "v4.0.30319"; borrowed until meta_close(). */
 const char *meta_version(const struct meta *m);

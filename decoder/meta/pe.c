@@ -54,9 +54,10 @@ static int rva_to_off(int layout, uint64_t size, const uint8_t *sections, uint16
 	return -EBADMSG;
 }
 
-/* Finds the CLI header and the metadata through the PE headers. */
-static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_location *loc,
-		     char *err, size_t errlen)
+/* Finds the CLI header and the metadata through the PE headers. need, when
+ * given, is asked for each range before its bytes are looked at. */
+static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn *need,
+		     void *arg, struct meta_location *loc, char *err, size_t errlen)
 {
 	struct meta_coff_header coff;
 	struct meta_cli_header cli;
@@ -64,12 +65,21 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_
 	uint32_t lfanew, sig, ndirs;
 	uint16_t magic;
 	uint64_t opt, ndirs_off, dirs_off, sect, off;
+	int rc;
 
+#define NEED(o, l)                                                                                 \
+	do {                                                                                       \
+		if (need && (rc = need((o), (l), arg)) != 0)                                       \
+			return rc;                                                                 \
+	} while (0)
+	if (img && size >= 0x40)
+		NEED(0, 0x40);
 	if (!img || size < 0x40 || meta_le(img, 2) != META_DOS_MAGIC)
 		return bad(err, errlen, "not a PE image (no MZ header)");
 	lfanew = meta_le(img + META_DOS_LFANEW, 4);
 	if (!in_range(lfanew, 4 + sizeof(coff), size))
 		return bad(err, errlen, "PE header at 0x%x is outside the image", lfanew);
+	NEED(lfanew, 4 + sizeof(coff));
 	sig = meta_le(img + lfanew, 4);
 	if (sig != META_PE_SIGNATURE)
 		return bad(err, errlen, "no PE signature at 0x%x", lfanew);
@@ -77,6 +87,7 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_
 	opt = (uint64_t)lfanew + 4 + sizeof(coff);
 	if (!in_range(opt, coff.opt_size, size) || coff.opt_size < 2)
 		return bad(err, errlen, "PE optional header is outside the image");
+	NEED(opt, coff.opt_size);
 	magic = (uint16_t)meta_le(img + opt, 2);
 	if (magic == META_PE32_MAGIC) {
 		ndirs_off = META_PE32_NDIRS_OFF;
@@ -99,10 +110,12 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_
 	if (!in_range(sect, (uint64_t)coff.nsections * sizeof(struct meta_section_header), size))
 		return bad(err, errlen, "PE section table is outside the image");
 	loc->headers_len = sect + (uint64_t)coff.nsections * sizeof(struct meta_section_header);
+	NEED(sect, loc->headers_len - sect);
 	if (rva_to_off(layout, size, img + sect, coff.nsections, dir.rva, sizeof(cli), &off))
 		return bad(err, errlen, "CLI header at RVA 0x%x is outside the image", dir.rva);
 	loc->cli_off = off;
 	loc->cli_len = sizeof(cli);
+	NEED(off, sizeof(cli));
 	memcpy(&cli, img + off, sizeof(cli));
 	if (cli.cb < sizeof(cli))
 		return bad(err, errlen, "CLI header is %u bytes, expected 72", cli.cb);
@@ -113,11 +126,13 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, struct meta_
 			   cli.metadata.rva, cli.metadata.size);
 	loc->md_off = off;
 	loc->md_len = cli.metadata.size;
+	NEED(off, loc->md_len);
 	return 0;
+#undef NEED
 }
 
-int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_location *out,
-		char *err, size_t errlen)
+int meta_locate(const uint8_t *image, size_t size, int layout, meta_need_fn *need, void *arg,
+		struct meta_location *out, char *err, size_t errlen)
 {
 	struct meta_location loc = { 0 };
 	int rc;
@@ -126,7 +141,7 @@ int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_locat
 		err[0] = '\0';
 	if (layout != META_LAYOUT_FILE && layout != META_LAYOUT_MAPPED)
 		return -EINVAL;
-	rc = pe_locate(image, image ? size : 0, layout, &loc, err, errlen);
+	rc = pe_locate(image, image ? size : 0, layout, need, arg, &loc, err, errlen);
 	if (!rc)
 		*out = loc;
 	return rc;
@@ -136,7 +151,7 @@ int meta_locate(const uint8_t *image, size_t size, int layout, struct meta_locat
 static int pe_parse(struct meta *m, char *err, size_t errlen)
 {
 	struct meta_location loc = { 0 };
-	int rc = pe_locate(m->image, m->size, m->layout, &loc, err, errlen);
+	int rc = pe_locate(m->image, m->size, m->layout, NULL, NULL, &loc, err, errlen);
 
 	if (rc)
 		return rc;

@@ -47,7 +47,15 @@ struct rt {
 	pthread_mutex_t index_lock; /* guards the two fields below */
 	struct rt_heap_index *heap_index;
 	int heap_index_err;
+
+	/* Type names and module metadata (types.c). Its own lock: names are
+	 * asked for by code that holds rt->lock or index_lock. */
+	pthread_mutex_t types_lock; /* guards typenames and all it holds */
+	struct rt_types *typenames;
 };
+
+/* Frees the type-name cache (types.c); accepts NULL. */
+void rt_types_free(struct rt_types *c);
 
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
 int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);

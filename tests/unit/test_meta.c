@@ -484,6 +484,21 @@ static void test_corelib_walk(void **state)
 }
 
 /* Lays the file out as the loader would (sections at their RVAs) and reads it back. */
+struct need_log {
+	unsigned n, fail_at; /* fail_at: 1-based call that fails with -EIO, 0 none */
+	uint64_t off[16], len[16];
+};
+
+static int need_record(uint64_t off, uint64_t len, void *arg)
+{
+	struct need_log *log = arg;
+	if (log->n < 16) {
+		log->off[log->n] = off;
+		log->len[log->n] = len;
+	}
+	return ++log->n == log->fail_at ? -EIO : 0;
+}
+
 static void test_corelib_mapped(void **state)
 {
 	NEED_FILE(state);
@@ -514,14 +529,24 @@ static void test_corelib_mapped(void **state)
 	}
 	/* meta_locate() finds the same metadata (BSJB) in both layouts. */
 	struct meta_location lf, lm;
-	assert_int_equal(meta_locate(f->data, f->size, META_LAYOUT_FILE, &lf, NULL, 0), 0);
-	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, &lm, NULL, 0), 0);
+	assert_int_equal(meta_locate(f->data, f->size, META_LAYOUT_FILE, NULL, NULL, &lf, NULL, 0), 0);
+	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, NULL, NULL, &lm, NULL, 0), 0);
 	assert_true(lf.headers_len == lm.headers_len && lf.headers_len <= hdrs);
 	assert_true(lf.md_len == lm.md_len && lf.cli_len == 72 && lm.cli_len == 72);
 	assert_true(lf.md_off != lm.md_off);
 	assert_memory_equal(f->data + lf.md_off, "BSJB", 4);
 	assert_memory_equal(img + lm.md_off, "BSJB", 4);
-	assert_int_equal(meta_locate(img, hdrs, META_LAYOUT_MAPPED, &lm, NULL, 0), -EBADMSG);
+	assert_int_equal(meta_locate(img, hdrs, META_LAYOUT_MAPPED, NULL, NULL, &lm, NULL, 0),
+			 -EBADMSG);
+	/* need() is asked for every range it reads, the metadata last. */
+	struct need_log log = { 0 };
+	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm,
+				     NULL, 0), 0);
+	assert_true(log.n >= 4 && log.off[log.n - 1] == lm.md_off && log.len[log.n - 1] == lm.md_len);
+	log.fail_at = 2;
+	log.n = 0;
+	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm,
+				     NULL, 0), -EIO);
 	struct meta *m = open_ok(img, image_size, META_LAYOUT_MAPPED);
 	check_schema(m, &corelib_schema);
 	assert_int_equal(

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+// Managed types by MethodTable: C#-form names, and each module's metadata read from the dump.
+//
+// A type handle is a MethodTable, or a TypeDesc when bit 1 is set
+// (dotnet/runtime docs/design/datacontracts/RuntimeTypeSystem.md,
+// TypeHandleBits). A MethodTable names itself through its module's metadata:
+// TypeDef RID = MTFlags2 >> 8. Arrays name their element (PerInstInfo) and
+// add [] or [,...] (rank from ArrayClass.Rank); generic instantiations
+// append their type arguments, read from the type's own dictionary.
+//
+// Names and module metadata are cached for the life of rt under
+// rt->types_lock, which nothing else takes: other code may hold rt->lock
+// (or the index lock) while it asks for names.
+#include "types.h"
+
+#include "diag.h"
+#include "dump.h"
+#include "meta.h"
+#include "runtime_i.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PTR_SIZE 8
+#define TH_TYPEDESC 0x2ull /* TypeHandle bit: a TypeDesc, not a MethodTable */
+
+/* MethodTable m_dwFlags (dotnet/runtime src/coreclr/vm/methodtable.h,
+ * WFLAGS_HIGH_ENUM / WFLAGS_LOW_ENUM; RuntimeTypeSystem.md). The low 16 bits
+ * are the component size when HasComponentSize is set, else WFLAGS_LOW. */
+#define MTF_HAS_COMPONENT_SIZE 0x80000000u
+#define MTF_ARRAY_MASK	       0x000c0000u
+#define MTF_ARRAY	       0x00080000u
+#define MTF_IF_ARRAY_THEN_SZ   0x00020000u
+#define MTF_GENERICS_MASK      0x00000030u
+#define MTF_GENERICS_TYPICAL   0x00000030u /* List<T> itself */
+/* EEClassOrCanonMT: low bit 1 = a canonical MethodTable, 0 = the EEClass. */
+#define EECLASS_OR_CANON_MT_BIT 0x1ull
+
+/* CorElementType of a TypeDesc (ECMA-335 II.23.1.16). */
+#define ELEM_PTR       0x0f
+#define ELEM_BYREF     0x10
+#define ELEM_VALUETYPE 0x11 /* a native value type: the interop view of its TypeArg */
+
+/* PEImageLayout.Flags: FLAG_MAPPED (Loader.md, PEImageFlags). */
+#define LAYOUT_FLAG_MAPPED 0x1u
+
+#define NAME_DEPTH_MAX 16	   /* nesting of arrays and type arguments */
+#define NAME_LEN_MAX   (64u << 10) /* a longer name is taken as corrupted */
+#define BASE_SIZE_MAX  (1u << 30)
+#define IMAGE_SIZE_MAX (1u << 30)
+#define TYPE_ARGS_MAX  1024
+#define DICTS_MAX      1024
+#define ARRAY_RANK_MAX 32 /* MAX_RANK, src/coreclr/vm/array.h */
+#define PAGE	       4096u
+
+/* Offsets of the runtime structures read here, from the contract descriptor. */
+struct types_layout {
+	uint64_t mt_size, flags, base_size, flags2, module, canon, per_inst;
+	uint64_t eeclass_mt, rank;
+	uint64_t gdi_ndicts, gdi_nargs;
+	uint64_t td_flags, td_arg;
+	uint64_t mod_pea, pea_image, image_layout, layout_base, layout_size, layout_flags;
+};
+
+struct name_entry {
+	uint64_t th;
+	char *name; /* NULL when err */
+	int err;
+	UT_hash_handle hh;
+};
+
+struct module_entry {
+	uint64_t module;
+	uint8_t *image; /* only headers, CLI header and metadata are filled */
+	struct meta *meta;
+	int err;
+	UT_hash_handle hh;
+};
+
+struct rt_types {
+	int err; /* the layout is unusable: every call returns it */
+	struct types_layout l;
+	uint64_t free_mt;
+	struct name_entry *names;
+	struct module_entry *modules;
+};
+
+static int types_layout(struct rt *rt, struct types_layout *l)
+{
+	int rc = rt_type_size(rt, "MethodTable", &l->mt_size);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags", &l->flags);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "BaseSize", &l->base_size);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags2", &l->flags2);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "Module", &l->module);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "EEClassOrCanonMT", &l->canon);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "PerInstInfo", &l->per_inst);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "MethodTable", &l->eeclass_mt);
+	rc = rc ? rc : rt_field_offset(rt, "ArrayClass", "Rank", &l->rank);
+	rc = rc ? rc : rt_field_offset(rt, "GenericsDictInfo", "NumDicts", &l->gdi_ndicts);
+	rc = rc ? rc : rt_field_offset(rt, "GenericsDictInfo", "NumTypeArgs", &l->gdi_nargs);
+	rc = rc ? rc : rt_field_offset(rt, "TypeDesc", "TypeAndFlags", &l->td_flags);
+	rc = rc ? rc : rt_field_offset(rt, "ParamTypeDesc", "TypeArg", &l->td_arg);
+	rc = rc ? rc : rt_field_offset(rt, "Module", "PEAssembly", &l->mod_pea);
+	rc = rc ? rc : rt_field_offset(rt, "PEAssembly", "PEImage", &l->pea_image);
+	rc = rc ? rc : rt_field_offset(rt, "PEImage", "LoadedImageLayout", &l->image_layout);
+	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Base", &l->layout_base);
+	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Size", &l->layout_size);
+	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Flags", &l->layout_flags);
+	if (rc)
+		return -ENOTSUP;
+	/* The fields read from a copy of the MethodTable must lie inside it. */
+	uint64_t ends[] = { l->flags + 4, l->base_size + 4, l->flags2 + 4, l->module + PTR_SIZE,
+			    l->canon + PTR_SIZE, l->per_inst + PTR_SIZE };
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		if (ends[i] > l->mt_size || l->mt_size > 4096)
+			return -ENOTSUP;
+	}
+	return 0;
+}
+
+static struct rt_types *types_get(struct rt *rt)
+{
+	struct rt_types *c = rt->typenames;
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->err = types_layout(rt, &c->l);
+	if (c->err)
+		diag_add(dump_diag(rt->d), "this runtime's contract descriptor lacks a field needed to name types");
+	/* The free-object MethodTable; 0 when unreadable (then not named "Free"). */
+	if (rt_global_deref(rt, "FreeObjectMethodTable", &c->free_mt))
+		c->free_mt = 0;
+	rt->typenames = c;
+	return c;
+}
+
+/* A module image being read from the dump, range by range. */
+struct image_reader {
+	struct dump *d;
+	uint64_t base;
+	uint8_t *buf;
+};
+
+/* meta_locate()'s need: copies [off, off+len) of the image from the dump. */
+static int image_need(uint64_t off, uint64_t len, void *arg)
+{
+	struct image_reader *r = arg;
+	return len ? dump_read(r->d, r->base + off, r->buf + off, (size_t)len) : 0;
+}
+
+/* Reads what meta_open() looks at, and nothing else: the PE headers, the
+ * CLI header and the metadata, each range as meta_locate() asks for it.
+ * Every byte of those must come from the dump (or the module file behind
+ * it, dump_read()): a missing page is -EIO, never zeros. */
+static int module_load(struct rt *rt, const struct types_layout *l, struct module_entry *e)
+{
+	struct dump *d = rt->d;
+	struct meta_location loc;
+	uint64_t pea, image, layout, base;
+	uint32_t size, flags;
+	char err[160];
+	int rc;
+
+	rc = dump_read_ptr(d, e->module + l->mod_pea, &pea);
+	rc = rc ? rc : pea ? dump_read_ptr(d, pea + l->pea_image, &image) : -ENOTSUP;
+	rc = rc ? rc : image ? dump_read_ptr(d, image + l->image_layout, &layout) : -ENOTSUP;
+	if (!rc && !layout)
+		rc = -ENOTSUP; /* no loaded image: a dynamic (Reflection.Emit) module */
+	rc = rc ? rc : dump_read_ptr(d, layout + l->layout_base, &base);
+	rc = rc ? rc : dump_read_u32(d, layout + l->layout_size, &size);
+	rc = rc ? rc : dump_read_u32(d, layout + l->layout_flags, &flags);
+	if (rc)
+		return rc;
+	if (!base || size < PAGE || size > IMAGE_SIZE_MAX)
+		return -EBADMSG;
+	int kind = flags & LAYOUT_FLAG_MAPPED ? META_LAYOUT_MAPPED : META_LAYOUT_FILE;
+	/* Large and mostly untouched: calloc maps zero pages lazily. */
+	e->image = calloc(1, size);
+	if (!e->image)
+		return -ENOMEM;
+	struct image_reader r = { d, base, e->image };
+	rc = meta_locate(e->image, size, kind, image_need, &r, &loc, err, sizeof(err));
+	if (rc == -EIO) {
+		diag_add(dump_diag(d), "the metadata of the module image at 0x%016" PRIx64
+			 " is missing from the dump and its file", base);
+		return rc;
+	}
+	if (!rc)
+		rc = meta_open(e->image, size, kind, &e->meta, err, sizeof(err));
+	if (rc == -EBADMSG)
+		diag_add(dump_diag(d), "the module image at 0x%016" PRIx64 " is malformed: %s", base, err);
+	return rc;
+}
+
+/* With rt->types_lock held. */
+static int module_meta(struct rt *rt, struct rt_types *c, uint64_t module, const struct meta **out)
+{
+	struct module_entry *e;
+
+	if (!module)
+		return -EBADMSG;
+	HASH_FIND(hh, c->modules, &module, sizeof(module), e);
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e->module = module;
+		e->err = module_load(rt, &c->l, e);
+		if (e->err) {
+			meta_close(e->meta);
+			e->meta = NULL;
+			free(e->image);
+			e->image = NULL;
+		}
+		if (e->err == -ENOMEM) {
+			free(e);
+			return -ENOMEM;
+		}
+		HASH_ADD(hh, c->modules, module, sizeof(e->module), e);
+	}
+	if (e->err)
+		return e->err;
+	*out = e->meta;
+	return 0;
+}
+
+static int name_of(struct rt *rt, struct rt_types *c, uint64_t th, int depth, const char **out);
+
+/* The EEClass of a MethodTable, checked by its back-pointer to the
+ * canonical MethodTable (EEClass.MethodTable). */
+static int eeclass_of(struct rt *rt, const struct types_layout *l, uint64_t mt, uint64_t canon,
+		      uint64_t *eeclass)
+{
+	uint64_t canon_mt = mt, cls = canon, back;
+	int rc = 0;
+
+	if (canon & EECLASS_OR_CANON_MT_BIT) {
+		canon_mt = canon & ~EECLASS_OR_CANON_MT_BIT;
+		rc = dump_read_ptr(rt->d, canon_mt + l->canon, &cls);
+		if (!rc && (cls & EECLASS_OR_CANON_MT_BIT))
+			rc = -EBADMSG;
+	}
+	rc = rc ? rc : dump_read_ptr(rt->d, cls + l->eeclass_mt, &back);
+	if (!rc && back != canon_mt)
+		rc = -EBADMSG;
+	if (!rc)
+		*eeclass = cls;
+	return rc;
+}
+
+/* Appends name without its generic arities ("Dictionary`2+Enumerator" ->
+ * "Dictionary+Enumerator"). */
+static void put_without_arity(struct strbuf *b, const char *name)
+{
+	for (const char *p = name; *p;) {
+		if (*p == '`' && p[1] >= '0' && p[1] <= '9') {
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+			continue;
+		}
+		strbuf_add(b, p++, 1);
+	}
+}
+
+/* "<A,B>": the type arguments of an instantiated MethodTable, the first
+ * NumTypeArgs entries of its own dictionary, PerInstInfo[NumDicts - 1]
+ * (methodtable.h GetDictionary(); the GenericsDictInfo sits just before
+ * PerInstInfo, GetGenericsDictInfo(): one pointer-sized struct on 64-bit). */
+static int put_type_args(struct rt *rt, struct rt_types *c, uint64_t per_inst, uint32_t nparams,
+			 int depth, struct strbuf *b)
+{
+	const struct types_layout *l = &c->l;
+	uint16_t ndicts, nargs;
+	uint64_t dict, arg;
+	int rc = dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_ndicts, &ndicts, sizeof(ndicts));
+
+	rc = rc ? rc : dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_nargs, &nargs, sizeof(nargs));
+	if (rc)
+		return rc;
+	if (ndicts == 0 || ndicts > DICTS_MAX || nargs == 0 || nargs > TYPE_ARGS_MAX || nargs != nparams)
+		return -EBADMSG;
+	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * PTR_SIZE, &dict);
+	if (rc)
+		return rc;
+	strbuf_puts(b, "<");
+	for (uint16_t i = 0; i < nargs; i++) {
+		const char *an;
+		rc = dump_read_ptr(rt->d, dict + (uint64_t)i * PTR_SIZE, &arg);
+		rc = rc ? rc : name_of(rt, c, arg, depth + 1, &an);
+		if (rc)
+			return rc;
+		strbuf_printf(b, "%s%s", i ? "," : "", an);
+	}
+	strbuf_puts(b, ">");
+	return 0;
+}
+
+static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, struct strbuf *b)
+{
+	const struct types_layout *l = &c->l;
+	uint8_t raw[4096];
+	uint32_t flags, base_size, flags2;
+	uint64_t module, canon, per_inst, eeclass;
+	const struct meta *m;
+	char full[1024];
+	int rc;
+
+	if (mt == c->free_mt) {
+		strbuf_puts(b, "Free"); /* as SOS names it */
+		return 0;
+	}
+	rc = dump_read(rt->d, mt, raw, (size_t)l->mt_size);
+	if (rc)
+		return rc;
+	memcpy(&flags, raw + l->flags, 4);
+	memcpy(&base_size, raw + l->base_size, 4);
+	memcpy(&flags2, raw + l->flags2, 4);
+	memcpy(&module, raw + l->module, 8);
+	memcpy(&canon, raw + l->canon, 8);
+	memcpy(&per_inst, raw + l->per_inst, 8);
+	if (base_size > BASE_SIZE_MAX)
+		return -EBADMSG;
+	rc = eeclass_of(rt, l, mt, canon, &eeclass);
+	if (rc)
+		return rc;
+	if ((flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_ARRAY_MASK) == MTF_ARRAY) {
+		const char *elem;
+		uint8_t rank = 1;
+		rc = name_of(rt, c, per_inst, depth + 1, &elem);
+		if (!rc && !(flags & MTF_IF_ARRAY_THEN_SZ)) {
+			/* ArrayClass::m_rank is an unsigned char (src/coreclr/vm/class.h). */
+			rc = dump_read(rt->d, eeclass + l->rank, &rank, 1);
+			if (!rc && (rank < 1 || rank > ARRAY_RANK_MAX))
+				rc = -EBADMSG;
+		}
+		if (rc)
+			return rc;
+		strbuf_printf(b, "%s[", elem);
+		if (!(flags & MTF_IF_ARRAY_THEN_SZ) && rank == 1)
+			strbuf_puts(b, "*"); /* a rank-1 array that is not an SZ array */
+		for (unsigned i = 1; i < rank; i++)
+			strbuf_puts(b, ",");
+		strbuf_puts(b, "]");
+		return 0;
+	}
+	rc = module_meta(rt, c, module, &m);
+	if (rc)
+		return rc;
+	uint32_t rid = flags2 >> 8, nparams = 0;
+	if (rid == 0 || rid > meta_table_rows(m, META_TABLE_TYPEDEF))
+		return -EBADMSG;
+	rc = meta_typedef_fullname(m, rid, full, sizeof(full));
+	if (rc)
+		return rc == -ERANGE ? -EBADMSG : rc;
+	uint32_t generics = flags & MTF_HAS_COMPONENT_SIZE ? 0 : flags & MTF_GENERICS_MASK;
+	if (!generics || generics == MTF_GENERICS_TYPICAL) {
+		strbuf_puts(b, full); /* an open generic keeps its `N */
+		return 0;
+	}
+	rc = meta_typedef_generic_params(m, rid, &nparams);
+	if (rc)
+		return rc;
+	put_without_arity(b, full);
+	return put_type_args(rt, c, per_inst, nparams, depth, b);
+}
+
+/* Pointers, byrefs and native value types name their TypeArg; generic
+ * variables and function pointers are not named. */
+static int name_typedesc(struct rt *rt, struct rt_types *c, uint64_t th, int depth,
+			 struct strbuf *b)
+{
+	uint64_t td = th & ~TH_TYPEDESC, arg;
+	uint32_t type_and_flags;
+	const char *an;
+	int rc = dump_read_u32(rt->d, td + c->l.td_flags, &type_and_flags);
+
+	if (rc)
+		return rc;
+	uint8_t elem = type_and_flags & 0xff;
+	if (elem != ELEM_PTR && elem != ELEM_BYREF && elem != ELEM_VALUETYPE)
+		return -ENOTSUP;
+	rc = dump_read_ptr(rt->d, td + c->l.td_arg, &arg);
+	rc = rc ? rc : name_of(rt, c, arg, depth + 1, &an);
+	if (rc)
+		return rc;
+	strbuf_printf(b, "%s%s", an, elem == ELEM_PTR ? "*" : elem == ELEM_BYREF ? "&" : "");
+	return 0;
+}
+
+/* With rt->types_lock held. -ELOOP (too deep) is not cached: the same
+ * handle may be named when asked for at a lower depth. */
+static int name_of(struct rt *rt, struct rt_types *c, uint64_t th, int depth, const char **out)
+{
+	struct name_entry *e;
+	struct strbuf b;
+	int rc;
+
+	HASH_FIND(hh, c->names, &th, sizeof(th), e);
+	if (e) {
+		if (!e->err)
+			*out = e->name;
+		return e->err;
+	}
+	if (!th || (th & 1))
+		return -EBADMSG;
+	if (depth > NAME_DEPTH_MAX)
+		return -ELOOP;
+	strbuf_init(&b);
+	rc = th & TH_TYPEDESC ? name_typedesc(rt, c, th, depth, &b) : name_mt(rt, c, th, depth, &b);
+	if (!rc && b.oom)
+		rc = -ENOMEM;
+	if (!rc && b.len > NAME_LEN_MAX)
+		rc = -EBADMSG;
+	if (rc == -ELOOP || rc == -ENOMEM || !(e = calloc(1, sizeof(*e)))) {
+		strbuf_destroy(&b);
+		return rc ? rc : -ENOMEM;
+	}
+	e->th = th;
+	e->err = rc;
+	if (!rc)
+		e->name = strbuf_steal(&b, NULL);
+	strbuf_destroy(&b);
+	if (!rc && !e->name) {
+		free(e);
+		return -ENOMEM;
+	}
+	HASH_ADD(hh, c->names, th, sizeof(e->th), e);
+	if (!rc)
+		*out = e->name;
+	return rc;
+}
+
+int rt_type_name(struct rt *rt, uint64_t th, const char **name)
+{
+	const char *n = NULL;
+	int rc;
+
+	pthread_mutex_lock(&rt->types_lock);
+	struct rt_types *c = types_get(rt);
+	rc = !c ? -ENOMEM : c->err ? c->err : name_of(rt, c, th, 0, &n);
+	pthread_mutex_unlock(&rt->types_lock);
+	if (rc == -ELOOP)
+		rc = -EBADMSG; /* nested deeper than any real type: a cycle */
+	if (!rc)
+		*name = n;
+	return rc;
+}
+
+int rt_module_meta(struct rt *rt, uint64_t module, const struct meta **m)
+{
+	const struct meta *mm = NULL;
+	int rc;
+
+	pthread_mutex_lock(&rt->types_lock);
+	struct rt_types *c = types_get(rt);
+	rc = !c ? -ENOMEM : c->err ? c->err : module_meta(rt, c, module, &mm);
+	pthread_mutex_unlock(&rt->types_lock);
+	if (!rc)
+		*m = mm;
+	return rc;
+}
+
+void rt_types_free(struct rt_types *c)
+{
+	struct name_entry *n, *ntmp;
+	struct module_entry *e, *etmp;
+
+	if (!c)
+		return;
+	HASH_ITER(hh, c->names, n, ntmp) {
+		HASH_DEL(c->names, n);
+		free(n->name);
+		free(n);
+	}
+	HASH_ITER(hh, c->modules, e, etmp) {
+		HASH_DEL(c->modules, e);
+		meta_close(e->meta);
+		free(e->image);
+		free(e);
+	}
+	free(c);
+}

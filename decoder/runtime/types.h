@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime: managed types by MethodTable: C#-form names, module metadata. */
+#ifndef CLRFS_TYPES_H
+#define CLRFS_TYPES_H
+
+#include <stdint.h>
+
+struct rt;
+struct meta;
+
+/* The C#-form name of the type handle th (a MethodTable, or a TypeDesc with
+ * bit 1 set): "System.Collections.Generic.Dictionary<System.String,System.Int32>",
+ * nested "Outer+Inner", arrays "System.Int32[]", "System.String[,]", shared
+ * instantiations with "System.__Canon", the free-object MethodTable "Free".
+ * Named once and kept: *name is borrowed until rt_close(). -EIO when the
+ * type's data or its module's metadata is missing from the dump, -EBADMSG
+ * when it fails its checks, -ENOTSUP for kinds not named (generic variables,
+ * function pointers, modules without a loaded image). Safe from several threads. */
+int rt_type_name(struct rt *rt, uint64_t th, const char **name);
+
+/* The metadata of the Module at module (MethodTable.Module), read from the
+ * dump once and kept: *m is borrowed until rt_close(). Only the PE headers,
+ * the CLI header and the metadata of the image are read. Errors as
+ * rt_type_name(). */
+int rt_module_meta(struct rt *rt, uint64_t module, const struct meta **m);
+
+#endif
