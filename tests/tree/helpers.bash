@@ -9,17 +9,32 @@ bats_require_minimum_version 1.5.0
 . "$BATS_TEST_DIRNAME/../../scripts/lib.sh"
 : "${CLRFS_BIN:=$CLRFS_ROOT/build/clrfs}"
 : "${CLRFS_FIXTURES:=$CLRFS_ROOT/build/fixtures}"
-FIXTURE=$CLRFS_FIXTURES/threads
-MANIFEST=$FIXTURE/manifest.json
+
+# Selects the fixture app (a directory of $CLRFS_FIXTURES) whose dumps a KIND names
+# and whose manifest `manifest` reads; threads unless a test file says otherwise.
+use_fixture() { # APP
+	FIXTURE=$CLRFS_FIXTURES/$1
+	MANIFEST=$FIXTURE/manifest.json
+}
+use_fixture threads
 BAD=$CLRFS_FIXTURES/bad
 SANITIZER_RE='AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
-# setup_file: mounts the fixture dumps of the given kinds (full, heap) under
-# $BATS_FILE_TMPDIR/mnt-<kind>, or selects print mode when FUSE is unusable.
+# A dump is named by its KIND (full, heap) in the selected fixture app, or by APP/KIND
+# in any app. These print its file and a name for its mount point and logs.
+dump_file() { if [[ $1 == */* ]]; then echo "$CLRFS_FIXTURES/$1.core"; else echo "$FIXTURE/$1.core"; fi; }
+dump_tag() { echo "${1//\//-}"; }
+
+# setup_file: mounts the fixture dumps of the given kinds (full, heap, APP/KIND) under
+# $BATS_FILE_TMPDIR/mnt-<tag>, or selects print mode when FUSE is unusable.
 mount_dumps() {
 	[[ -x $CLRFS_BIN ]] || { echo "no clrfs binary at $CLRFS_BIN: run scripts/build" >&2; return 1; }
 	[[ -f $MANIFEST ]] || { echo "no fixtures in $CLRFS_FIXTURES: run scripts/fixtures" >&2; return 1; }
+	local d
+	for d; do
+		[[ -f $(dump_file "$d") ]] || { echo "no dump $(dump_file "$d"): run scripts/fixtures" >&2; return 1; }
+	done
 	export TREE_MODE=fuse
 	fuse_usable || { print_mode; return 0; }
 	local kind
@@ -35,12 +50,14 @@ print_mode() {
 }
 
 mount_dump() { # KIND
-	local kind=$1 dir=$BATS_FILE_TMPDIR i
+	local core kind dir=$BATS_FILE_TMPDIR i
+	core=$(dump_file "$1")
+	kind=$(dump_tag "$1")
 	local mnt=$dir/mnt-$kind err=$dir/daemon-$kind.stderr
 	mkdir -p "$mnt"
 	# The subshell records the daemon's pid and, once it ends, its exit status.
 	(
-		"$CLRFS_BIN" -f "$FIXTURE/$kind.core" "$mnt" >"$dir/daemon-$kind.stdout" 2>"$err" &
+		"$CLRFS_BIN" -f "$core" "$mnt" >"$dir/daemon-$kind.stdout" 2>"$err" &
 		echo $! >"$dir/daemon-$kind.pid"
 		status=0
 		wait $! || status=$?
@@ -57,7 +74,7 @@ mount_dump() { # KIND
 		print_mode
 		return 0
 	fi
-	echo "clrfs did not mount $FIXTURE/$kind.core within 20 s; its stderr:" >&2
+	echo "clrfs did not mount $core within 20 s; its stderr:" >&2
 	cat "$err" >&2
 	return 1
 }
@@ -103,10 +120,12 @@ no_sanitizer_reports() { # FILE...
 	done
 }
 
-# Selects the dump (full or heap) that tree_cat/tree_ls/tree_readlink read.
+# Selects the dump (full, heap, or APP/KIND, which also selects APP) that
+# tree_cat/tree_ls/tree_readlink read.
 use_dump() {
-	DUMP=$FIXTURE/$1.core
-	MNT=$BATS_FILE_TMPDIR/mnt-$1
+	[[ $1 != */* ]] || use_fixture "${1%/*}"
+	DUMP=$(dump_file "$1")
+	MNT=$BATS_FILE_TMPDIR/mnt-$(dump_tag "$1")
 }
 
 # Runs clrfs in print mode; its stderr goes to the file's log (scanned at teardown)
