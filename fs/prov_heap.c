@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* fs/prov_heap: /heap, the GC heap: segments and per-type statistics. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
 #include "heap.h"
+#include "heapindex.h"
+#include "types.h"
 #include "format.h"
 #include "fs_i.h"
 
@@ -48,9 +53,82 @@ static const struct fs_ops segments_ops = {
 	.render = segments_render,
 };
 
+/* One line of /heap/stats. */
+struct stat_row {
+	const struct rt_heap_type *t;
+	const char *name; /* borrowed from rt, or owned (an unreadable name) */
+	char *owned;
+};
+
+/* BYTES descending, then NAME (byte order), then MT. */
+static int stat_cmp(const void *a, const void *b)
+{
+	const struct stat_row *x = a, *y = b;
+	if (x->t->bytes != y->t->bytes)
+		return x->t->bytes > y->t->bytes ? -1 : 1;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->t->mt < y->t->mt ? -1 : x->t->mt > y->t->mt;
+}
+
+/* COUNT BYTES MT NAME (tabs), one line per type with live objects, sorted by
+ * stat_cmp(); then COUNT BYTES - Total. Free objects are not counted (the
+ * walk skips them). Costs one name per type: the index already holds the
+ * counts, and names are cached by MethodTable. */
+static int stats_render(struct fs_node *file, struct strbuf *b)
+{
+	struct rt *rt = fs_of(file)->rt;
+	struct rt_heap_index *ix;
+	struct stat_row *rows;
+	uint64_t objects, bytes, index_bytes;
+	size_t n;
+	int rc = rt_heap_index(rt, &ix);
+
+	if (rc)
+		return rc;
+	const struct rt_heap_type *types = rt_heap_index_types(ix, &n);
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].t = &types[i];
+		rc = rt_type_name(rt, types[i].mt, &rows[i].name);
+		if (rc) {
+			struct strbuf u;
+			strbuf_init(&u);
+			fs_put_unreadable(&u, rc);
+			rows[i].name = rows[i].owned = strbuf_steal(&u, NULL);
+			if (!rows[i].owned) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+	qsort(rows, n, sizeof(*rows), stat_cmp);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_printf(b, "%" PRIu64 "\t%" PRIu64 "\t", rows[i].t->count, rows[i].t->bytes);
+		fs_put_addr(b, rows[i].t->mt);
+		strbuf_printf(b, "\t%s\n", rows[i].name);
+	}
+	rt_heap_index_totals(ix, &objects, &bytes, &index_bytes);
+	strbuf_printf(b, "%" PRIu64 "\t%" PRIu64 "\t-\tTotal\n", objects, bytes);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].owned);
+	free(rows);
+	return rc;
+}
+
+static const struct fs_ops stats_ops = {
+	.render = stats_render,
+};
+
 static int heap_populate(struct fs_node *dir)
 {
-	return fs_node_add(dir, "segments", FS_FILE, &segments_ops, (struct fs_key){ 0, NULL }, NULL);
+	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, (struct fs_key){ 0, NULL }, NULL);
+	return rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, (struct fs_key){ 0, NULL }, NULL);
 }
 
 const struct fs_ops fs_heap_ops = {
