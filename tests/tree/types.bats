@@ -33,7 +33,7 @@ check_format() { # DUMP
 			if ($1 != count || $2 != bytes) fail("total is not the sum " count " " bytes)
 			last = 1; next
 		}
-		$3 !~ /^0x[0-9a-f]{16}$/ { fail("MT is not 0x and 16 hex digits") }
+		length($3) != 18 || $3 !~ /^0x[0-9a-f]+$/ { fail("MT is not 0x and 16 hex digits") }
 		$4 == "" || $4 ~ / / { fail("type name empty or with a space") }
 		$1 == 0 { fail("a type with no instances") }
 		$4 in seen { fail("type listed twice") }
