@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PTR_SIZE 8
+#define PTR_SIZE    8
 #define TH_TYPEDESC 0x2ull /* TypeHandle bit: a TypeDesc, not a MethodTable */
 
 /* MethodTable m_dwFlags (dotnet/runtime src/coreclr/vm/methodtable.h,
@@ -112,8 +112,8 @@ static int types_layout(struct rt *rt, struct types_layout *l)
 	if (rc)
 		return -ENOTSUP;
 	/* The fields read from a copy of the MethodTable must lie inside it. */
-	uint64_t ends[] = { l->flags + 4, l->base_size + 4, l->flags2 + 4, l->module + PTR_SIZE,
-			    l->canon + PTR_SIZE, l->per_inst + PTR_SIZE };
+	uint64_t ends[] = {l->flags + 4,	 l->base_size + 4,    l->flags2 + 4,
+			   l->module + PTR_SIZE, l->canon + PTR_SIZE, l->per_inst + PTR_SIZE};
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
 		if (ends[i] > l->mt_size || l->mt_size > 4096)
 			return -ENOTSUP;
@@ -131,7 +131,8 @@ static struct rt_types *types_get(struct rt *rt)
 		return NULL;
 	c->err = types_layout(rt, &c->l);
 	if (c->err)
-		diag_add(dump_diag(rt->d), "this runtime's contract descriptor lacks a field needed to name types");
+		diag_add(dump_diag(rt->d),
+			 "this runtime's contract descriptor lacks a field needed to name types");
 	/* The free-object MethodTable; 0 when unreadable (then not named "Free"). */
 	if (rt_global_deref(rt, "FreeObjectMethodTable", &c->free_mt))
 		c->free_mt = 0;
@@ -183,17 +184,20 @@ static int module_load(struct rt *rt, const struct types_layout *l, struct modul
 	e->image = calloc(1, size);
 	if (!e->image)
 		return -ENOMEM;
-	struct image_reader r = { d, base, e->image };
+	struct image_reader r = {d, base, e->image};
 	rc = meta_locate(e->image, size, kind, image_need, &r, &loc, err, sizeof(err));
 	if (rc == -EIO) {
-		diag_add(dump_diag(d), "the metadata of the module image at 0x%016" PRIx64
-			 " is missing from the dump and its file", base);
+		diag_add(dump_diag(d),
+			 "the metadata of the module image at 0x%016" PRIx64
+			 " is missing from the dump and its file",
+			 base);
 		return rc;
 	}
 	if (!rc)
 		rc = meta_open(e->image, size, kind, &e->meta, err, sizeof(err));
 	if (rc == -EBADMSG)
-		diag_add(dump_diag(d), "the module image at 0x%016" PRIx64 " is malformed: %s", base, err);
+		diag_add(dump_diag(d), "the module image at 0x%016" PRIx64 " is malformed: %s",
+			 base, err);
 	return rc;
 }
 
@@ -282,7 +286,8 @@ static int put_type_args(struct rt *rt, struct rt_types *c, uint64_t per_inst, u
 	rc = rc ? rc : dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_nargs, &nargs, sizeof(nargs));
 	if (rc)
 		return rc;
-	if (ndicts == 0 || ndicts > DICTS_MAX || nargs == 0 || nargs > TYPE_ARGS_MAX || nargs != nparams)
+	if (ndicts == 0 || ndicts > DICTS_MAX || nargs == 0 || nargs > TYPE_ARGS_MAX ||
+	    nargs != nparams)
 		return -EBADMSG;
 	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * PTR_SIZE, &dict);
 	if (rc)
@@ -472,12 +477,14 @@ void rt_types_free(struct rt_types *c)
 
 	if (!c)
 		return;
-	HASH_ITER(hh, c->names, n, ntmp) {
+	HASH_ITER(hh, c->names, n, ntmp)
+	{
 		HASH_DEL(c->names, n);
 		free(n->name);
 		free(n);
 	}
-	HASH_ITER(hh, c->modules, e, etmp) {
+	HASH_ITER(hh, c->modules, e, etmp)
+	{
 		HASH_DEL(c->modules, e);
 		meta_close(e->meta);
 		free(e->image);
