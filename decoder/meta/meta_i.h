@@ -86,4 +86,7 @@ int meta_coded_value(unsigned kind, uint32_t token, uint32_t *value);
 /* Bounds-checked heap entries shared by blobs and user strings. */
 int meta_heap_entry(const struct meta_heap *h, uint32_t index, const uint8_t **p, uint32_t *len);
 
+/* Formats why an image is malformed into err (when given); returns -EBADMSG. */
+int meta_bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

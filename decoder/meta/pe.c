@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+/* Writes why into err and returns -EBADMSG (meta_i.h). */
+int meta_bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	if (err && errlen) {
@@ -75,18 +74,18 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn
 	if (img && size >= 0x40)
 		NEED(0, 0x40);
 	if (!img || size < 0x40 || meta_le(img, 2) != META_DOS_MAGIC)
-		return bad(err, errlen, "not a PE image (no MZ header)");
+		return meta_bad(err, errlen, "not a PE image (no MZ header)");
 	lfanew = meta_le(img + META_DOS_LFANEW, 4);
 	if (!in_range(lfanew, 4 + sizeof(coff), size))
-		return bad(err, errlen, "PE header at 0x%x is outside the image", lfanew);
+		return meta_bad(err, errlen, "PE header at 0x%x is outside the image", lfanew);
 	NEED(lfanew, 4 + sizeof(coff));
 	sig = meta_le(img + lfanew, 4);
 	if (sig != META_PE_SIGNATURE)
-		return bad(err, errlen, "no PE signature at 0x%x", lfanew);
+		return meta_bad(err, errlen, "no PE signature at 0x%x", lfanew);
 	memcpy(&coff, img + lfanew + 4, sizeof(coff));
 	opt = (uint64_t)lfanew + 4 + sizeof(coff);
 	if (!in_range(opt, coff.opt_size, size) || coff.opt_size < 2)
-		return bad(err, errlen, "PE optional header is outside the image");
+		return meta_bad(err, errlen, "PE optional header is outside the image");
 	NEED(opt, coff.opt_size);
 	magic = (uint16_t)meta_le(img + opt, 2);
 	if (magic == META_PE32_MAGIC) {
@@ -96,33 +95,33 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn
 		ndirs_off = META_PE32PLUS_NDIRS_OFF;
 		dirs_off = META_PE32PLUS_DIRS_OFF;
 	} else {
-		return bad(err, errlen, "unknown PE optional header magic 0x%x", magic);
+		return meta_bad(err, errlen, "unknown PE optional header magic 0x%x", magic);
 	}
 	if (coff.opt_size < dirs_off + (META_DIR_CLI + 1) * sizeof(dir))
-		return bad(err, errlen, "PE optional header has no CLI header directory");
+		return meta_bad(err, errlen, "PE optional header has no CLI header directory");
 	ndirs = meta_le(img + opt + ndirs_off, 4);
 	if (ndirs <= META_DIR_CLI)
-		return bad(err, errlen, "not a managed image (%u data directories)", ndirs);
+		return meta_bad(err, errlen, "not a managed image (%u data directories)", ndirs);
 	memcpy(&dir, img + opt + dirs_off + META_DIR_CLI * sizeof(dir), sizeof(dir));
 	if (dir.rva == 0 || dir.size < sizeof(cli))
-		return bad(err, errlen, "not a managed image (no CLI header)");
+		return meta_bad(err, errlen, "not a managed image (no CLI header)");
 	sect = opt + coff.opt_size;
 	if (!in_range(sect, (uint64_t)coff.nsections * sizeof(struct meta_section_header), size))
-		return bad(err, errlen, "PE section table is outside the image");
+		return meta_bad(err, errlen, "PE section table is outside the image");
 	loc->headers_len = sect + (uint64_t)coff.nsections * sizeof(struct meta_section_header);
 	NEED(sect, loc->headers_len - sect);
 	if (rva_to_off(layout, size, img + sect, coff.nsections, dir.rva, sizeof(cli), &off))
-		return bad(err, errlen, "CLI header at RVA 0x%x is outside the image", dir.rva);
+		return meta_bad(err, errlen, "CLI header at RVA 0x%x is outside the image", dir.rva);
 	loc->cli_off = off;
 	loc->cli_len = sizeof(cli);
 	NEED(off, sizeof(cli));
 	memcpy(&cli, img + off, sizeof(cli));
 	if (cli.cb < sizeof(cli))
-		return bad(err, errlen, "CLI header is %u bytes, expected 72", cli.cb);
+		return meta_bad(err, errlen, "CLI header is %u bytes, expected 72", cli.cb);
 	if (cli.metadata.size < sizeof(struct meta_root) ||
 	    rva_to_off(layout, size, img + sect, coff.nsections, cli.metadata.rva,
 		       cli.metadata.size, &off))
-		return bad(err, errlen, "metadata at RVA 0x%x (%u bytes) is outside the image",
+		return meta_bad(err, errlen, "metadata at RVA 0x%x (%u bytes) is outside the image",
 			   cli.metadata.rva, cli.metadata.size);
 	loc->md_off = off;
 	loc->md_len = cli.metadata.size;
@@ -171,10 +170,10 @@ static int root_parse(struct meta *m, char *err, size_t errlen)
 
 	memcpy(&root, m->md, sizeof(root));
 	if (root.signature != META_ROOT_SIGNATURE)
-		return bad(err, errlen, "no metadata signature (BSJB)");
+		return meta_bad(err, errlen, "no metadata signature (BSJB)");
 	if (root.version_len > META_VERSION_MAX || (root.version_len & 3) ||
 	    !in_range(sizeof(root), (uint64_t)root.version_len + 4, m->md_size))
-		return bad(err, errlen, "metadata version string of %u bytes is malformed",
+		return meta_bad(err, errlen, "metadata version string of %u bytes is malformed",
 			   root.version_len);
 	memcpy(m->version, m->md + sizeof(root), root.version_len);
 	m->version[root.version_len] = '\0';
@@ -188,21 +187,21 @@ static int root_parse(struct meta *m, char *err, size_t errlen)
 		size_t nlen;
 
 		if (!in_range(pos, sizeof(sh), m->md_size))
-			return bad(err, errlen, "stream header %u is outside the metadata", i);
+			return meta_bad(err, errlen, "stream header %u is outside the metadata", i);
 		memcpy(&sh, m->md + pos, sizeof(sh));
 		pos += sizeof(sh);
 		name = (const char *)m->md + pos;
 		uint64_t avail = m->md_size - pos;
 		nlen = strnlen(name, avail < META_STREAM_NAME_MAX ? avail : META_STREAM_NAME_MAX);
 		if (nlen == avail || nlen == META_STREAM_NAME_MAX)
-			return bad(err, errlen, "stream header %u has an unterminated name", i);
+			return meta_bad(err, errlen, "stream header %u has an unterminated name", i);
 		pos += (nlen + 4) & ~(uint64_t)3;
 		if (!in_range(sh.offset, sh.size, m->md_size))
-			return bad(err, errlen, "stream %.32s (0x%x+0x%x) is outside the metadata",
+			return meta_bad(err, errlen, "stream %.32s (0x%x+0x%x) is outside the metadata",
 				   name, sh.offset, sh.size);
 		if (strcmp(name, "#~") == 0 || strcmp(name, "#-") == 0) {
 			if (tables)
-				return bad(err, errlen, "two table streams");
+				return meta_bad(err, errlen, "two table streams");
 			tables = m->md + sh.offset;
 			tables_size = sh.size;
 			m->uncompressed = name[1] == '-';
@@ -219,17 +218,17 @@ static int root_parse(struct meta *m, char *err, size_t errlen)
 		if (!heap)
 			continue; /* #Pdb, #JTD and others: not read */
 		if (heap->base)
-			return bad(err, errlen, "two %s streams", name);
+			return meta_bad(err, errlen, "two %s streams", name);
 		heap->base = m->md + sh.offset;
 		heap->size = sh.size;
 		if (heap->size == 0)
 			heap->base = NULL;
 	}
 	if (!tables)
-		return bad(err, errlen, "metadata has no #~ stream");
+		return meta_bad(err, errlen, "metadata has no #~ stream");
 	/* Every string index below the heap size then ends inside the heap. */
 	if (m->strings.base && m->strings.base[m->strings.size - 1] != '\0')
-		return bad(err, errlen, "#Strings does not end with a NUL");
+		return meta_bad(err, errlen, "#Strings does not end with a NUL");
 	m->tables_stream = tables;
 	m->tables_size = tables_size;
 	return 0;

@@ -132,19 +132,6 @@ static const struct coded {
 	[META_CODED_TYPEORMETHODDEF] = {1, 2, {META_TABLE_TYPEDEF, META_TABLE_METHODDEF}},
 };
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EBADMSG;
-}
-
 uint32_t meta_coded_token(unsigned kind, uint32_t value)
 {
 	const struct coded *c = &coded[kind];
@@ -324,7 +311,7 @@ static int check_cell(const struct meta *m, unsigned t, uint32_t rid, unsigned c
 	default:
 		return 0;
 	}
-	return bad(err, errlen, "table 0x%02x row %u column %u: index 0x%x is out of range", t, rid,
+	return meta_bad(err, errlen, "table 0x%02x row %u column %u: index 0x%x is out of range", t, rid,
 		   col, v);
 }
 
@@ -343,22 +330,22 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 	uint64_t pos = sizeof(h), need = 0;
 
 	if (m->tables_size < sizeof(h))
-		return bad(err, errlen, "#~ stream of %u bytes is too short", m->tables_size);
+		return meta_bad(err, errlen, "#~ stream of %u bytes is too short", m->tables_size);
 	memcpy(&h, m->tables_stream, sizeof(h));
 	m->heap_sizes = h.heap_sizes;
 	m->valid = h.valid;
 	m->sorted = h.sorted;
 	if (h.valid >> META_TABLE_COUNT)
-		return bad(err, errlen, "#~ declares unknown tables (valid mask 0x%016llx)",
+		return meta_bad(err, errlen, "#~ declares unknown tables (valid mask 0x%016llx)",
 			   (unsigned long long)h.valid);
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++) {
 		if (!(h.valid >> t & 1))
 			continue;
 		if (pos + 4 > m->tables_size)
-			return bad(err, errlen, "#~ row counts run past the stream");
+			return meta_bad(err, errlen, "#~ row counts run past the stream");
 		m->tables[t].rows = meta_le(m->tables_stream + pos, 4);
 		if (m->tables[t].rows > META_RID_MAX)
-			return bad(err, errlen, "table 0x%02x has %u rows", t, m->tables[t].rows);
+			return meta_bad(err, errlen, "table 0x%02x has %u rows", t, m->tables[t].rows);
 		pos += 4;
 	}
 	if (h.heap_sizes & META_HEAP_EXTRA_DATA)
@@ -367,7 +354,7 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++)
 		need += (uint64_t)m->tables[t].rows * m->tables[t].row_size;
 	if (pos > m->tables_size || need > m->tables_size - pos)
-		return bad(err, errlen, "#~ tables need %llu bytes, the stream has %llu",
+		return meta_bad(err, errlen, "#~ tables need %llu bytes, the stream has %llu",
 			   (unsigned long long)(pos + need), (unsigned long long)m->tables_size);
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++) {
 		m->tables[t].base = m->tables_stream + pos;
@@ -385,7 +372,7 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 	/* II.22.37: each list marks the start of a run, so the lists never decrease. */
 	if (!sorted_by(m, META_TABLE_TYPEDEF, META_TYPEDEF_FIELDLIST) ||
 	    !sorted_by(m, META_TABLE_TYPEDEF, META_TYPEDEF_METHODLIST))
-		return bad(err, errlen, "TypeDef field or method lists decrease");
+		return meta_bad(err, errlen, "TypeDef field or method lists decrease");
 	m->nested_sorted = sorted_by(m, META_TABLE_NESTEDCLASS, META_NESTED_NESTED);
 	m->constant_sorted = sorted_by(m, META_TABLE_CONSTANT, META_CONSTANT_PARENT);
 	m->gp_sorted = sorted_by(m, META_TABLE_GENERICPARAM, META_GP_OWNER);
