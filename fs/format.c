@@ -11,17 +11,17 @@
 
 /* Errors whose strerror() text would mislead a reader of a dump (the decoder
  * uses them with the meanings of STYLE.md rule 6). */
-#define FS_REASONS(X)                                        \
-	X(EIO, "memory missing from the dump")               \
-	X(EBADMSG, "malformed data in the dump")             \
-	X(ENOTSUP, "not supported for this runtime version") \
+#define FS_REASONS(X)                                                                              \
+	X(EIO, "memory missing from the dump")                                                     \
+	X(EBADMSG, "malformed data in the dump")                                                   \
+	X(ENOTSUP, "not supported for this runtime version")                                       \
 	X(E2BIG, "value too long")
 
 const char *fs_reason(int rc)
 {
 	switch (-rc) {
-#define FS_REASON_CASE(code, text) \
-	case code:                 \
+#define FS_REASON_CASE(code, text)                                                                 \
+	case code:                                                                                 \
 		return text;
 		FS_REASONS(FS_REASON_CASE)
 #undef FS_REASON_CASE

@@ -6,8 +6,7 @@
 
 #include "fs_i.h"
 
-int fs_new(struct dump *d, struct rt *rt, const char *rt_err, const char *dump_arg,
-	   struct fs **out)
+int fs_new(struct dump *d, struct rt *rt, const char *rt_err, const char *dump_arg, struct fs **out)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	int rc = -ENOMEM;

@@ -30,7 +30,7 @@ int fs_readlink(struct fs *fs, const char *path, FILE *out);
 struct fs_mount_options {
 	const char *mountpoint;
 	bool foreground;
-	bool debug;	    /* libfuse's request trace on stderr */
+	bool debug; /* libfuse's request trace on stderr */
 	bool single_thread;
 	const char *const *fuse_opts; /* values of -o, NULL-terminated; may be NULL */
 };

@@ -197,7 +197,7 @@ static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 		memset(&st, 0, sizeof(st));
 		st.st_ino = fs_node_ino(e);
-		st.st_mode = fs_node_kind(e) == FS_DIR	   ? S_IFDIR
+		st.st_mode = fs_node_kind(e) == FS_DIR	  ? S_IFDIR
 			     : fs_node_kind(e) == FS_FILE ? S_IFREG
 							  : S_IFLNK;
 		need = fuse_add_direntry(req, buf + pos, size - pos, name, &st, (off_t)(i + 1));
@@ -291,8 +291,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	erofs(req);
 }
 
-static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		     dev_t rdev)
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	(void)parent, (void)name, (void)mode, (void)rdev;
 	erofs(req);
@@ -316,8 +315,8 @@ static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, cons
 	erofs(req);
 }
 
-static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
-		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
 {
 	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
 	erofs(req);
@@ -329,8 +328,8 @@ static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	erofs(req);
 }
 
-static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
-		     off_t off, struct fuse_file_info *fi)
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
 {
 	(void)ino, (void)buf, (void)size, (void)off, (void)fi;
 	erofs(req);
@@ -356,8 +355,8 @@ static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	erofs(req);
 }
 
-static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
-			 off_t length, struct fuse_file_info *fi)
+static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+			 struct fuse_file_info *fi)
 {
 	(void)ino, (void)mode, (void)offset, (void)length, (void)fi;
 	erofs(req);
@@ -406,7 +405,7 @@ static int build_args(const struct fs_mount_options *o, struct fuse_args *args)
 int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct ll_ctx c = { fs->tree, getuid(), getgid() };
+	struct ll_ctx c = {fs->tree, getuid(), getgid()};
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *cfg = NULL;
 	bool handlers = false, mounted = false;

@@ -45,9 +45,8 @@ static void node_free(struct fs_node *n)
 }
 
 /* Allocates a node and gives it the next inode number. */
-static int node_new(struct fs_tree *t, struct fs_node *parent, const char *name,
-		    enum fs_kind kind, const struct fs_ops *ops, struct fs_key key,
-		    struct fs_node **out)
+static int node_new(struct fs_tree *t, struct fs_node *parent, const char *name, enum fs_kind kind,
+		    const struct fs_ops *ops, struct fs_key key, struct fs_node **out)
 {
 	struct fs_node *n = calloc(1, sizeof(*n));
 	int rc = -ENOMEM;
@@ -99,7 +98,7 @@ int fs_tree_new(const struct fs_ops *root_ops, void *ctx, struct fs_tree **out)
 	pthread_mutexattr_destroy(&attr);
 	pthread_mutex_init(&t->ino_lock, NULL);
 	t->ctx = ctx;
-	rc = node_new(t, NULL, "/", FS_DIR, root_ops, (struct fs_key){ 0, NULL }, &t->root);
+	rc = node_new(t, NULL, "/", FS_DIR, root_ops, (struct fs_key){0, NULL}, &t->root);
 	if (rc)
 		goto out;
 	*out = t;
@@ -157,8 +156,8 @@ static bool name_valid(const char *name)
 	return name[0] && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
 }
 
-int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind,
-		const struct fs_ops *ops, struct fs_key key, struct fs_node **out)
+int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind, const struct fs_ops *ops,
+		struct fs_key key, struct fs_node **out)
 {
 	struct fs_node *n = NULL;
 	int rc = -EINVAL;
@@ -188,7 +187,7 @@ out:
 int fs_node_add_symlink(struct fs_node *dir, const char *name, const char *target)
 {
 	struct fs_node *n;
-	int rc = fs_node_add(dir, name, FS_SYMLINK, NULL, (struct fs_key){ 0, NULL }, &n);
+	int rc = fs_node_add(dir, name, FS_SYMLINK, NULL, (struct fs_key){0, NULL}, &n);
 
 	if (rc)
 		goto out;
@@ -390,8 +389,7 @@ out:
 	return rc;
 }
 
-int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last,
-		    struct fs_node **out)
+int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last, struct fs_node **out)
 {
 	int hops = 0;
 

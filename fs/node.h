@@ -52,15 +52,14 @@ uint64_t fs_tree_node_count(struct fs_tree *t);
  * root, following symlinks in the middle, and at the end too when
  * follow_last. -ENOENT, -ENOTDIR, -ELOOP (more than 40 symlinks), -EINVAL
  * (not absolute) or a provider's error. */
-int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last,
-		    struct fs_node **out);
+int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last, struct fs_node **out);
 
 /* Only from inside dir's populate(): adds a child. name and target are
  * copied. *out (optional) is the new node, owned by the tree. -ENOMEM,
  * -EINVAL (dir not being populated, or a name that is empty, ".", ".." or
  * holds '/'). */
-int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind,
-		const struct fs_ops *ops, struct fs_key key, struct fs_node **out);
+int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind, const struct fs_ops *ops,
+		struct fs_key key, struct fs_node **out);
 int fs_node_add_symlink(struct fs_node *dir, const char *name, const char *target);
 
 /* Finds dir's child by name, populating dir first if needed. -ENOENT when
@@ -76,7 +75,7 @@ int fs_node_content(struct fs_node *file, const char **data, size_t *len);
 /* Plain accessors; never fail. */
 uint64_t fs_node_ino(const struct fs_node *n);
 enum fs_kind fs_node_kind(const struct fs_node *n);
-const char *fs_node_name(const struct fs_node *n); /* "/" for the root */
+const char *fs_node_name(const struct fs_node *n);	 /* "/" for the root */
 struct fs_node *fs_node_parent(const struct fs_node *n); /* the root's is itself */
 const char *fs_node_target(const struct fs_node *n);	 /* NULL unless a symlink */
 struct fs_key fs_node_key(const struct fs_node *n);

@@ -23,8 +23,8 @@ struct fs_node {
 	 * by a release store of done, after which they never change and are
 	 * read without the lock (after an acquire load of done). */
 	bool done;
-	bool busy; /* populate()/render() is running (guards re-entry) */
-	int rc;	   /* their result, kept: the dump never changes */
+	bool busy;	       /* populate()/render() is running (guards re-entry) */
+	int rc;		       /* their result, kept: the dump never changes */
 	struct fs_node **kids; /* directories: sorted by name once done */
 	size_t nkids, capkids;
 	char *data; /* files: the rendered bytes */

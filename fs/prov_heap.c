@@ -36,7 +36,10 @@ static int segments_render(struct fs_node *file, struct strbuf *b)
 		if (s->gen >= 0 && s->gen <= 2)
 			strbuf_printf(b, "\t%d", s->gen);
 		else
-			strbuf_printf(b, "\t%s", s->gen == 3 ? "loh" : s->gen == 4 ? "poh" : "frozen");
+			strbuf_printf(b, "\t%s",
+				      s->gen == 3   ? "loh"
+				      : s->gen == 4 ? "poh"
+						    : "frozen");
 		const char *kind = gc.regions ? "region" : "segment";
 		if (strcmp(s->kind, "ephemeral") == 0)
 			kind = s->kind;
@@ -127,8 +130,10 @@ static const struct fs_ops stats_ops = {
 
 static int heap_populate(struct fs_node *dir)
 {
-	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, (struct fs_key){ 0, NULL }, NULL);
-	return rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, (struct fs_key){ 0, NULL }, NULL);
+	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, (struct fs_key){0, NULL},
+			     NULL);
+	return rc ? rc
+		  : fs_node_add(dir, "stats", FS_FILE, &stats_ops, (struct fs_key){0, NULL}, NULL);
 }
 
 const struct fs_ops fs_heap_ops = {

@@ -13,7 +13,7 @@
 #include "fs_i.h"
 
 /* ThreadState bits (dotnet/runtime src/coreclr/vm/threads.h, enum ThreadState). */
-#define TS_BACKGROUND 0x00000200u
+#define TS_BACKGROUND	     0x00000200u
 #define TS_THREADPOOL_WORKER 0x01000000u
 
 /* Nodes under /threads/<id>/ carry key.p = the struct rt_thread (borrowed
@@ -130,13 +130,12 @@ static int threads_populate(struct fs_node *dir)
 		if (i && threads[i - 1].managed_id == t->managed_id)
 			continue;
 		snprintf(name, sizeof(name), "%" PRIu32, t->managed_id);
-		rc = fs_node_add(dir, name, FS_DIR, &thread_dir_ops,
-				 (struct fs_key){ i, (void *)t }, NULL);
+		rc = fs_node_add(dir, name, FS_DIR, &thread_dir_ops, (struct fs_key){i, (void *)t},
+				 NULL);
 		if (rc)
 			goto out;
 	}
-	rc = fs_node_add(dir, "by-os-id", FS_DIR, &by_os_id_ops, (struct fs_key){ 0, NULL },
-			 NULL);
+	rc = fs_node_add(dir, "by-os-id", FS_DIR, &by_os_id_ops, (struct fs_key){0, NULL}, NULL);
 out:
 	return rc;
 }

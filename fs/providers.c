@@ -24,9 +24,9 @@ static const struct fs_provider {
 	const struct fs_ops *ops;
 	bool (*present)(const struct fs *fs);
 } providers[] = {
-	{ "info", FS_FILE, &fs_info_ops, always },
-	{ "threads", FS_DIR, &fs_threads_ops, has_runtime },
-	{ "heap", FS_DIR, &fs_heap_ops, has_runtime },
+	{"info", FS_FILE, &fs_info_ops, always},
+	{"threads", FS_DIR, &fs_threads_ops, has_runtime},
+	{"heap", FS_DIR, &fs_heap_ops, has_runtime},
 };
 
 static int root_populate(struct fs_node *root)
@@ -38,7 +38,7 @@ static int root_populate(struct fs_node *root)
 		const struct fs_provider *p = &providers[i];
 		if (!p->present(fs))
 			continue;
-		rc = fs_node_add(root, p->name, p->kind, p->ops, (struct fs_key){ 0, NULL }, NULL);
+		rc = fs_node_add(root, p->name, p->kind, p->ops, (struct fs_key){0, NULL}, NULL);
 		if (rc)
 			break;
 	}

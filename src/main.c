@@ -28,20 +28,20 @@ struct cli {
 	const char *dump;
 	struct fs_mount_options mount;
 	char **search_paths; /* absolute: fuse_daemonize() moves to "/" */
-	char **fuse_opts; /* borrowed from argv */
+	char **fuse_opts;    /* borrowed from argv */
 	size_t nsearch, nopts;
 };
 
 enum { OPT_SEARCH_PATH = 256, OPT_PRINT, OPT_LIST, OPT_READLINK };
 
 static const struct option long_opts[] = {
-	{ "search-path", required_argument, NULL, OPT_SEARCH_PATH },
-	{ "print", required_argument, NULL, OPT_PRINT },
-	{ "list", required_argument, NULL, OPT_LIST },
-	{ "readlink", required_argument, NULL, OPT_READLINK },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	{"search-path", required_argument, NULL, OPT_SEARCH_PATH},
+	{"print", required_argument, NULL, OPT_PRINT},
+	{"list", required_argument, NULL, OPT_LIST},
+	{"readlink", required_argument, NULL, OPT_READLINK},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)

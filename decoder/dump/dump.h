@@ -11,8 +11,8 @@ struct dump;
 struct diag;
 
 enum dump_kind {
-	DUMP_KIND_FULL,	 /* every file-backed mapping is in the dump */
-	DUMP_KIND_HEAP,	 /* private memory only (createdump's default) */
+	DUMP_KIND_FULL, /* every file-backed mapping is in the dump */
+	DUMP_KIND_HEAP, /* private memory only (createdump's default) */
 };
 
 struct dump_options {
@@ -25,14 +25,14 @@ struct dump_thread {
 };
 
 struct dump_module {
-	const char *path; /* as named in NT_FILE; borrowed until dump_close() */
+	const char *path;    /* as named in NT_FILE; borrowed until dump_close() */
 	uint64_t start, end; /* union of the module's mappings */
 };
 
 /* Opens and validates an ELF core. On failure returns a negative errno and
  * writes one sentence saying why into err. The caller closes with dump_close(). */
-int dump_open(const char *path, const struct dump_options *opts, struct dump **out,
-	      char *err, size_t errlen);
+int dump_open(const char *path, const struct dump_options *opts, struct dump **out, char *err,
+	      size_t errlen);
 void dump_close(struct dump *d);
 
 /* Reads len bytes at addr. 0 on success; -EIO when any byte is missing from
@@ -56,7 +56,7 @@ bool dump_has(struct dump *d, uint64_t addr, size_t len);
 const char *dump_path(struct dump *d);
 enum dump_kind dump_kind(struct dump *d);
 const char *dump_kind_name(enum dump_kind k);
-const char *dump_arch(struct dump *d);	/* "x86_64", "aarch64", ... */
+const char *dump_arch(struct dump *d); /* "x86_64", "aarch64", ... */
 unsigned dump_pointer_size(struct dump *d);
 uint32_t dump_pid(struct dump *d);
 size_t dump_thread_count(struct dump *d);

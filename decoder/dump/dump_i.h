@@ -23,8 +23,8 @@ struct dump_map {
 
 /* A module file opened from disk to supply what a heap dump leaves out. */
 struct dump_modfile {
-	int state;	 /* 0 not tried, 1 verified and open, -1 unusable */
-	char *path;	 /* the file opened */
+	int state;	    /* 0 not tried, 1 verified and open, -1 unusable */
+	char *path;	    /* the file opened */
 	const uint8_t *map; /* whole file, mmap'ed read-only */
 	uint64_t size;
 	int is_elf;
@@ -32,25 +32,25 @@ struct dump_modfile {
 	struct dump_fseg {
 		uint64_t vaddr, memsz, off, filesz;
 		int writable;
-	} *segs;
+	} * segs;
 	size_t nsegs;
 	uint64_t relro_start, relro_end;
 	/* R_*_RELATIVE relocations sorted by r_offset. */
 	struct dump_reloc {
 		uint64_t offset;
 		int64_t addend;
-	} *relocs;
+	} * relocs;
 	size_t nrelocs;
 	/* PE: sections written at run time (image file offsets). */
 	struct dump_pesec {
 		uint64_t off, size;
-	} *wsecs;
+	} * wsecs;
 	size_t nwsecs;
 };
 
 struct dump_module_i {
 	struct dump_module pub;
-	uint64_t base; /* start of the mapping of file offset 0 */
+	uint64_t base;	       /* start of the mapping of file offset 0 */
 	struct dump_modfile f; /* guarded by dump.lock */
 };
 

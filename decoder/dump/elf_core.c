@@ -21,8 +21,8 @@
  * (27 u64, user_regs_struct order) at 112; rip is reg 16, rsp reg 19. */
 #define PRSTATUS_PID_OFF 32
 #define PRSTATUS_REG_OFF 112
-#define X64_REG_RIP 16
-#define X64_REG_RSP 19
+#define X64_REG_RIP	 16
+#define X64_REG_RSP	 19
 /* struct elf_prpsinfo: pr_pid at 24 on 64-bit targets. */
 #define PRPSINFO_PID_OFF 24
 
@@ -136,7 +136,7 @@ static int parse_nt_file(struct dump *d, const uint8_t *desc, uint64_t len)
 			m->pub.end = stop;
 		if (off == 0 && m->base == UINT64_MAX)
 			m->base = start;
-		d->maps[d->nmaps++] = (struct dump_map){ start, stop, off, mi };
+		d->maps[d->nmaps++] = (struct dump_map){start, stop, off, mi};
 	}
 	qsort(d->maps, d->nmaps, sizeof(*d->maps), map_cmp);
 	return 0;
@@ -161,7 +161,8 @@ static int parse_notes(struct dump *d, const uint8_t *p, uint64_t len)
 {
 	uint64_t pos = 0;
 	while (len - pos >= 12) {
-		uint32_t namesz = le32(p + pos), descsz = le32(p + pos + 4), type = le32(p + pos + 8);
+		uint32_t namesz = le32(p + pos), descsz = le32(p + pos + 4),
+			 type = le32(p + pos + 8);
 		uint64_t name_off = pos + 12;
 		uint64_t desc_off = name_off + (((uint64_t)namesz + 3) & ~3ULL);
 		uint64_t next = desc_off + (((uint64_t)descsz + 3) & ~3ULL);
@@ -223,7 +224,8 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		return -EBADMSG;
 	}
 	if (p[EI_CLASS] != ELFCLASS64 || p[EI_DATA] != ELFDATA2LSB) {
-		seterr(err, errlen, "unsupported ELF core: only 64-bit little-endian dumps are read");
+		seterr(err, errlen,
+		       "unsupported ELF core: only 64-bit little-endian dumps are read");
 		return -ENOTSUP;
 	}
 	p = core_bytes(d, 0, sizeof(eh));
@@ -248,15 +250,19 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		Elf64_Shdr sh;
 		p = core_bytes(d, eh.e_shoff, sizeof(sh));
 		if (!p || eh.e_shnum == 0) {
-			seterr(err, errlen, "malformed ELF core: e_phnum is PN_XNUM but section 0 is missing");
+			seterr(err, errlen,
+			       "malformed ELF core: e_phnum is PN_XNUM but section 0 is missing");
 			return -EBADMSG;
 		}
 		memcpy(&sh, p, sizeof(sh));
 		phnum = sh.sh_info;
 	}
-	if (phnum > d->size / sizeof(Elf64_Phdr) || !core_bytes(d, eh.e_phoff, phnum * sizeof(Elf64_Phdr))) {
-		seterr(err, errlen, "truncated or malformed: the program headers (%" PRIu64
-			" at offset %" PRIu64 ") lie outside the file", phnum, (uint64_t)eh.e_phoff);
+	if (phnum > d->size / sizeof(Elf64_Phdr) ||
+	    !core_bytes(d, eh.e_phoff, phnum * sizeof(Elf64_Phdr))) {
+		seterr(err, errlen,
+		       "truncated or malformed: the program headers (%" PRIu64 " at offset %" PRIu64
+		       ") lie outside the file",
+		       phnum, (uint64_t)eh.e_phoff);
 		return -EBADMSG;
 	}
 	d->segs = calloc(phnum ? phnum : 1, sizeof(*d->segs));
@@ -269,18 +275,22 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		if (ph.p_type == PT_NOTE) {
 			p = core_bytes(d, ph.p_offset, ph.p_filesz);
 			if (!p) {
-				seterr(err, errlen, "truncated: the notes segment lies past the end of the file");
+				seterr(err, errlen,
+				       "truncated: the notes segment lies past the end of the "
+				       "file");
 				return -EBADMSG;
 			}
 			int rc = parse_notes(d, p, ph.p_filesz);
 			if (rc) {
-				seterr(err, errlen, "malformed ELF core: bad notes (%s)", strerror(-rc));
+				seterr(err, errlen, "malformed ELF core: bad notes (%s)",
+				       strerror(-rc));
 				return rc;
 			}
 		} else if (ph.p_type == PT_LOAD && ph.p_memsz) {
 			uint64_t filesz = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
 			if (ph.p_vaddr > UINT64_MAX - ph.p_memsz) {
-				seterr(err, errlen, "malformed ELF core: segment %" PRIu64 " wraps around", i);
+				seterr(err, errlen,
+				       "malformed ELF core: segment %" PRIu64 " wraps around", i);
 				return -EBADMSG;
 			}
 			/* A segment cut short by truncation keeps what is there. */
@@ -290,8 +300,8 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 				filesz = d->size - ph.p_offset;
 			if (filesz < ph.p_filesz)
 				truncated++;
-			d->segs[d->nsegs++] = (struct dump_seg){ ph.p_vaddr, ph.p_memsz, filesz,
-								  ph.p_offset };
+			d->segs[d->nsegs++] =
+				(struct dump_seg){ph.p_vaddr, ph.p_memsz, filesz, ph.p_offset};
 		}
 	}
 	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
@@ -307,8 +317,10 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		return -EBADMSG;
 	}
 	if (truncated)
-		diag_add(&d->diag, "the dump file is truncated: %" PRIu64
-			 " memory segments end past its last byte", truncated);
+		diag_add(&d->diag,
+			 "the dump file is truncated: %" PRIu64
+			 " memory segments end past its last byte",
+			 truncated);
 	d->kind = classify(d);
 	return 0;
 }
@@ -448,7 +460,9 @@ static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int im
 		const struct dump_seg *s = seg_find(d, addr);
 		size_t n;
 		if (s && addr < s->vaddr + s->filesz) {
-			n = s->vaddr + s->filesz - addr < len ? (size_t)(s->vaddr + s->filesz - addr) : len;
+			n = s->vaddr + s->filesz - addr < len
+				    ? (size_t)(s->vaddr + s->filesz - addr)
+				    : len;
 			memcpy(out, d->map + s->off + (addr - s->vaddr), n);
 		} else {
 			/* Absent from the core up to the next segment: try the module file. */
@@ -541,13 +555,34 @@ bool dump_has(struct dump *d, uint64_t addr, size_t len)
 	return true;
 }
 
-const char *dump_path(struct dump *d) { return d->path; }
-enum dump_kind dump_kind(struct dump *d) { return d->kind; }
-unsigned dump_pointer_size(struct dump *d) { return d->ptr_size; }
-uint32_t dump_pid(struct dump *d) { return d->pid ? d->pid : (d->nthreads ? d->threads[0].tid : 0); }
-size_t dump_thread_count(struct dump *d) { return d->nthreads; }
-size_t dump_module_count(struct dump *d) { return d->nmodules; }
-struct diag *dump_diag(struct dump *d) { return &d->diag; }
+const char *dump_path(struct dump *d)
+{
+	return d->path;
+}
+enum dump_kind dump_kind(struct dump *d)
+{
+	return d->kind;
+}
+unsigned dump_pointer_size(struct dump *d)
+{
+	return d->ptr_size;
+}
+uint32_t dump_pid(struct dump *d)
+{
+	return d->pid ? d->pid : (d->nthreads ? d->threads[0].tid : 0);
+}
+size_t dump_thread_count(struct dump *d)
+{
+	return d->nthreads;
+}
+size_t dump_module_count(struct dump *d)
+{
+	return d->nmodules;
+}
+struct diag *dump_diag(struct dump *d)
+{
+	return &d->diag;
+}
 
 const char *dump_kind_name(enum dump_kind k)
 {
@@ -557,11 +592,16 @@ const char *dump_kind_name(enum dump_kind k)
 const char *dump_arch(struct dump *d)
 {
 	switch (d->machine) {
-	case EM_X86_64: return "x86_64";
-	case EM_AARCH64: return "aarch64";
-	case EM_386: return "x86";
-	case EM_ARM: return "arm";
-	default: return "unknown";
+	case EM_X86_64:
+		return "x86_64";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_386:
+		return "x86";
+	case EM_ARM:
+		return "arm";
+	default:
+		return "unknown";
 	}
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define MAX_PHDRS 256
-#define MAX_DYN 512
+#define MAX_DYN	  512
 #define MAX_CHAIN (1u << 20) /* bound on hash-chain steps: a dump is hostile */
 
 struct dynsyms {
@@ -53,11 +53,21 @@ static int dyn_info(struct dump *d, uint64_t base, struct dynsyms *ds)
 		 * memory (glibc elf_get_dynamic_info); the file holds them relative. */
 		uint64_t v = e.d_un.d_ptr, abs = v < ds->bias ? v + ds->bias : v;
 		switch (e.d_tag) {
-		case DT_SYMTAB: ds->symtab = abs; break;
-		case DT_STRTAB: ds->strtab = abs; break;
-		case DT_STRSZ: ds->strsz = v; break;
-		case DT_GNU_HASH: ds->gnu_hash = abs; break;
-		case DT_HASH: ds->hash = abs; break;
+		case DT_SYMTAB:
+			ds->symtab = abs;
+			break;
+		case DT_STRTAB:
+			ds->strtab = abs;
+			break;
+		case DT_STRSZ:
+			ds->strsz = v;
+			break;
+		case DT_GNU_HASH:
+			ds->gnu_hash = abs;
+			break;
+		case DT_HASH:
+			ds->hash = abs;
+			break;
 		}
 	}
 	return ds->symtab && ds->strtab ? 0 : -EBADMSG;
@@ -148,7 +158,8 @@ static int lookup_sysv(struct dump *d, const struct dynsyms *ds, const char *nam
 	return rc ? rc : -ENOENT;
 }
 
-int dump_module_symbol(struct dump *d, const struct dump_module *pub, const char *name, uint64_t *addr)
+int dump_module_symbol(struct dump *d, const struct dump_module *pub, const char *name,
+		       uint64_t *addr)
 {
 	const struct dump_module_i *m = (const struct dump_module_i *)pub;
 	struct dynsyms ds;

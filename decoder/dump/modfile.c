@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUILD_ID_MAX 64
-#define PE_HEADER_PAGE 4096
+#define BUILD_ID_MAX	    64
+#define PE_HEADER_PAGE	    4096
 #define IMAGE_SCN_MEM_WRITE 0x80000000u
 
 void dump_modfile_destroy(struct dump_modfile *f)
@@ -121,8 +121,9 @@ static int elf_file_load(struct dump_modfile *f, uint16_t machine, uint8_t *id, 
 		if (ph.p_type == PT_LOAD) {
 			if (ph.p_offset > f->size || ph.p_filesz > f->size - ph.p_offset)
 				goto out;
-			f->segs[f->nsegs++] = (struct dump_fseg){ ph.p_vaddr, ph.p_memsz, ph.p_offset,
-								  ph.p_filesz, !!(ph.p_flags & PF_W) };
+			f->segs[f->nsegs++] =
+				(struct dump_fseg){ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
+						   !!(ph.p_flags & PF_W)};
 		} else if (ph.p_type == PT_GNU_RELRO) {
 			f->relro_start = ph.p_vaddr;
 			f->relro_end = ph.p_vaddr + ph.p_memsz;
@@ -149,7 +150,8 @@ static int elf_file_load(struct dump_modfile *f, uint16_t machine, uint8_t *id, 
 		for (size_t i = 0; i < n; i++) {
 			GElf_Rela ra;
 			if (gelf_getrela(data, (int)i, &ra) && GELF_R_TYPE(ra.r_info) == relative)
-				f->relocs[f->nrelocs++] = (struct dump_reloc){ ra.r_offset, ra.r_addend };
+				f->relocs[f->nrelocs++] =
+					(struct dump_reloc){ra.r_offset, ra.r_addend};
 		}
 	}
 	qsort(f->relocs, f->nrelocs, sizeof(*f->relocs), reloc_cmp);
@@ -186,7 +188,7 @@ static int pe_file_load(struct dump_modfile *f)
 		memcpy(&rawptr, s + 20, 4);
 		memcpy(&flags, s + 36, 4);
 		if (flags & IMAGE_SCN_MEM_WRITE)
-			f->wsecs[f->nwsecs++] = (struct dump_pesec){ rawptr, rawsize };
+			f->wsecs[f->nwsecs++] = (struct dump_pesec){rawptr, rawsize};
 	}
 	return 0;
 }
@@ -222,7 +224,7 @@ static void hex(const uint8_t *p, size_t n, char *out)
 static int try_candidate(struct dump *d, struct dump_module_i *m, const char *path, char *note,
 			 size_t notelen)
 {
-	struct dump_modfile f = { 0 };
+	struct dump_modfile f = {0};
 	uint8_t want[BUILD_ID_MAX], have[BUILD_ID_MAX];
 	int rc = map_file(path, &f);
 
@@ -234,14 +236,16 @@ static int try_candidate(struct dump *d, struct dump_module_i *m, const char *pa
 		if (rc)
 			goto out;
 		if (!wn) {
-			snprintf(note, notelen, "%s: the dump holds no build-id to check it against",
-				 path);
+			snprintf(note, notelen,
+				 "%s: the dump holds no build-id to check it against", path);
 			rc = -ESTALE;
 		} else if (wn != hn || memcmp(want, have, wn) != 0) {
 			char a[2 * BUILD_ID_MAX + 1], b[2 * BUILD_ID_MAX + 1];
 			hex(want, wn, a);
 			hex(have, hn, b);
-			snprintf(note, notelen, "%s does not match the dump (build-id %s in the dump, %s in the file)",
+			snprintf(note, notelen,
+				 "%s does not match the dump (build-id %s in the dump, %s in the "
+				 "file)",
 				 path, a, hn ? b : "none");
 			rc = -ESTALE;
 		}
@@ -251,10 +255,12 @@ static int try_candidate(struct dump *d, struct dump_module_i *m, const char *pa
 		uint8_t page[PE_HEADER_PAGE];
 		size_t n = f.size < sizeof(page) ? (size_t)f.size : sizeof(page);
 		if (!dump_has(d, m->base, n) || dump_read(d, m->base, page, n)) {
-			snprintf(note, notelen, "%s: the dump holds no PE header to check it against", path);
+			snprintf(note, notelen,
+				 "%s: the dump holds no PE header to check it against", path);
 			rc = -ESTALE;
 		} else if (memcmp(page, f.map, n) != 0) {
-			snprintf(note, notelen, "%s does not match the dump (its PE headers differ)", path);
+			snprintf(note, notelen,
+				 "%s does not match the dump (its PE headers differ)", path);
 			rc = -ESTALE;
 		} else {
 			rc = pe_file_load(&f);
@@ -285,7 +291,8 @@ static void modfile_open(struct dump *d, struct dump_module_i *m)
 	base = base ? base + 1 : m->pub.path;
 	m->f.state = -1;
 	if (m->base == UINT64_MAX) {
-		diag_add(&d->diag, "module %s: no mapping of its first page in the dump", m->pub.path);
+		diag_add(&d->diag, "module %s: no mapping of its first page in the dump",
+			 m->pub.path);
 		return;
 	}
 	if (try_candidate(d, m, m->pub.path, note, sizeof(note)) == 0)
@@ -296,9 +303,12 @@ static void modfile_open(struct dump *d, struct dump_module_i *m)
 			return;
 	}
 	if (note[0])
-		diag_add(&d->diag, "module file %s; memory the dump leaves out of it is unreadable", note);
+		diag_add(&d->diag, "module file %s; memory the dump leaves out of it is unreadable",
+			 note);
 	else
-		diag_add(&d->diag, "module file %s not found (add --search-path DIR); memory the dump leaves out of it is unreadable",
+		diag_add(&d->diag,
+			 "module file %s not found (add --search-path DIR); memory the dump leaves "
+			 "out of it is unreadable",
 			 m->pub.path);
 }
 
@@ -327,8 +337,8 @@ static void apply_relocs(const struct dump_modfile *f, uint64_t vaddr, uint64_t 
 	}
 }
 
-static int elf_read(const struct dump_modfile *f, uint64_t fo, uint64_t addr, uint8_t *buf, size_t len,
-		    int image)
+static int elf_read(const struct dump_modfile *f, uint64_t fo, uint64_t addr, uint8_t *buf,
+		    size_t len, int image)
 {
 	while (len) {
 		const struct dump_fseg *s = NULL;
@@ -357,8 +367,8 @@ static int elf_read(const struct dump_modfile *f, uint64_t fo, uint64_t addr, ui
 	return 0;
 }
 
-int dump_modfile_read(struct dump *d, const struct dump_map *m, uint64_t addr, void *buf, size_t len,
-		      int image)
+int dump_modfile_read(struct dump *d, const struct dump_map *m, uint64_t addr, void *buf,
+		      size_t len, int image)
 {
 	struct dump_module_i *mod = &d->modules[m->module];
 

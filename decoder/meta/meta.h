@@ -28,9 +28,9 @@ void meta_close(struct meta *m);
  * into the image as laid out), so that a caller holding only part of an
  * image can check those bytes are really present before meta_open(). */
 struct meta_location {
-	uint64_t headers_len;	    /* [0, headers_len): DOS, PE, optional headers, sections */
-	uint64_t cli_off, cli_len;  /* the CLI header (II.25.3.3) */
-	uint64_t md_off, md_len;    /* the metadata root and its streams */
+	uint64_t headers_len;	   /* [0, headers_len): DOS, PE, optional headers, sections */
+	uint64_t cli_off, cli_len; /* the CLI header (II.25.3.3) */
+	uint64_t md_off, md_len;   /* the metadata root and its streams */
 };
 
 /* Called by meta_locate() for each range [off, off+len) of the image before

@@ -55,8 +55,8 @@ static int rva_to_off(int layout, uint64_t size, const uint8_t *sections, uint16
 
 /* Finds the CLI header and the metadata through the PE headers. need, when
  * given, is asked for each range before its bytes are looked at. */
-static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn *need,
-		     void *arg, struct meta_location *loc, char *err, size_t errlen)
+static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn *need, void *arg,
+		     struct meta_location *loc, char *err, size_t errlen)
 {
 	struct meta_coff_header coff;
 	struct meta_cli_header cli;
@@ -111,7 +111,8 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn
 	loc->headers_len = sect + (uint64_t)coff.nsections * sizeof(struct meta_section_header);
 	NEED(sect, loc->headers_len - sect);
 	if (rva_to_off(layout, size, img + sect, coff.nsections, dir.rva, sizeof(cli), &off))
-		return meta_bad(err, errlen, "CLI header at RVA 0x%x is outside the image", dir.rva);
+		return meta_bad(err, errlen, "CLI header at RVA 0x%x is outside the image",
+				dir.rva);
 	loc->cli_off = off;
 	loc->cli_len = sizeof(cli);
 	NEED(off, sizeof(cli));
@@ -122,7 +123,7 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn
 	    rva_to_off(layout, size, img + sect, coff.nsections, cli.metadata.rva,
 		       cli.metadata.size, &off))
 		return meta_bad(err, errlen, "metadata at RVA 0x%x (%u bytes) is outside the image",
-			   cli.metadata.rva, cli.metadata.size);
+				cli.metadata.rva, cli.metadata.size);
 	loc->md_off = off;
 	loc->md_len = cli.metadata.size;
 	NEED(off, loc->md_len);
@@ -133,7 +134,7 @@ static int pe_locate(const uint8_t *img, uint64_t size, int layout, meta_need_fn
 int meta_locate(const uint8_t *image, size_t size, int layout, meta_need_fn *need, void *arg,
 		struct meta_location *out, char *err, size_t errlen)
 {
-	struct meta_location loc = { 0 };
+	struct meta_location loc = {0};
 	int rc;
 
 	if (err && errlen)
@@ -149,7 +150,7 @@ int meta_locate(const uint8_t *image, size_t size, int layout, meta_need_fn *nee
 /* Finds the metadata root through the PE headers and the CLI header. */
 static int pe_parse(struct meta *m, char *err, size_t errlen)
 {
-	struct meta_location loc = { 0 };
+	struct meta_location loc = {0};
 	int rc = pe_locate(m->image, m->size, m->layout, NULL, NULL, &loc, err, errlen);
 
 	if (rc)
@@ -174,7 +175,7 @@ static int root_parse(struct meta *m, char *err, size_t errlen)
 	if (root.version_len > META_VERSION_MAX || (root.version_len & 3) ||
 	    !in_range(sizeof(root), (uint64_t)root.version_len + 4, m->md_size))
 		return meta_bad(err, errlen, "metadata version string of %u bytes is malformed",
-			   root.version_len);
+				root.version_len);
 	memcpy(m->version, m->md + sizeof(root), root.version_len);
 	m->version[root.version_len] = '\0';
 	pos = sizeof(root) + root.version_len;
@@ -194,11 +195,13 @@ static int root_parse(struct meta *m, char *err, size_t errlen)
 		uint64_t avail = m->md_size - pos;
 		nlen = strnlen(name, avail < META_STREAM_NAME_MAX ? avail : META_STREAM_NAME_MAX);
 		if (nlen == avail || nlen == META_STREAM_NAME_MAX)
-			return meta_bad(err, errlen, "stream header %u has an unterminated name", i);
+			return meta_bad(err, errlen, "stream header %u has an unterminated name",
+					i);
 		pos += (nlen + 4) & ~(uint64_t)3;
 		if (!in_range(sh.offset, sh.size, m->md_size))
-			return meta_bad(err, errlen, "stream %.32s (0x%x+0x%x) is outside the metadata",
-				   name, sh.offset, sh.size);
+			return meta_bad(err, errlen,
+					"stream %.32s (0x%x+0x%x) is outside the metadata", name,
+					sh.offset, sh.size);
 		if (strcmp(name, "#~") == 0 || strcmp(name, "#-") == 0) {
 			if (tables)
 				return meta_bad(err, errlen, "two table streams");

@@ -311,8 +311,8 @@ static int check_cell(const struct meta *m, unsigned t, uint32_t rid, unsigned c
 	default:
 		return 0;
 	}
-	return meta_bad(err, errlen, "table 0x%02x row %u column %u: index 0x%x is out of range", t, rid,
-		   col, v);
+	return meta_bad(err, errlen, "table 0x%02x row %u column %u: index 0x%x is out of range", t,
+			rid, col, v);
 }
 
 /* Whether the rows are sorted (non-decreasing) by column col. */
@@ -337,7 +337,7 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 	m->sorted = h.sorted;
 	if (h.valid >> META_TABLE_COUNT)
 		return meta_bad(err, errlen, "#~ declares unknown tables (valid mask 0x%016llx)",
-			   (unsigned long long)h.valid);
+				(unsigned long long)h.valid);
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++) {
 		if (!(h.valid >> t & 1))
 			continue;
@@ -345,7 +345,8 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 			return meta_bad(err, errlen, "#~ row counts run past the stream");
 		m->tables[t].rows = meta_le(m->tables_stream + pos, 4);
 		if (m->tables[t].rows > META_RID_MAX)
-			return meta_bad(err, errlen, "table 0x%02x has %u rows", t, m->tables[t].rows);
+			return meta_bad(err, errlen, "table 0x%02x has %u rows", t,
+					m->tables[t].rows);
 		pos += 4;
 	}
 	if (h.heap_sizes & META_HEAP_EXTRA_DATA)
@@ -355,7 +356,8 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 		need += (uint64_t)m->tables[t].rows * m->tables[t].row_size;
 	if (pos > m->tables_size || need > m->tables_size - pos)
 		return meta_bad(err, errlen, "#~ tables need %llu bytes, the stream has %llu",
-			   (unsigned long long)(pos + need), (unsigned long long)m->tables_size);
+				(unsigned long long)(pos + need),
+				(unsigned long long)m->tables_size);
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++) {
 		m->tables[t].base = m->tables_stream + pos;
 		pos += (uint64_t)m->tables[t].rows * m->tables[t].row_size;

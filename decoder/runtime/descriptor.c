@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DESC_MAGIC 0x0043414443434e44ULL /* "DNCCDAC\0" little-endian */
-#define DESC_FLAG_32BIT 0x2u
-#define DESC_JSON_MAX (4u << 20)
+#define DESC_MAGIC	  0x0043414443434e44ULL /* "DNCCDAC\0" little-endian */
+#define DESC_FLAG_32BIT	  0x2u
+#define DESC_JSON_MAX	  (4u << 20)
 #define DESC_POINTERS_MAX 65536u
-#define DESC_DEPTH_MAX 4
+#define DESC_DEPTH_MAX	  4
 
 struct desc_hdr {
 	uint64_t magic;
@@ -30,7 +30,8 @@ struct desc_hdr {
 	uint32_t pointer_count, pad;
 	uint64_t pointers;
 };
-_Static_assert(sizeof(struct desc_hdr) == 32 + 8, "contract descriptor header is 40 bytes on 64-bit");
+_Static_assert(sizeof(struct desc_hdr) == 32 + 8,
+	       "contract descriptor header is 40 bytes on 64-bit");
 
 /* A number given as a JSON integer or as a decimal or 0x-hex string. */
 static int json_u64(const json_t *v, uint64_t *out)
@@ -106,7 +107,8 @@ static int merge_object(json_t *dst, json_t *src)
 	json_t *v;
 	if (!json_is_object(src))
 		return -EBADMSG;
-	json_object_foreach(src, k, v) {
+	json_object_foreach(src, k, v)
+	{
 		if (json_object_get(dst, k))
 			return -EEXIST;
 		if (json_object_set(dst, k, v))
@@ -131,15 +133,19 @@ int rt_descriptor_parse(struct rt *rt, const char *json, size_t len, const uint6
 	}
 	json_t *types = json_object_get(root, "types"), *globals = json_object_get(root, "globals");
 	json_t *contracts = json_object_get(root, "contracts");
-	if ((types && merge_object(rt->types, types)) || (contracts && merge_object(rt->contracts, contracts))) {
-		snprintf(err, errlen, "the contract descriptor's types or contracts are malformed or repeated");
+	if ((types && merge_object(rt->types, types)) ||
+	    (contracts && merge_object(rt->contracts, contracts))) {
+		snprintf(err, errlen,
+			 "the contract descriptor's types or contracts are malformed or repeated");
 		goto out;
 	}
 	if (types) {
 		/* Every type is an object of offsets; check once so lookups need not. */
-		json_object_foreach(types, k, v) {
+		json_object_foreach(types, k, v)
+		{
 			if (!json_is_object(v)) {
-				snprintf(err, errlen, "the contract descriptor's type %s is not an object", k);
+				snprintf(err, errlen,
+					 "the contract descriptor's type %s is not an object", k);
 				goto out;
 			}
 		}
@@ -149,12 +155,16 @@ int rt_descriptor_parse(struct rt *rt, const char *json, size_t len, const uint6
 		goto out;
 	}
 	if (globals) {
-		json_object_foreach(globals, k, v) {
+		json_object_foreach(globals, k, v)
+		{
 			rc = add_global(rt, k, v, ptrs, nptrs);
 			if (rc == -EEXIST)
 				rc = -EBADMSG;
 			if (rc) {
-				snprintf(err, errlen, "the contract descriptor's global %s is malformed or repeated", k);
+				snprintf(err, errlen,
+					 "the contract descriptor's global %s is malformed or "
+					 "repeated",
+					 k);
 				goto out;
 			}
 		}
@@ -186,14 +196,17 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	 * relocation, so its file copy (relocated) stands in when the dump lacks it. */
 	rc = dump_read_image(d, addr, &h, sizeof(h));
 	if (rc) {
-		snprintf(err, errlen, "the runtime's contract descriptor at 0x%016" PRIx64
-			 " is not in the dump and no matching libcoreclr.so file could be read", addr);
+		snprintf(err, errlen,
+			 "the runtime's contract descriptor at 0x%016" PRIx64
+			 " is not in the dump and no matching libcoreclr.so file could be read",
+			 addr);
 		goto out;
 	}
 	if (!dump_has(d, addr, sizeof(h)))
 		rt->desc_source = "module file";
 	if (h.magic != DESC_MAGIC) {
-		snprintf(err, errlen, "the contract descriptor at 0x%016" PRIx64 " has a bad magic", addr);
+		snprintf(err, errlen, "the contract descriptor at 0x%016" PRIx64 " has a bad magic",
+			 addr);
 		rc = -EBADMSG;
 		goto out;
 	}
@@ -202,8 +215,11 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 		rc = -ENOTSUP;
 		goto out;
 	}
-	if (h.json_size == 0 || h.json_size > DESC_JSON_MAX || h.pointer_count > DESC_POINTERS_MAX) {
-		snprintf(err, errlen, "the contract descriptor's sizes are implausible (json %u bytes, %u pointers)",
+	if (h.json_size == 0 || h.json_size > DESC_JSON_MAX ||
+	    h.pointer_count > DESC_POINTERS_MAX) {
+		snprintf(err, errlen,
+			 "the contract descriptor's sizes are implausible (json %u bytes, %u "
+			 "pointers)",
 			 h.json_size, h.pointer_count);
 		rc = -EBADMSG;
 		goto out;
@@ -218,7 +234,8 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	if (!rc && h.pointer_count)
 		rc = dump_read_image(d, h.pointers, ptrs, h.pointer_count * sizeof(*ptrs));
 	if (rc) {
-		snprintf(err, errlen, "the contract descriptor's JSON or pointer data is unreadable");
+		snprintf(err, errlen,
+			 "the contract descriptor's JSON or pointer data is unreadable");
 		goto out;
 	}
 	if (!dump_has(d, h.json, h.json_size))
@@ -229,13 +246,17 @@ static int load_one(struct rt *rt, uint64_t addr, int depth, char *err, size_t e
 	const char *k;
 	json_t *v;
 	if (subs && json_is_object(subs)) {
-		json_object_foreach(subs, k, v) {
+		json_object_foreach(subs, k, v)
+		{
 			/* The value is the address of a pointer to another descriptor;
 			 * a null pointer means that part is not in use. */
 			uint64_t idx, sub = 0;
 			const json_t *iv = json_is_array(v) ? json_array_get(v, 0) : NULL;
-			if (!json_is_array(iv) || json_u64(json_array_get(iv, 0), &idx) || idx >= h.pointer_count) {
-				snprintf(err, errlen, "the contract descriptor's sub-descriptor %s is malformed", k);
+			if (!json_is_array(iv) || json_u64(json_array_get(iv, 0), &idx) ||
+			    idx >= h.pointer_count) {
+				snprintf(err, errlen,
+					 "the contract descriptor's sub-descriptor %s is malformed",
+					 k);
 				rc = -EBADMSG;
 				goto out;
 			}
@@ -271,7 +292,8 @@ int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen)
 void rt_descriptor_free(struct rt *rt)
 {
 	struct rt_global *g, *tmp;
-	HASH_ITER(hh, rt->globals, g, tmp) {
+	HASH_ITER(hh, rt->globals, g, tmp)
+	{
 		HASH_DEL(rt->globals, g);
 		free(g->name);
 		free(g->string);

@@ -87,7 +87,8 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 				return -EFAULT; /* the walk reports only objects inside segments */
 			ix->cur = lo - 1;
 		}
-		uint64_t g = ix->first[ix->cur] + ((obj - ix->segs[ix->cur].start) >> GRANULE_SHIFT);
+		uint64_t g =
+			ix->first[ix->cur] + ((obj - ix->segs[ix->cur].start) >> GRANULE_SHIFT);
 		((uint32_t *)t->addrs)[t->pub.count] = (uint32_t)g;
 	}
 	t->pub.count++;
@@ -124,7 +125,8 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	}
 	for (size_t i = 0; i < nsegs; i++) {
 		uint64_t len = segs[i].end > segs[i].start ? segs[i].end - segs[i].start : 0;
-		ix->first[i + 1] = ix->first[i] + ((len + (1u << GRANULE_SHIFT) - 1) >> GRANULE_SHIFT);
+		ix->first[i + 1] =
+			ix->first[i] + ((len + (1u << GRANULE_SHIFT) - 1) >> GRANULE_SHIFT);
 	}
 	ix->wide = ix->first[nsegs] > UINT32_MAX;
 	rc = rt_heap_walk(rt, ix_add, ix);
@@ -139,7 +141,8 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	}
 	size_t i = 0, w = ix->wide ? 8 : 4;
 	struct ix_type *t, *tmp;
-	HASH_ITER(hh, ix->by_mt, t, tmp) {
+	HASH_ITER(hh, ix->by_mt, t, tmp)
+	{
 		void *a = realloc(t->addrs, t->pub.count * w);
 		if (a) {
 			t->addrs = a;
@@ -224,7 +227,8 @@ void rt_heap_index_free(struct rt_heap_index *ix)
 	struct ix_type *t, *tmp;
 	if (!ix)
 		return;
-	HASH_ITER(hh, ix->by_mt, t, tmp) {
+	HASH_ITER(hh, ix->by_mt, t, tmp)
+	{
 		HASH_DEL(ix->by_mt, t);
 		free(t->addrs);
 		free(t);

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CORECLR_NAME "libcoreclr.so"
-#define DESCRIPTOR_SYMBOL "DotNetRuntimeContractDescriptor"
+#define CORECLR_NAME	    "libcoreclr.so"
+#define DESCRIPTOR_SYMBOL   "DotNetRuntimeContractDescriptor"
 #define RUNTIME_INFO_SYMBOL "DotNetRuntimeInfo"
-#define SCCSID_PREFIX "@(#)Version "
-#define SCAN_CHUNK (256u << 10)
+#define SCCSID_PREFIX	    "@(#)Version "
+#define SCAN_CHUNK	    (256u << 10)
 
 /* dotnet/runtime src/coreclr/debug/inc/runtimeinfo.h: struct RuntimeInfo
  * { char Signature[18] "DotNetRuntimeInfo"; int Version; SYMBOL_INDEX
@@ -40,7 +40,8 @@ static int version_from_runtime_info(struct rt *rt)
 	int32_t ver, fv[4];
 
 	if (dump_module_symbol(rt->d, rt->mod, RUNTIME_INFO_SYMBOL, &addr) ||
-	    dump_read_image(rt->d, addr, buf, sizeof(buf)) || memcmp(buf, RUNTIME_INFO_SYMBOL, 18) != 0)
+	    dump_read_image(rt->d, addr, buf, sizeof(buf)) ||
+	    memcmp(buf, RUNTIME_INFO_SYMBOL, 18) != 0)
 		return -ENOENT;
 	memcpy(&ver, buf + RTINFO_VERSION_OFF, 4);
 	if (ver < 2)
@@ -117,7 +118,9 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 		goto out;
 	}
 	if (rc) {
-		snprintf(err, errlen, "cannot read the symbol table of %s: the dump lacks it and no matching file of it could be read",
+		snprintf(err, errlen,
+			 "cannot read the symbol table of %s: the dump lacks it and no matching "
+			 "file of it could be read",
 			 rt->mod->path);
 		rc = -EIO;
 		goto out;
@@ -128,7 +131,8 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	version_from_runtime_info(rt);
 	version_from_sccsid(rt);
 	if (!rt->version[0]) {
-		snprintf(err, errlen, "cannot tell the version of the runtime in %s", rt->mod->path);
+		snprintf(err, errlen, "cannot tell the version of the runtime in %s",
+			 rt->mod->path);
 		rc = -ENOTSUP;
 		goto out;
 	}
@@ -156,9 +160,27 @@ void rt_close(struct rt *rt)
 	free(rt);
 }
 
-struct dump *rt_dump(struct rt *rt) { return rt->d; }
-const char *rt_version(struct rt *rt) { return rt->version; }
-const char *rt_build(struct rt *rt) { return rt->build; }
-const char *rt_module_path(struct rt *rt) { return rt->mod->path; }
-uint64_t rt_module_base(struct rt *rt) { return rt->base; }
-const char *rt_descriptor_source(struct rt *rt) { return rt->desc_source; }
+struct dump *rt_dump(struct rt *rt)
+{
+	return rt->d;
+}
+const char *rt_version(struct rt *rt)
+{
+	return rt->version;
+}
+const char *rt_build(struct rt *rt)
+{
+	return rt->build;
+}
+const char *rt_module_path(struct rt *rt)
+{
+	return rt->mod->path;
+}
+uint64_t rt_module_base(struct rt *rt)
+{
+	return rt->base;
+}
+const char *rt_descriptor_source(struct rt *rt)
+{
+	return rt->desc_source;
+}

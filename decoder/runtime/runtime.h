@@ -31,14 +31,14 @@ void rt_descriptor_counts(struct rt *rt, size_t *types, size_t *globals, size_t 
 
 /* One managed thread from the runtime's ThreadStore. */
 struct rt_thread {
-	uint64_t addr;		/* the native Thread object */
-	uint32_t managed_id;	/* Thread::m_ThreadId */
-	uint64_t os_id;		/* Thread::m_OSThreadId, 0 when not started */
-	uint32_t state;		/* Thread::m_State (ThreadState bits) */
+	uint64_t addr;		     /* the native Thread object */
+	uint32_t managed_id;	     /* Thread::m_ThreadId */
+	uint64_t os_id;		     /* Thread::m_OSThreadId, 0 when not started */
+	uint32_t state;		     /* Thread::m_State (ThreadState bits) */
 	bool preemptive_gc_disabled; /* cooperative mode */
-	uint64_t exposed_handle; /* handle to the managed System.Threading.Thread */
-	uint64_t object;	/* the managed Thread object, 0 when null or unreadable */
-	int object_err;		/* 0, or why object could not be read */
+	uint64_t exposed_handle;     /* handle to the managed System.Threading.Thread */
+	uint64_t object;	     /* the managed Thread object, 0 when null or unreadable */
+	int object_err;		     /* 0, or why object could not be read */
 	uint64_t last_thrown_handle;
 };
 

@@ -24,35 +24,35 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } state_names[] = {
-	{ 0x00000001, "abort-requested" },
-	{ 0x00000002, "gc-suspend-pending" },
-	{ 0x00000004, "gc-suspend-redirected" },
-	{ 0x00000008, "debug-suspend-pending" },
-	{ 0x00000010, "gc-on-transitions" },
-	{ 0x00000020, "legal-to-join" },
-	{ 0x00000040, "executing-on-alt-stack" },
-	{ 0x00000080, "hijacked" },
-	{ 0x00000200, "background" },
-	{ 0x00000400, "unstarted" },
-	{ 0x00000800, "dead" },
-	{ 0x00001000, "we-own" },
-	{ 0x00002000, "co-initialized" },
-	{ 0x00004000, "in-sta" },
-	{ 0x00008000, "in-mta" },
-	{ 0x00010000, "report-dead" },
-	{ 0x00020000, "fully-initialized" },
-	{ 0x00040000, "task-reset" },
-	{ 0x00080000, "sync-suspended" },
-	{ 0x00100000, "debug-will-sync" },
-	{ 0x00200000, "stack-crawl-needed" },
-	{ 0x01000000, "thread-pool-worker" },
-	{ 0x02000000, "interruptible" },
-	{ 0x04000000, "interrupted" },
-	{ 0x08000000, "completion-port" },
-	{ 0x10000000, "abort-initiated" },
-	{ 0x20000000, "finalized" },
-	{ 0x40000000, "fail-started" },
-	{ 0x80000000, "detached" },
+	{0x00000001, "abort-requested"},
+	{0x00000002, "gc-suspend-pending"},
+	{0x00000004, "gc-suspend-redirected"},
+	{0x00000008, "debug-suspend-pending"},
+	{0x00000010, "gc-on-transitions"},
+	{0x00000020, "legal-to-join"},
+	{0x00000040, "executing-on-alt-stack"},
+	{0x00000080, "hijacked"},
+	{0x00000200, "background"},
+	{0x00000400, "unstarted"},
+	{0x00000800, "dead"},
+	{0x00001000, "we-own"},
+	{0x00002000, "co-initialized"},
+	{0x00004000, "in-sta"},
+	{0x00008000, "in-mta"},
+	{0x00010000, "report-dead"},
+	{0x00020000, "fully-initialized"},
+	{0x00040000, "task-reset"},
+	{0x00080000, "sync-suspended"},
+	{0x00100000, "debug-will-sync"},
+	{0x00200000, "stack-crawl-needed"},
+	{0x01000000, "thread-pool-worker"},
+	{0x02000000, "interruptible"},
+	{0x04000000, "interrupted"},
+	{0x08000000, "completion-port"},
+	{0x10000000, "abort-initiated"},
+	{0x20000000, "finalized"},
+	{0x40000000, "fail-started"},
+	{0x80000000, "detached"},
 };
 
 void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t len)
@@ -66,7 +66,8 @@ void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t le
 	for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
 		known |= state_names[i].bit;
 		if (state & state_names[i].bit) {
-			int n = snprintf(buf + used, len - used, "%s%s", used ? sep : "", state_names[i].name);
+			int n = snprintf(buf + used, len - used, "%s%s", used ? sep : "",
+					 state_names[i].name);
 			if (n < 0 || (size_t)n >= len - used)
 				return;
 			used += (size_t)n;
@@ -96,7 +97,8 @@ static int thread_layout(struct rt *rt, struct thread_layout *l)
 	return rc;
 }
 
-static int read_thread(struct rt *rt, const struct thread_layout *l, uint64_t addr, struct rt_thread *t)
+static int read_thread(struct rt *rt, const struct thread_layout *l, uint64_t addr,
+		       struct rt_thread *t)
 {
 	struct dump *d = rt->d;
 	uint32_t preemptive;
@@ -133,7 +135,8 @@ static int walk_threads(struct rt *rt)
 	int rc = thread_layout(rt, &l);
 
 	if (rc) {
-		diag_add(diag, "this runtime's contract descriptor lacks a Thread or ThreadStore field");
+		diag_add(diag,
+			 "this runtime's contract descriptor lacks a Thread or ThreadStore field");
 		return -ENOTSUP;
 	}
 	rc = rt_global_deref(rt, "ThreadStore", &store);
@@ -146,7 +149,9 @@ static int walk_threads(struct rt *rt)
 	}
 	while (link) {
 		if (rt->nthreads == THREADS_MAX) {
-			diag_add(diag, "the thread list has more than %d entries (a cycle?); the rest is ignored",
+			diag_add(diag,
+				 "the thread list has more than %d entries (a cycle?); the rest is "
+				 "ignored",
 				 THREADS_MAX);
 			break;
 		}
@@ -156,7 +161,9 @@ static int walk_threads(struct rt *rt)
 		if (!rc)
 			rc = dump_read_ptr(rt->d, addr + l.link, &link);
 		if (rc) {
-			diag_add(diag, "the thread list breaks at 0x%016" PRIx64 " (unreadable); later threads are missing",
+			diag_add(diag,
+				 "the thread list breaks at 0x%016" PRIx64
+				 " (unreadable); later threads are missing",
 				 addr);
 			break;
 		}
@@ -169,7 +176,8 @@ static int walk_threads(struct rt *rt)
 	qsort(rt->threads, rt->nthreads, sizeof(*rt->threads), thread_cmp);
 	for (size_t i = 1; i < rt->nthreads; i++) {
 		if (rt->threads[i].managed_id == rt->threads[i - 1].managed_id)
-			diag_add(diag, "two threads share managed id %u", rt->threads[i].managed_id);
+			diag_add(diag, "two threads share managed id %u",
+				 rt->threads[i].managed_id);
 	}
 	return 0;
 }
@@ -192,8 +200,8 @@ int rt_threads(struct rt *rt, const struct rt_thread **threads, size_t *count)
 
 int rt_thread_counts(struct rt *rt, uint32_t counts[5])
 {
-	static const char *const names[5] = { "ThreadCount", "UnstartedCount", "BackgroundCount",
-					      "PendingCount", "DeadCount" };
+	static const char *const names[5] = {"ThreadCount", "UnstartedCount", "BackgroundCount",
+					     "PendingCount", "DeadCount"};
 	uint64_t store, off;
 	uint32_t v[5];
 	int rc = rt_global_deref(rt, "ThreadStore", &store);

@@ -10,13 +10,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint64_t ptrs[4] = { 0, 0x1000, 0x2000, 0x3000 };
-	struct rt rt = { 0 };
+	static const uint64_t ptrs[4] = {0, 0x1000, 0x2000, 0x3000};
+	struct rt rt = {0};
 	char err[256];
 	uint64_t v;
 
-	if (rt_descriptor_init(&rt) == 0 &&
-	    rt_descriptor_parse(&rt, (const char *)data, size, ptrs, 4, NULL, err, sizeof(err)) == 0) {
+	if (rt_descriptor_init(&rt) == 0 && rt_descriptor_parse(&rt, (const char *)data, size, ptrs,
+								4, NULL, err, sizeof(err)) == 0) {
 		(void)rt_field_offset(&rt, "Thread", "Id", &v);
 		(void)rt_type_size(&rt, "MethodTable", &v);
 		(void)rt_global(&rt, "ThreadStore", &v);

@@ -18,7 +18,7 @@ static const char good[] =
 	"\"globals\":{\"ObjectHeaderSize\":[\"0x8\",\"uint64\"],\"Plain\":12,"
 	"\"ThreadStore\":[[2],\"pointer\"],\"Architecture\":[\"x64\",\"string\"]},"
 	"\"contracts\":{\"Thread\":1,\"Loader\":\"c1\"}}";
-static const uint64_t ptrs[] = { 0, 0x1000, 0x7f0000001234 };
+static const uint64_t ptrs[] = {0, 0x1000, 0x7f0000001234};
 
 static int setup(void **state)
 {
@@ -42,7 +42,8 @@ static void test_layout(void **state)
 	uint64_t v;
 	size_t t, g, c;
 
-	assert_int_equal(rt_descriptor_parse(rt, good, strlen(good), ptrs, 3, NULL, err, sizeof(err)), 0);
+	assert_int_equal(
+		rt_descriptor_parse(rt, good, strlen(good), ptrs, 3, NULL, err, sizeof(err)), 0);
 	assert_int_equal(rt_field_offset(rt, "Thread", "Id", &v), 0);
 	assert_int_equal(v, 16);
 	assert_int_equal(rt_field_offset(rt, "Thread", "LinkNext", &v), 0);
@@ -69,8 +70,9 @@ static void test_layout(void **state)
 static void expect_bad(struct rt *rt, const char *json, uint32_t nptrs)
 {
 	char err[256] = "";
-	assert_int_equal(rt_descriptor_parse(rt, json, strlen(json), ptrs, nptrs, NULL, err, sizeof(err)),
-			 -EBADMSG);
+	assert_int_equal(
+		rt_descriptor_parse(rt, json, strlen(json), ptrs, nptrs, NULL, err, sizeof(err)),
+		-EBADMSG);
 	assert_true(strlen(err) > 0);
 }
 
@@ -95,8 +97,10 @@ static void test_duplicates(void **state)
 	const char *c = "{\"types\":{\"A\":{\"y\":1}}}";
 	assert_int_equal(rt_descriptor_parse(rt, a, strlen(a), ptrs, 3, NULL, err, sizeof(err)), 0);
 	/* A sub-descriptor may not redefine a global or a type. */
-	assert_int_equal(rt_descriptor_parse(rt, b, strlen(b), ptrs, 3, NULL, err, sizeof(err)), -EBADMSG);
-	assert_int_equal(rt_descriptor_parse(rt, c, strlen(c), ptrs, 3, NULL, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(rt_descriptor_parse(rt, b, strlen(b), ptrs, 3, NULL, err, sizeof(err)),
+			 -EBADMSG);
+	assert_int_equal(rt_descriptor_parse(rt, c, strlen(c), ptrs, 3, NULL, err, sizeof(err)),
+			 -EBADMSG);
 }
 
 int main(void)

@@ -28,7 +28,7 @@ struct core {
 
 static void note(struct core *c, uint32_t type, const void *desc, uint32_t len)
 {
-	uint32_t hdr[3] = { 5, len, type };
+	uint32_t hdr[3] = {5, len, type};
 	memcpy(c->notes + c->nnotes, hdr, 12);
 	memcpy(c->notes + c->nnotes + 12, "CORE\0\0\0", 8);
 	memcpy(c->notes + c->nnotes + 20, desc, len);
@@ -37,7 +37,7 @@ static void note(struct core *c, uint32_t type, const void *desc, uint32_t len)
 
 static void thread_note(struct core *c, uint32_t tid)
 {
-	uint8_t st[336] = { 0 };
+	uint8_t st[336] = {0};
 	memcpy(st + 32, &tid, 4);
 	note(c, NT_PRSTATUS, st, sizeof(st));
 }
@@ -56,8 +56,9 @@ static void load(struct core *c, uint64_t vaddr, uint64_t filesz, uint64_t memsz
 /* Lays out header, phdrs, notes and segments; writes to a temp file. */
 static char *finish(struct core *c, int xnum, size_t cut)
 {
-	Elf64_Ehdr eh = { 0 };
-	size_t nph = (size_t)c->nph + 1, off = sizeof(eh) + nph * sizeof(Elf64_Phdr) + sizeof(Elf64_Shdr);
+	Elf64_Ehdr eh = {0};
+	size_t nph = (size_t)c->nph + 1,
+	       off = sizeof(eh) + nph * sizeof(Elf64_Phdr) + sizeof(Elf64_Shdr);
 	Elf64_Phdr all[9];
 
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -87,7 +88,7 @@ static char *finish(struct core *c, int xnum, size_t cut)
 			c->buf[off + k] = (uint8_t)(c->ph[i].p_vaddr + k);
 		off += c->ph[i].p_filesz;
 	}
-	Elf64_Shdr sh = { 0 };
+	Elf64_Shdr sh = {0};
 	sh.sh_info = (uint32_t)nph;
 	memcpy(c->buf, &eh, sizeof(eh));
 	memcpy(c->buf + eh.e_phoff, all, nph * sizeof(Elf64_Phdr));
@@ -105,15 +106,15 @@ static char *finish(struct core *c, int xnum, size_t cut)
 static struct core *basic(void)
 {
 	struct core *c = calloc(1, sizeof(*c));
-	uint8_t ps[136] = { 0 };
+	uint8_t ps[136] = {0};
 	uint32_t pid = 4242;
 	memcpy(ps + 24, &pid, 4);
 	note(c, NT_PRPSINFO, ps, sizeof(ps));
 	thread_note(c, 100);
 	thread_note(c, 101);
 	/* NT_FILE: one mapping of a file that does not exist, not in the dump. */
-	uint8_t nf[16 + 24 + 32] = { 0 };
-	uint64_t hdr[2] = { 1, 4096 }, ent[3] = { 0x30000, 0x31000, 0 };
+	uint8_t nf[16 + 24 + 32] = {0};
+	uint64_t hdr[2] = {1, 4096}, ent[3] = {0x30000, 0x31000, 0};
 	memcpy(nf, hdr, 16);
 	memcpy(nf + 16, ent, 24);
 	strcpy((char *)nf + 40, "/nonexistent/libfoo.so");
@@ -254,8 +255,8 @@ static void test_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_notes),	 cmocka_unit_test(test_reads),
-		cmocka_unit_test(test_pn_xnum),	 cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_notes),	cmocka_unit_test(test_reads),
+		cmocka_unit_test(test_pn_xnum), cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -529,8 +529,10 @@ static void test_corelib_mapped(void **state)
 	}
 	/* meta_locate() finds the same metadata (BSJB) in both layouts. */
 	struct meta_location lf, lm;
-	assert_int_equal(meta_locate(f->data, f->size, META_LAYOUT_FILE, NULL, NULL, &lf, NULL, 0), 0);
-	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, NULL, NULL, &lm, NULL, 0), 0);
+	assert_int_equal(meta_locate(f->data, f->size, META_LAYOUT_FILE, NULL, NULL, &lf, NULL, 0),
+			 0);
+	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, NULL, NULL, &lm, NULL, 0),
+			 0);
 	assert_true(lf.headers_len == lm.headers_len && lf.headers_len <= hdrs);
 	assert_true(lf.md_len == lm.md_len && lf.cli_len == 72 && lm.cli_len == 72);
 	assert_true(lf.md_off != lm.md_off);
@@ -539,14 +541,17 @@ static void test_corelib_mapped(void **state)
 	assert_int_equal(meta_locate(img, hdrs, META_LAYOUT_MAPPED, NULL, NULL, &lm, NULL, 0),
 			 -EBADMSG);
 	/* need() is asked for every range it reads, the metadata last. */
-	struct need_log log = { 0 };
-	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm,
-				     NULL, 0), 0);
-	assert_true(log.n >= 4 && log.off[log.n - 1] == lm.md_off && log.len[log.n - 1] == lm.md_len);
+	struct need_log log = {0};
+	assert_int_equal(
+		meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm, NULL, 0),
+		0);
+	assert_true(log.n >= 4 && log.off[log.n - 1] == lm.md_off &&
+		    log.len[log.n - 1] == lm.md_len);
 	log.fail_at = 2;
 	log.n = 0;
-	assert_int_equal(meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm,
-				     NULL, 0), -EIO);
+	assert_int_equal(
+		meta_locate(img, image_size, META_LAYOUT_MAPPED, need_record, &log, &lm, NULL, 0),
+		-EIO);
 	struct meta *m = open_ok(img, image_size, META_LAYOUT_MAPPED);
 	check_schema(m, &corelib_schema);
 	assert_int_equal(

@@ -36,54 +36,54 @@ static int fail_render(struct fs_node *file, struct strbuf *out)
 
 static int fail_populate(struct fs_node *dir)
 {
-	int rc = fs_node_add(dir, "partial", FS_FILE, NULL, (struct fs_key){ 0, NULL }, NULL);
+	int rc = fs_node_add(dir, "partial", FS_FILE, NULL, (struct fs_key){0, NULL}, NULL);
 	return rc ? rc : -EBADMSG;
 }
 
-static const struct fs_ops file_ops = { .render = file_render };
-static const struct fs_ops broken_ops = { .render = fail_render };
-static const struct fs_ops bad_ops = { .populate = fail_populate };
+static const struct fs_ops file_ops = {.render = file_render};
+static const struct fs_ops broken_ops = {.render = fail_render};
+static const struct fs_ops bad_ops = {.populate = fail_populate};
 
 static int b_populate(struct fs_node *dir)
 {
-	static const char *names[] = { "f3", "f1", "f2" };
+	static const char *names[] = {"f3", "f1", "f2"};
 	int rc = 0;
 
 	populates++;
 	for (size_t i = 0; i < 3 && !rc; i++)
-		rc = fs_node_add(dir, names[i], FS_FILE, &file_ops, (struct fs_key){ i, NULL }, NULL);
+		rc = fs_node_add(dir, names[i], FS_FILE, &file_ops, (struct fs_key){i, NULL}, NULL);
 	if (!rc)
 		rc = fs_node_add_symlink(dir, "up", "../a");
 	return rc;
 }
 
-static const struct fs_ops b_ops = { .populate = b_populate };
+static const struct fs_ops b_ops = {.populate = b_populate};
 
 static int root_populate(struct fs_node *root)
 {
 	int rc;
 
 	populates++;
-	rc = fs_node_add(root, "b", FS_DIR, &b_ops, (struct fs_key){ 0, NULL }, NULL);
+	rc = fs_node_add(root, "b", FS_DIR, &b_ops, (struct fs_key){0, NULL}, NULL);
 	if (!rc)
-		rc = fs_node_add(root, "a", FS_FILE, &file_ops, (struct fs_key){ 7, NULL }, NULL);
+		rc = fs_node_add(root, "a", FS_FILE, &file_ops, (struct fs_key){7, NULL}, NULL);
 	if (!rc)
 		rc = fs_node_add_symlink(root, "link", "b/f1");
 	if (!rc)
 		rc = fs_node_add_symlink(root, "loop", "loop");
 	if (!rc)
-		rc = fs_node_add(root, "bad", FS_DIR, &bad_ops, (struct fs_key){ 0, NULL }, NULL);
+		rc = fs_node_add(root, "bad", FS_DIR, &bad_ops, (struct fs_key){0, NULL}, NULL);
 	if (!rc)
-		rc = fs_node_add(root, "broken", FS_FILE, &broken_ops, (struct fs_key){ 0, NULL },
+		rc = fs_node_add(root, "broken", FS_FILE, &broken_ops, (struct fs_key){0, NULL},
 				 NULL);
 	if (!rc) /* not allowed: names are single components */
 		assert_int_equal(fs_node_add(root, "x/y", FS_FILE, &file_ops,
-					     (struct fs_key){ 0, NULL }, NULL),
+					     (struct fs_key){0, NULL}, NULL),
 				 -EINVAL);
 	return rc;
 }
 
-static const struct fs_ops root_ops = { .populate = root_populate };
+static const struct fs_ops root_ops = {.populate = root_populate};
 
 static int setup(void **state)
 {
@@ -120,7 +120,7 @@ static void test_children_sorted_once(void **state)
 	struct fs_tree *t = *state;
 	struct fs_node *const *kids;
 	size_t n;
-	const char *want[] = { "a", "b", "bad", "broken", "link", "loop" };
+	const char *want[] = {"a", "b", "bad", "broken", "link", "loop"};
 
 	assert_int_equal(fs_node_children(fs_tree_root(t), &kids, &n), 0);
 	assert_int_equal(n, 6);
