@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fs_i.h"
+#include "heap_types.h"
 
 int fs_new(struct dump *d, struct rt *rt, const char *rt_err, const char *dump_arg, struct fs **out)
 {
@@ -34,6 +35,7 @@ void fs_free(struct fs *fs)
 	if (!fs)
 		return;
 	fs_tree_free(fs->tree);
+	fs_heap_types_free(fs->heap_types);
 	free(fs->rt_err);
 	free(fs->dump_arg);
 	free(fs);

@@ -12,6 +12,7 @@ struct fs {
 	struct rt *rt;	   /* borrowed; NULL when the runtime could not be read */
 	char *rt_err;	   /* why rt is NULL; "" otherwise */
 	char *dump_arg;	   /* the DUMP path as given */
+	struct fs_heap_types *heap_types; /* built on first use; guarded by the tree lock */
 };
 
 static inline struct fs *fs_of(const struct fs_node *n)
@@ -26,5 +27,7 @@ extern const struct fs_ops fs_root_ops;
 extern const struct fs_ops fs_info_ops;	   /* /info */
 extern const struct fs_ops fs_threads_ops; /* /threads */
 extern const struct fs_ops fs_heap_ops;	   /* /heap */
+extern const struct fs_ops fs_heap_types_ops;   /* /heap/types (prov_types.c) */
+extern const struct fs_ops fs_heap_objects_ops; /* /heap/objects */
 
 #endif

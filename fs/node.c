@@ -37,6 +37,7 @@ static void node_free(struct fs_node *n)
 {
 	if (!n)
 		return;
+	HASH_CLEAR(hh, n->vmap); /* the children themselves are in the inode table */
 	free(n->name);
 	free(n->target);
 	free(n->kids);
@@ -178,6 +179,8 @@ int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind, const 
 	if (rc)
 		goto out;
 	dir->kids[dir->nkids++] = n;
+	if (dir->ops && dir->ops->vlookup)
+		HASH_ADD_KEYPTR(hh, dir->vmap, n->name, strlen(n->name), n);
 	if (out)
 		*out = n;
 out:
@@ -207,6 +210,60 @@ static int kid_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int kid_cmp(const void *a, const void *b);
+
+/* vlist() callback: makes the child unless a lookup already did. */
+static int vdir_emit(struct fs_node *dir, const char *name, uint64_t key)
+{
+	struct fs_node *n;
+	HASH_FIND_STR(dir->vmap, name, n);
+	return n ? 0 : dir->ops->vmake(dir, name, key);
+}
+
+/* A large directory (vlookup/vmake/vlist): children are made one lookup at a
+ * time; a listing makes the rest, sorts them all and marks the directory
+ * done, after which it is read like any other. Caller holds the tree lock. */
+static int vdir_populate(struct fs_node *dir)
+{
+	int rc = dir->ops->vlist(dir, vdir_emit);
+	if (rc == 0 && dir->nkids > 1)
+		qsort(dir->kids, dir->nkids, sizeof(*dir->kids), kid_cmp);
+	return rc;
+}
+
+static int vdir_lookup(struct fs_node *dir, const char *name, struct fs_node **out)
+{
+	struct fs_tree *t = dir->tree;
+	struct fs_node *n;
+	uint64_t key;
+	int rc;
+
+	pthread_mutex_lock(&t->lock);
+	HASH_FIND_STR(dir->vmap, name, n);
+	rc = 0;
+	if (n || dir->done)
+		goto out;
+	rc = -EDEADLK;
+	if (dir->busy)
+		goto out;
+	rc = dir->ops->vlookup(dir, name, &key);
+	if (rc)
+		goto out;
+	dir->busy = true;
+	rc = dir->ops->vmake(dir, name, key);
+	dir->busy = false;
+	if (rc)
+		goto out;
+	HASH_FIND_STR(dir->vmap, name, n);
+out:
+	if (!rc && !n)
+		rc = -ENOENT;
+	if (!rc)
+		*out = n;
+	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
 /* Runs dir's populate() once and sorts what it added. A failed populate
  * leaves dir empty (its partial children stay unreachable in the inode table)
  * and its error is kept, except -ENOMEM, which a later call retries. */
@@ -225,16 +282,19 @@ static int dir_populate(struct fs_node *dir)
 	if (dir->busy)
 		goto out;
 	dir->busy = true;
-	rc = dir->ops && dir->ops->populate ? dir->ops->populate(dir) : 0;
+	if (dir->ops && dir->ops->vlookup)
+		rc = vdir_populate(dir);
+	else
+		rc = dir->ops && dir->ops->populate ? dir->ops->populate(dir) : 0;
 	dir->busy = false;
-	if (rc == 0 && dir->nkids > 1) {
+	if (rc == 0 && dir->nkids > 1 && !(dir->ops && dir->ops->vlookup)) {
 		qsort(dir->kids, dir->nkids, sizeof(*dir->kids), kid_cmp);
 		for (size_t i = 1; i < dir->nkids; i++)
 			if (!strcmp(dir->kids[i - 1]->name, dir->kids[i]->name))
 				rc = -EEXIST; /* a provider bug */
 	}
-	if (rc)
-		dir->nkids = 0;
+	if (rc && !(dir->ops && dir->ops->vlookup))
+		dir->nkids = 0; /* a large directory keeps the children lookups made */
 	if (rc != -ENOMEM)
 		node_publish(dir, rc);
 out:
@@ -261,7 +321,11 @@ int fs_node_lookup(struct fs_node *dir, const char *name, struct fs_node **out)
 {
 	struct fs_node *const *kids;
 	size_t lo = 0, hi;
-	int rc = fs_node_children(dir, &kids, &hi);
+	int rc;
+
+	if (dir->kind == FS_DIR && dir->ops && dir->ops->vlookup && !node_done(dir))
+		return vdir_lookup(dir, name, out);
+	rc = fs_node_children(dir, &kids, &hi);
 
 	if (rc)
 		goto out;

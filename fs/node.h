@@ -35,6 +35,17 @@ struct fs_ops {
 	 * decoded is written as "<unreadable: reason>", not reported as an error;
 	 * errors are for the file as a whole. */
 	int (*render)(struct fs_node *file, struct strbuf *out);
+
+	/* Large directories (every object of a type, every object of the heap)
+	 * leave populate() NULL and give these three instead, so a lookup
+	 * creates one child, not all of them; a listing creates them all.
+	 * vlookup() says whether name exists and hands back a key for it;
+	 * vmake() adds that one child with fs_node_add*(); vlist() calls
+	 * emit() once per child, in any order. All run with the tree's lock. */
+	int (*vlookup)(struct fs_node *dir, const char *name, uint64_t *key);
+	int (*vmake)(struct fs_node *dir, const char *name, uint64_t key);
+	int (*vlist)(struct fs_node *dir,
+		     int (*emit)(struct fs_node *dir, const char *name, uint64_t key));
 };
 
 /* Creates a tree whose root directory (inode 1) is filled by root_ops; ctx is

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <uthash.h>
 
 #include "node.h"
 
@@ -29,6 +30,11 @@ struct fs_node {
 	size_t nkids, capkids;
 	char *data; /* files: the rendered bytes */
 	size_t len;
+
+	/* Directories with vlookup(): the children made so far, by name
+	 * (guarded by tree->lock until done; then read-only). */
+	struct fs_node *vmap;
+	UT_hash_handle hh; /* in the parent's vmap */
 };
 
 struct fs_tree {

@@ -130,10 +130,12 @@ static const struct fs_ops stats_ops = {
 
 static int heap_populate(struct fs_node *dir)
 {
-	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, (struct fs_key){0, NULL},
-			     NULL);
-	return rc ? rc
-		  : fs_node_add(dir, "stats", FS_FILE, &stats_ops, (struct fs_key){0, NULL}, NULL);
+	const struct fs_key none = {0, NULL};
+	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, none, NULL);
+
+	rc = rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, none, NULL);
+	rc = rc ? rc : fs_node_add(dir, "types", FS_DIR, &fs_heap_types_ops, none, NULL);
+	return rc ? rc : fs_node_add(dir, "objects", FS_DIR, &fs_heap_objects_ops, none, NULL);
 }
 
 const struct fs_ops fs_heap_ops = {

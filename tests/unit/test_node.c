@@ -209,6 +209,64 @@ static void test_resolve(void **state)
 
 /* Several threads race to fill and read the same nodes: each populate and
  * render still runs once and all see the same bytes. */
+/* A large directory of "k0".."k9": children made one lookup at a time. */
+static int vmakes;
+
+static int v_lookup(struct fs_node *dir, const char *name, uint64_t *key)
+{
+	(void)dir;
+	if (name[0] != 'k' || name[1] < '0' || name[1] > '9' || name[2])
+		return -ENOENT;
+	*key = (uint64_t)(name[1] - '0');
+	return 0;
+}
+
+static int v_make(struct fs_node *dir, const char *name, uint64_t key)
+{
+	vmakes++;
+	return fs_node_add(dir, name, FS_FILE, &file_ops, (struct fs_key){key, NULL}, NULL);
+}
+
+static int v_list(struct fs_node *dir, int (*emit)(struct fs_node *, const char *, uint64_t))
+{
+	char name[3] = "k0";
+	int rc = 0;
+	for (int i = 9; i >= 0 && !rc; i--) { /* any order: the tree sorts */
+		name[1] = (char)('0' + i);
+		rc = emit(dir, name, (uint64_t)i);
+	}
+	return rc;
+}
+
+static const struct fs_ops v_ops = {.vlookup = v_lookup, .vmake = v_make, .vlist = v_list};
+
+static void test_large_directory(void **state)
+{
+	struct fs_tree *t;
+	struct fs_node *dir, *a, *b, *const *kids;
+	size_t n;
+	(void)state;
+
+	assert_int_equal(fs_tree_new(&v_ops, NULL, &t), 0);
+	dir = fs_tree_root(t);
+	vmakes = 0;
+	assert_int_equal(fs_node_lookup(dir, "k3", &a), 0);
+	assert_int_equal(fs_node_lookup(dir, "k3", &b), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(vmakes, 1);
+	assert_int_equal(fs_tree_node_count(t), 2);
+	assert_int_equal(fs_node_lookup(dir, "zz", &b), -ENOENT);
+	assert_int_equal(fs_node_children(dir, &kids, &n), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(vmakes, 10); /* k3 was not made twice */
+	for (size_t i = 1; i < n; i++)
+		assert_true(strcmp(fs_node_name(kids[i - 1]), fs_node_name(kids[i])) < 0);
+	assert_int_equal(fs_node_lookup(dir, "k3", &b), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(fs_node_key(b).u, 3);
+	fs_tree_free(t);
+}
+
 static void *racer(void *arg)
 {
 	struct fs_tree *t = arg;
@@ -250,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors_are_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test(test_large_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

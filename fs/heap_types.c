@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/heap_types: the directory name of every type with objects on the heap. */
+#include "heap_types.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heapindex.h"
+#include "types.h"
+#include "fs_i.h"
+
+#define NAME_MAX_BYTES 255
+#define NAME_KEEP_BYTES 230
+
+/* FNV-1a, 64-bit: stable across runs and machines, so cut names are too. */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct fs_heap_type *x = *(const struct fs_heap_type *const *)a;
+	const struct fs_heap_type *y = *(const struct fs_heap_type *const *)b;
+	int c = strcmp(x->dir, y->dir);
+	return c ? c : (x->mt < y->mt ? -1 : x->mt > y->mt);
+}
+
+/* Gives every type its directory name: the (cut) name, then "@<MT>" for
+ * names that several types share. */
+static int name_dirs(struct fs_heap_types *ht)
+{
+	struct fs_heap_type **sorted = calloc(ht->count ? ht->count : 1, sizeof(*sorted));
+	char buf[NAME_MAX_BYTES + 1];
+
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < ht->count; i++) {
+		struct fs_heap_type *t = &ht->by_mt[i];
+		if (!t->name)
+			snprintf(buf, sizeof(buf), "@0x%016" PRIx64, t->mt);
+		else if (strlen(t->name) > NAME_MAX_BYTES)
+			snprintf(buf, sizeof(buf), "%.*s~%016" PRIx64, NAME_KEEP_BYTES, t->name,
+				 name_hash(t->name));
+		else
+			snprintf(buf, sizeof(buf), "%s", t->name);
+		if (!(t->dir = strdup(buf)))
+			goto oom;
+		sorted[i] = t;
+	}
+	qsort(sorted, ht->count, sizeof(*sorted), by_name);
+	for (size_t i = 0; i < ht->count;) {
+		size_t j = i + 1;
+		while (j < ht->count && strcmp(sorted[i]->dir, sorted[j]->dir) == 0)
+			j++;
+		for (size_t k = i; j - i > 1 && k < j; k++) {
+			char *d;
+			if (asprintf(&d, "%.*s@0x%016" PRIx64, NAME_KEEP_BYTES, sorted[k]->dir,
+				     sorted[k]->mt) < 0)
+				goto oom;
+			free(sorted[k]->dir);
+			sorted[k]->dir = d;
+		}
+		i = j;
+	}
+	free(sorted);
+	return 0;
+oom:
+	free(sorted);
+	return -ENOMEM;
+}
+
+static int build(struct rt *rt, struct fs_heap_types **out)
+{
+	struct fs_heap_types *ht = calloc(1, sizeof(*ht));
+	const struct rt_heap_type *types;
+	int rc = -ENOMEM;
+
+	if (!ht)
+		goto out;
+	rc = rt_heap_index(rt, &ht->ix);
+	if (rc)
+		goto out;
+	types = rt_heap_index_types(ht->ix, &ht->count);
+	rc = -ENOMEM;
+	ht->by_mt = calloc(ht->count ? ht->count : 1, sizeof(*ht->by_mt));
+	if (!ht->by_mt)
+		goto out;
+	for (size_t i = 0; i < ht->count; i++) { /* the index is sorted by MT */
+		struct fs_heap_type *t = &ht->by_mt[i];
+		t->mt = types[i].mt;
+		t->objs = &types[i];
+		t->name_err = rt_type_name(rt, t->mt, &t->name);
+		if (t->name_err)
+			t->name = NULL;
+	}
+	rc = name_dirs(ht);
+out:
+	if (rc) {
+		fs_heap_types_free(ht);
+		return rc;
+	}
+	*out = ht;
+	return 0;
+}
+
+int fs_heap_types(struct fs *fs, const struct fs_heap_types **out)
+{
+	/* Providers run under the tree's lock, which guards fs->heap_types. */
+	if (!fs->heap_types) {
+		int rc = build(fs->rt, &fs->heap_types);
+		if (rc)
+			return rc;
+	}
+	*out = fs->heap_types;
+	return 0;
+}
+
+const struct fs_heap_type *fs_heap_type_by_mt(const struct fs_heap_types *ht, uint64_t mt)
+{
+	size_t lo = 0, hi = ht->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ht->by_mt[mid].mt < mt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ht->count && ht->by_mt[lo].mt == mt ? &ht->by_mt[lo] : NULL;
+}
+
+int fs_heap_type_find(const struct fs_heap_types *ht, const struct fs_heap_type *t, uint64_t obj,
+		      uint64_t *index)
+{
+	uint64_t lo = 0, hi = t->objs->count;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t a = rt_heap_index_object(ht->ix, t->objs, mid);
+		if (a == obj) {
+			*index = mid;
+			return 0;
+		}
+		if (a < obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -ENOENT;
+}
+
+void fs_heap_types_free(struct fs_heap_types *ht)
+{
+	if (!ht)
+		return;
+	for (size_t i = 0; i < ht->count; i++)
+		free(ht->by_mt[i].dir);
+	free(ht->by_mt);
+	free(ht);
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/prov_types: /heap/types/<type>/ (info, objects, one directory per object)
+ * and /heap/objects/<addr> links to them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "heap.h"
+#include "heapindex.h"
+#include "format.h"
+#include "heap_types.h"
+#include "fs_i.h"
+
+#define ADDR_NAME_LEN 18 /* "0x" + 16 hex digits */
+
+/* Keys: a type directory and its files carry key.p = its struct fs_heap_type
+ * (borrowed from fs->heap_types, which lives as long as the tree); an
+ * object directory and its files carry key.u = the object's address too. */
+static const struct fs_heap_type *key_type(const struct fs_node *n)
+{
+	return fs_node_key(n).p;
+}
+
+/* Parses a canonical address name: "0x" and exactly 16 lowercase hex digits. */
+static int parse_addr(const char *name, uint64_t *addr)
+{
+	uint64_t v = 0;
+	if (strlen(name) != ADDR_NAME_LEN || name[0] != '0' || name[1] != 'x')
+		return -ENOENT;
+	for (const char *p = name + 2; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			return -ENOENT;
+		v = v << 4 | (uint64_t)d;
+	}
+	*addr = v;
+	return 0;
+}
+
+static void addr_name(uint64_t addr, char *buf)
+{
+	snprintf(buf, ADDR_NAME_LEN + 1, "0x%016" PRIx64, addr);
+}
+
+/* --- /heap/types/<type>/<addr>/ --- */
+
+static int obj_type_render(struct fs_node *file, struct strbuf *b)
+{
+	const struct fs_heap_type *t = key_type(file);
+	strbuf_printf(b, "%s\n", t->name ? t->name : t->dir);
+	return 0;
+}
+
+static int obj_size_render(struct fs_node *file, struct strbuf *b)
+{
+	uint64_t mt, size;
+	int rc = rt_object_size(fs_of(file)->rt, fs_node_key(file).u, &mt, &size);
+
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else
+		strbuf_printf(b, "%" PRIu64, size);
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops obj_type_ops = { .render = obj_type_render };
+static const struct fs_ops obj_size_ops = { .render = obj_size_render };
+
+static int obj_dir_populate(struct fs_node *dir)
+{
+	int rc = fs_node_add(dir, "type", FS_FILE, &obj_type_ops, fs_node_key(dir), NULL);
+	return rc ? rc : fs_node_add(dir, "size", FS_FILE, &obj_size_ops, fs_node_key(dir), NULL);
+}
+
+static const struct fs_ops obj_dir_ops = { .populate = obj_dir_populate };
+
+/* --- /heap/types/<type>/ --- */
+
+static int type_info_render(struct fs_node *file, struct strbuf *b)
+{
+	const struct fs_heap_type *t = key_type(file);
+
+	strbuf_puts(b, "name: ");
+	if (t->name)
+		strbuf_puts(b, t->name);
+	else
+		fs_put_unreadable(b, t->name_err);
+	strbuf_puts(b, "\nmt: ");
+	fs_put_addr(b, t->mt);
+	strbuf_printf(b, "\ncount: %" PRIu64 "\nbytes: %" PRIu64 "\n", t->objs->count, t->objs->bytes);
+	return 0;
+}
+
+/* ADDR<TAB>SIZE per object, in address order. */
+static int type_objects_render(struct fs_node *file, struct strbuf *b)
+{
+	struct fs *fs = fs_of(file);
+	const struct fs_heap_type *t = key_type(file);
+	const struct fs_heap_types *ht;
+	int rc = fs_heap_types(fs, &ht);
+
+	if (rc)
+		return rc;
+	for (uint64_t i = 0; i < t->objs->count; i++) {
+		uint64_t obj = rt_heap_index_object(ht->ix, t->objs, i), mt, size;
+		fs_put_addr(b, obj);
+		strbuf_puts(b, "\t");
+		rc = rt_object_size(fs->rt, obj, &mt, &size);
+		if (rc)
+			fs_put_unreadable(b, rc);
+		else
+			strbuf_printf(b, "%" PRIu64, size);
+		strbuf_puts(b, "\n");
+	}
+	return 0;
+}
+
+static const struct fs_ops type_info_ops = { .render = type_info_render };
+static const struct fs_ops type_objects_ops = { .render = type_objects_render };
+
+enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS = 2 }; /* never object addresses */
+
+static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
+{
+	const struct fs_heap_types *ht;
+	uint64_t addr, index;
+	int rc;
+
+	if (strcmp(name, "info") == 0 || strcmp(name, "objects") == 0) {
+		*key = name[0] == 'i' ? TYPE_KEY_INFO : TYPE_KEY_OBJECTS;
+		return 0;
+	}
+	rc = parse_addr(name, &addr);
+	rc = rc ? rc : fs_heap_types(fs_of(dir), &ht);
+	rc = rc ? rc : fs_heap_type_find(ht, key_type(dir), addr, &index);
+	if (!rc)
+		*key = addr;
+	return rc;
+}
+
+static int type_dir_vmake(struct fs_node *dir, const char *name, uint64_t key)
+{
+	struct fs_key k = { key, (void *)key_type(dir) };
+
+	if (key == TYPE_KEY_INFO)
+		return fs_node_add(dir, name, FS_FILE, &type_info_ops, k, NULL);
+	if (key == TYPE_KEY_OBJECTS)
+		return fs_node_add(dir, name, FS_FILE, &type_objects_ops, k, NULL);
+	return fs_node_add(dir, name, FS_DIR, &obj_dir_ops, k, NULL);
+}
+
+static int type_dir_vlist(struct fs_node *dir,
+			  int (*emit)(struct fs_node *dir, const char *name, uint64_t key))
+{
+	const struct fs_heap_type *t = key_type(dir);
+	const struct fs_heap_types *ht;
+	char name[ADDR_NAME_LEN + 1];
+	int rc = fs_heap_types(fs_of(dir), &ht);
+
+	rc = rc ? rc : emit(dir, "info", TYPE_KEY_INFO);
+	rc = rc ? rc : emit(dir, "objects", TYPE_KEY_OBJECTS);
+	for (uint64_t i = 0; !rc && i < t->objs->count; i++) {
+		uint64_t obj = rt_heap_index_object(ht->ix, t->objs, i);
+		addr_name(obj, name);
+		rc = emit(dir, name, obj);
+	}
+	return rc;
+}
+
+static const struct fs_ops type_dir_ops = {
+	.vlookup = type_dir_vlookup,
+	.vmake = type_dir_vmake,
+	.vlist = type_dir_vlist,
+};
+
+static int types_populate(struct fs_node *dir)
+{
+	const struct fs_heap_types *ht;
+	int rc = fs_heap_types(fs_of(dir), &ht);
+
+	for (size_t i = 0; !rc && i < ht->count; i++) {
+		const struct fs_heap_type *t = &ht->by_mt[i];
+		rc = fs_node_add(dir, t->dir, FS_DIR, &type_dir_ops, (struct fs_key){ 0, (void *)t },
+				 NULL);
+	}
+	return rc;
+}
+
+const struct fs_ops fs_heap_types_ops = { .populate = types_populate };
+
+/* --- /heap/objects/<addr> -> ../types/<type>/<addr> --- */
+
+static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
+{
+	const struct fs_heap_types *ht;
+	const struct fs_heap_type *t;
+	uint64_t addr, mt, size, index;
+	int rc = parse_addr(name, &addr);
+
+	rc = rc ? rc : fs_heap_types(fs_of(dir), &ht);
+	/* The object's own MethodTable names its type; the index says whether
+	 * the walk saw an object there (not a free object or a field). */
+	rc = rc ? rc : rt_object_size(fs_of(dir)->rt, addr, &mt, &size);
+	if (rc)
+		return -ENOENT;
+	t = fs_heap_type_by_mt(ht, mt);
+	if (!t || fs_heap_type_find(ht, t, addr, &index))
+		return -ENOENT;
+	*key = addr;
+	return 0;
+}
+
+static int objects_vmake(struct fs_node *dir, const char *name, uint64_t key)
+{
+	const struct fs_heap_types *ht;
+	uint64_t mt, size;
+	char *target;
+	int rc = fs_heap_types(fs_of(dir), &ht);
+
+	rc = rc ? rc : rt_object_size(fs_of(dir)->rt, key, &mt, &size);
+	if (rc)
+		return rc;
+	const struct fs_heap_type *t = fs_heap_type_by_mt(ht, mt);
+	if (!t)
+		return -ENOENT;
+	if (asprintf(&target, "../types/%s/%s", t->dir, name) < 0)
+		return -ENOMEM;
+	rc = fs_node_add_symlink(dir, name, target);
+	free(target);
+	return rc;
+}
+
+static int objects_vlist(struct fs_node *dir,
+			 int (*emit)(struct fs_node *dir, const char *name, uint64_t key))
+{
+	const struct fs_heap_types *ht;
+	char name[ADDR_NAME_LEN + 1];
+	int rc = fs_heap_types(fs_of(dir), &ht);
+
+	for (size_t i = 0; !rc && i < ht->count; i++) {
+		const struct fs_heap_type *t = &ht->by_mt[i];
+		for (uint64_t k = 0; !rc && k < t->objs->count; k++) {
+			uint64_t obj = rt_heap_index_object(ht->ix, t->objs, k);
+			addr_name(obj, name);
+			rc = emit(dir, name, obj);
+		}
+	}
+	return rc;
+}
+
+const struct fs_ops fs_heap_objects_ops = {
+	.vlookup = objects_vlookup,
+	.vmake = objects_vmake,
+	.vlist = objects_vlist,
+};

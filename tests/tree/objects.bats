@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# /heap/types/<type>/ and /heap/objects against the heap fixture's manifest: every
+# instance listed, every address resolving to its type's directory and back.
+load helpers
+
+DUMPS=(heap/full heap/heap heap-server/heap)
+use_fixture heap
+
+setup_file() { mount_dumps "${DUMPS[@]}"; }
+teardown_file() { unmount_dumps; }
+
+# Exact-count Fixture types of the manifest with at least one instance: "NAME COUNT".
+exact_types() { manifest '.types | to_entries[] | select(.value > 0) | "\(.key) \(.value)"'; }
+
+check_listings() { # DUMP
+	use_dump "$1"
+	local name count listed
+	run -0 tree_ls /heap/types
+	local types=$output
+	# Directory names are unique and at most 255 bytes.
+	[[ -z $(sort <<<"$types" | uniq -d) ]]
+	awk 'length($0) > 255 { print "too long: " $0; bad = 1 } END { exit bad }' <<<"$types"
+	while read -r name count; do
+		grep -qxF "$name" <<<"$types" || { echo "no /heap/types/$name"; return 1; }
+		run -0 tree_ls "/heap/types/$name"
+		listed=$(grep -c '^0x[0-9a-f]\{16\}$' <<<"$output" || true)
+		[[ $listed == "$count" ]] || { echo "$name: $listed listed, manifest $count"; return 1; }
+		grep -qx info <<<"$output"
+		grep -qx objects <<<"$output"
+		run -0 tree_cat "/heap/types/$name/info"
+		grep -qx "count: $count" <<<"$output" || { echo "$output"; return 1; }
+		run -0 tree_cat "/heap/types/$name/objects"
+		[[ $(wc -l <<<"$output") == "$count" ]]
+	done < <(exact_types)
+}
+
+# For up to 20 instances of each exact-count type: /heap/objects/<addr> links to
+# ../types/<name>/<addr>, and that directory's type file names the type.
+check_links() { # DUMP
+	use_dump "$1"
+	local name count addr
+	while read -r name count; do
+		run -0 tree_cat "/heap/types/$name/objects"
+		for addr in $(cut -f1 <<<"$output" | head -n 20); do
+			run -0 tree_readlink "/heap/objects/$addr"
+			[[ $output == "../types/$name/$addr" ]] || { echo "$addr -> $output, not $name"; return 1; }
+			run -0 tree_cat "/heap/objects/$addr/type"
+			[[ $output == "$name" ]]
+		done
+	done < <(exact_types)
+}
+
+# An address inside an object, and one outside the heap, are not objects.
+check_non_objects() { # DUMP
+	use_dump "$1"
+	local addr
+	run -0 tree_cat /heap/types/Fixture.Marker/objects
+	addr=$(head -n 1 <<<"$output" | cut -f1)
+	run tree_readlink "/heap/objects/$(printf '0x%016x' $((addr + 8)))"
+	((status != 0))
+	run tree_readlink /heap/objects/0x0000000000001000
+	((status != 0))
+	run tree_readlink /heap/objects/0x1000
+	((status != 0))
+}
+
+@test "heap/full: /heap/types lists every instance of the manifest's types" { check_listings heap/full; }
+@test "heap/heap: /heap/types lists every instance of the manifest's types" { check_listings heap/heap; }
+@test "heap-server/heap: /heap/types lists every instance of the manifest's types" { check_listings heap-server/heap; }
+@test "heap/full: /heap/objects links resolve to the right type and back" { check_links heap/full; }
+@test "heap/heap: /heap/objects links resolve to the right type and back" { check_links heap/heap; }
+@test "heap-server/heap: /heap/objects links resolve to the right type and back" { check_links heap-server/heap; }
+@test "heap/full: addresses that are not objects are absent from /heap/objects" { check_non_objects heap/full; }
