@@ -61,7 +61,16 @@ static const struct fs_ops thread_info_ops = {
 
 static int thread_dir_populate(struct fs_node *dir)
 {
-	return fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
+	const struct rt_thread *t = key_thread(dir);
+	char target[64];
+	int rc = fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
+
+	/* object -> the managed System.Threading.Thread, absent when null. */
+	if (!rc && !t->object_err && t->object) {
+		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, t->object);
+		rc = fs_node_add_symlink(dir, "object", target);
+	}
+	return rc;
 }
 
 static const struct fs_ops thread_dir_ops = {

@@ -64,9 +64,27 @@ check_by_os_id() { # KIND
 	done
 }
 
+# /threads/<id>/object links to the Thread object under /heap/objects, whose
+# address /threads/<id>/info gives and whose type is System.Threading.Thread.
+check_object_link() { # KIND
+	use_dump "$1"
+	local id addr
+	for id in $(manifest '.threads[].managed_id'); do
+		run -0 tree_cat "/threads/$id/info"
+		addr=$(field object)
+		[[ $addr =~ ^0x[0-9a-f]{16}$ ]] || { echo "thread $id: object: $addr"; return 1; }
+		run -0 tree_readlink "/threads/$id/object"
+		[[ $output == "../../heap/objects/$addr" ]] || { echo "thread $id: object -> $output"; return 1; }
+		run -0 tree_cat "/threads/$id/object/type"
+		[[ $output == System.Threading.Thread ]]
+	done
+}
+
 @test "full: /threads lists every manifest thread" { check_listing full; }
 @test "heap: /threads lists every manifest thread" { check_listing heap; }
 @test "full: /threads/<id>/info matches the manifest" { check_thread_info full; }
 @test "heap: /threads/<id>/info matches the manifest" { check_thread_info heap; }
 @test "full: /threads/by-os-id/<tid> links to ../<id>" { check_by_os_id full; }
 @test "heap: /threads/by-os-id/<tid> links to ../<id>" { check_by_os_id heap; }
+@test "full: /threads/<id>/object links to its System.Threading.Thread" { check_object_link full; }
+@test "heap: /threads/<id>/object links to its System.Threading.Thread" { check_object_link heap; }
