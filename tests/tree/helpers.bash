@@ -61,7 +61,7 @@ mount_dump() { # KIND
 		echo $! >"$dir/daemon-$kind.pid"
 		status=0
 		wait $! || status=$?
-		echo "$status" >"$dir/daemon-$kind.status"
+		echo "$status" >"$dir/daemon-$kind.status.tmp" && mv "$dir/daemon-$kind.status.tmp" "$dir/daemon-$kind.status"
 	) </dev/null >/dev/null 2>&1 3>&- &
 	for ((i = 0; i < 200; i++)); do
 		[[ -e $mnt/info ]] && return 0
