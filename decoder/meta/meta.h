@@ -75,6 +75,10 @@ int meta_typedef_fields(const struct meta *m, uint32_t rid, uint32_t *first, uin
 int meta_typedef_methods(const struct meta *m, uint32_t rid, uint32_t *first, uint32_t *end);
 /* Number of generic parameters (GenericParam rows owned by the type, II.22.20). */
 int meta_typedef_generic_params(const struct meta *m, uint32_t rid, uint32_t *count);
+/* The name of the type's generic parameter number index ("T", "TKey");
+ * -ENOENT when it has none of that number. */
+int meta_typedef_generic_param_name(const struct meta *m, uint32_t rid, uint32_t index,
+				    const char **name);
 /* "Namespace.Name", nested types as "Namespace.Outer+Inner" (the nested
  * type's own namespace is ignored); generic names keep their `N suffix.
  * -ERANGE when it does not fit len bytes with the NUL; -EBADMSG when the

@@ -73,6 +73,31 @@ int meta_typedef_generic_params(const struct meta *m, uint32_t rid, uint32_t *co
 	return 0;
 }
 
+int meta_typedef_generic_param_name(const struct meta *m, uint32_t rid, uint32_t index,
+				    const char **name)
+{
+	uint32_t owner, row, rows = m->tables[META_TABLE_GENERICPARAM].rows;
+
+	if (!meta_rid_ok(m, META_TABLE_TYPEDEF, rid) ||
+	    meta_coded_value(META_CODED_TYPEORMETHODDEF, META_TOKEN(META_TABLE_TYPEDEF, rid),
+			     &owner))
+		return -ENOENT;
+	row = find_first(m, META_TABLE_GENERICPARAM, META_GP_OWNER, owner, m->gp_sorted);
+	for (; row && row <= rows; row++) {
+		if (meta_cell(m, META_TABLE_GENERICPARAM, row, META_GP_OWNER) != owner) {
+			if (m->gp_sorted)
+				break;
+			continue;
+		}
+		if (meta_cell(m, META_TABLE_GENERICPARAM, row, META_GP_NUMBER) == index) {
+			*name = meta_str(m,
+					 meta_cell(m, META_TABLE_GENERICPARAM, row, META_GP_NAME));
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int meta_constant(const struct meta *m, uint32_t parent_token, uint8_t *type, const uint8_t **blob,
 		  uint32_t *len)
 {
