@@ -101,6 +101,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->index_lock, NULL);
 	pthread_mutex_init(&rt->types_lock, NULL);
+	pthread_mutex_init(&rt->fields_lock, NULL);
 	rt->d = d;
 	rt->mod = dump_module_find(d, CORECLR_NAME);
 	if (!rt->mod) {
@@ -153,7 +154,9 @@ void rt_close(struct rt *rt)
 	free(rt->threads);
 	rt_gc_free(rt->gc);
 	rt_heap_index_free(rt->heap_index);
+	rt_fields_free(rt->fields);
 	rt_types_free(rt->typenames);
+	pthread_mutex_destroy(&rt->fields_lock);
 	pthread_mutex_destroy(&rt->types_lock);
 	pthread_mutex_destroy(&rt->index_lock);
 	pthread_mutex_destroy(&rt->lock);

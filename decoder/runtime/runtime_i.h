@@ -52,10 +52,21 @@ struct rt {
 	 * asked for by code that holds rt->lock or index_lock. */
 	pthread_mutex_t types_lock; /* guards typenames and all it holds */
 	struct rt_types *typenames;
+
+	/* Field lists and value-type facts (fields.c). Its own lock, taken
+	 * before types_lock (fields.c asks for names), never after it. */
+	pthread_mutex_t fields_lock; /* guards fields and all it holds */
+	struct rt_fields *fields;
 };
 
 /* Frees the type-name cache (types.c); accepts NULL. */
 void rt_types_free(struct rt_types *c);
+struct strbuf;
+/* Appends a metadata type name without its generic arities
+ * ("Dictionary`2+Enumerator" -> "Dictionary+Enumerator"); types.c. */
+void rt_put_without_arity(struct strbuf *b, const char *name);
+/* Frees the field cache (fields.c); accepts NULL. */
+void rt_fields_free(struct rt_fields *c);
 
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
 int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);

@@ -259,7 +259,7 @@ static int eeclass_of(struct rt *rt, const struct types_layout *l, uint64_t mt, 
 
 /* Appends name without its generic arities ("Dictionary`2+Enumerator" ->
  * "Dictionary+Enumerator"). */
-static void put_without_arity(struct strbuf *b, const char *name)
+void rt_put_without_arity(struct strbuf *b, const char *name)
 {
 	for (const char *p = name; *p;) {
 		if (*p == '`' && p[1] >= '0' && p[1] <= '9') {
@@ -271,27 +271,39 @@ static void put_without_arity(struct strbuf *b, const char *name)
 	}
 }
 
-/* "<A,B>": the type arguments of an instantiated MethodTable, the first
- * NumTypeArgs entries of its own dictionary, PerInstInfo[NumDicts - 1]
+/* The dictionary of an instantiated MethodTable, whose first NumTypeArgs
+ * entries are its type arguments: PerInstInfo[NumDicts - 1]
  * (methodtable.h GetDictionary(); the GenericsDictInfo sits just before
  * PerInstInfo, GetGenericsDictInfo(): one pointer-sized struct on 64-bit). */
+static int type_dict(struct rt *rt, const struct types_layout *l, uint64_t per_inst, uint64_t *dict,
+		     uint16_t *nargs)
+{
+	uint16_t ndicts, n;
+	int rc = dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_ndicts, &ndicts, sizeof(ndicts));
+
+	rc = rc ? rc : dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_nargs, &n, sizeof(n));
+	if (rc)
+		return rc;
+	if (ndicts == 0 || ndicts > DICTS_MAX || n == 0 || n > TYPE_ARGS_MAX)
+		return -EBADMSG;
+	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * PTR_SIZE, dict);
+	if (!rc)
+		*nargs = n;
+	return rc;
+}
+
+/* "<A,B>": the type arguments of an instantiated MethodTable. */
 static int put_type_args(struct rt *rt, struct rt_types *c, uint64_t per_inst, uint32_t nparams,
 			 int depth, struct strbuf *b)
 {
-	const struct types_layout *l = &c->l;
-	uint16_t ndicts, nargs;
 	uint64_t dict, arg;
-	int rc = dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_ndicts, &ndicts, sizeof(ndicts));
+	uint16_t nargs;
+	int rc = type_dict(rt, &c->l, per_inst, &dict, &nargs);
 
-	rc = rc ? rc : dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_nargs, &nargs, sizeof(nargs));
 	if (rc)
 		return rc;
-	if (ndicts == 0 || ndicts > DICTS_MAX || nargs == 0 || nargs > TYPE_ARGS_MAX ||
-	    nargs != nparams)
+	if (nargs != nparams)
 		return -EBADMSG;
-	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * PTR_SIZE, &dict);
-	if (rc)
-		return rc;
 	strbuf_puts(b, "<");
 	for (uint16_t i = 0; i < nargs; i++) {
 		const char *an;
@@ -370,7 +382,7 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	rc = meta_typedef_generic_params(m, rid, &nparams);
 	if (rc)
 		return rc;
-	put_without_arity(b, full);
+	rt_put_without_arity(b, full);
 	return put_type_args(rt, c, per_inst, nparams, depth, b);
 }
 
@@ -453,6 +465,33 @@ int rt_type_name(struct rt *rt, uint64_t th, const char **name)
 		rc = -EBADMSG; /* nested deeper than any real type: a cycle */
 	if (!rc)
 		*name = n;
+	return rc;
+}
+
+int rt_type_args(struct rt *rt, uint64_t mt, uint64_t *args, uint32_t max, uint32_t *count)
+{
+	uint32_t flags, n = 0;
+	uint64_t per_inst;
+	int rc;
+
+	pthread_mutex_lock(&rt->types_lock);
+	struct rt_types *c = types_get(rt);
+	rc = !c ? -ENOMEM : c->err;
+	rc = rc ? rc : dump_read_u32(rt->d, mt + c->l.flags, &flags);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + c->l.per_inst, &per_inst);
+	if (!rc && !(flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_GENERICS_MASK)) {
+		uint64_t dict;
+		uint16_t nargs;
+		rc = type_dict(rt, &c->l, per_inst, &dict, &nargs);
+		if (!rc && nargs > max)
+			rc = -ERANGE;
+		for (uint16_t i = 0; !rc && i < nargs; i++)
+			rc = dump_read_ptr(rt->d, dict + (uint64_t)i * PTR_SIZE, &args[i]);
+		n = rc ? 0 : nargs;
+	}
+	pthread_mutex_unlock(&rt->types_lock);
+	if (!rc)
+		*count = n;
 	return rc;
 }
 

@@ -24,4 +24,10 @@ int rt_type_name(struct rt *rt, uint64_t th, const char **name);
  * rt_type_name(). */
 int rt_module_meta(struct rt *rt, uint64_t module, const struct meta **m);
 
+/* The type arguments of the MethodTable mt (a generic instantiation, or its
+ * open form, whose arguments are generic-variable TypeDescs): up to max type
+ * handles into args, their number into *count (0 when mt is not generic).
+ * -ERANGE when there are more than max; errors as rt_type_name(). */
+int rt_type_args(struct rt *rt, uint64_t mt, uint64_t *args, uint32_t max, uint32_t *count);
+
 #endif

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+// The fields of a managed type, from its FieldDescs checked against metadata.
+//
+// FieldDesc is not in CoreCLR 10.0's contract descriptor; its layout comes
+// from dotnet/runtime src/coreclr/vm/field.h (16 bytes on 64-bit release
+// builds): the enclosing MethodTable, then dword1 {m_mb:24, m_isStatic,
+// m_isThreadLocal, m_isRVA, m_prot:3, m_requiresFullMbValue} and dword2
+// {m_dwOffset:27, m_type:5}. When m_requiresFullMbValue is clear the RID is
+// m_mb & 0x1FFFF and the bits above may hold a name hash (field.h
+// GetMemberDef, enum_packedMbLayout_MbMask). A newer descriptor's FieldDesc
+// entry (MTOfEnclosingClass, DWord1, DWord2) takes precedence. Every
+// FieldDesc must then point back at the canonical MethodTable, and its RID
+// must lie in the TypeDef's field range and agree with the metadata on
+// static-ness, so a wrong layout fails instead of showing wrong fields.
+//
+// EEClass.FieldDescList holds the type's own instance fields first, then its
+// statics (thread statics included): NumInstanceFields counts inherited
+// instance fields too, NumStaticFields only the type's own
+// (src/coreclr/vm/class.h, ApproxFieldDescIterator). Generic instantiations
+// share the canonical MethodTable's EEClass and FieldDescs.
+//
+// Lists are cached per MethodTable for the life of rt under rt->fields_lock,
+// which is taken before rt->types_lock (names are asked for while it is held).
+#include "fields.h"
+
+#include "diag.h"
+#include "dump.h"
+#include "fields_i.h"
+#include "meta.h"
+#include "runtime_i.h"
+#include "types.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* field.h, 64-bit release build. */
+#define FD_SIZE_DEFAULT		16
+#define FD_MB_MASK		0x00ffffffu
+#define FD_PACKED_MB_MASK	0x0001ffffu /* enum_packedMbLayout_MbMask */
+#define FD_STATIC		(1u << 24)
+#define FD_THREAD_LOCAL		(1u << 25)
+#define FD_REQUIRES_FULL_MB	(1u << 30)
+#define FD_OFFSET_MASK		0x07ffffffu
+#define FD_TYPE_SHIFT		27
+#define FIELD_OFFSET_MAX	((1u << 27) - 1)
+#define FIELD_OFFSET_LAST_REAL	(FIELD_OFFSET_MAX - 6)
+#define FIELD_STATIC_FLAG	0x0010u /* FieldAttributes.Static, ECMA-335 II.23.1.5 */
+#define EECLASS_OR_CANON_MT_BIT 0x1ull
+#define HIERARCHY_MAX		64
+#define FIELDS_MAX		(1u << 16)
+#define MIN_OBJECT_SIZE		(3 * PTR_SIZE)
+#define BASE_SIZE_MAX		(1u << 30)
+#define ELEM_CLASS		0x12
+#define ELEM_VALUETYPE		0x11
+
+struct field_entry {
+	uint64_t mt;
+	int err;
+	struct rt_field *inst; /* [0, ninherited) are the parent's, borrowed */
+	size_t ninst, ninherited;
+	struct rt_field *stat;
+	size_t nstat;
+	UT_hash_handle hh;
+};
+
+static int fields_layout(struct rt *rt, struct fields_layout *l)
+{
+	uint64_t norm_end;
+	int rc = rt_field_offset(rt, "MethodTable", "MTFlags", &l->mt_flags);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "BaseSize", &l->mt_base_size);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags2", &l->mt_flags2);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "ParentMethodTable", &l->mt_parent);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "Module", &l->mt_module);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "EEClassOrCanonMT", &l->mt_canon);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "PerInstInfo", &l->mt_per_inst);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "MethodTable", &l->ee_mt);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "FieldDescList", &l->ee_fdlist);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "InternalCorElementType", &l->ee_norm);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumInstanceFields", &l->ee_ninst);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumStaticFields", &l->ee_nstatic);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumThreadStaticFields", &l->ee_nthread);
+	rc = rc ? rc : rt_field_offset(rt, "ArrayClass", "Rank", &l->rank);
+	rc = rc ? rc : rt_field_offset(rt, "Module", "TypeDefToMethodTableMap", &l->mod_typedefs);
+	rc = rc ? rc : rt_field_offset(rt, "Module", "TypeRefToMethodTableMap", &l->mod_typerefs);
+	rc = rc ? rc : rt_field_offset(rt, "Module", "AvailableTypeParams", &l->mod_params);
+	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "Next", &l->map_next);
+	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "TableData", &l->map_data);
+	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "Count", &l->map_count);
+	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "SupportedFlagsMask", &l->map_mask);
+	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "Buckets", &l->eth_buckets);
+	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "Count", &l->eth_count);
+	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "VolatileEntryValue", &l->eth_value);
+	rc = rc ? rc
+		: rt_field_offset(rt, "EETypeHashTable", "VolatileEntryNextEntry", &l->eth_next);
+	if (rc)
+		return -ENOTSUP;
+	/* EEClass::m_cbBaseSizePadding: the byte after m_NormType, just before
+	 * m_NumInstanceFields (class.h; published as EEClass.BaseSizePadding
+	 * only after 10.0). */
+	if (rt_field_offset(rt, "EEClass", "BaseSizePadding", &l->ee_padding)) {
+		norm_end = l->ee_norm + 1;
+		if (l->ee_ninst != norm_end + 1)
+			return -ENOTSUP;
+		l->ee_padding = norm_end;
+	}
+	if (rt_type_size(rt, "FieldDesc", &l->fd_size) ||
+	    rt_field_offset(rt, "FieldDesc", "MTOfEnclosingClass", &l->fd_mt) ||
+	    rt_field_offset(rt, "FieldDesc", "DWord1", &l->fd_dw1) ||
+	    rt_field_offset(rt, "FieldDesc", "DWord2", &l->fd_dw2)) {
+		l->fd_size = FD_SIZE_DEFAULT;
+		l->fd_mt = 0;
+		l->fd_dw1 = PTR_SIZE;
+		l->fd_dw2 = PTR_SIZE + 4;
+	}
+	if (l->fd_size > 64 || l->fd_mt + PTR_SIZE > l->fd_size || l->fd_dw1 + 4 > l->fd_size ||
+	    l->fd_dw2 + 4 > l->fd_size)
+		return -ENOTSUP;
+	return 0;
+}
+
+static struct rt_fields *fields_get(struct rt *rt)
+{
+	struct rt_fields *c = rt->fields;
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->err = fields_layout(rt, &c->l);
+	if (c->err)
+		diag_add(dump_diag(rt->d),
+			 "this runtime's contract descriptor lacks a layout needed to list fields");
+	if (rt_global_deref(rt, "StringMethodTable", &c->string_mt))
+		c->string_mt = 0;
+	rt->fields = c;
+	return c;
+}
+
+int fields_read_mt(struct rt *rt, const struct fields_layout *l, uint64_t mt, struct mt_raw *out)
+{
+	struct mt_raw r = {0};
+	uint64_t canon, back;
+	int rc;
+
+	if (!mt || (mt & (PTR_SIZE - 1)))
+		return -EBADMSG;
+	rc = dump_read_u32(rt->d, mt + l->mt_flags, &r.flags);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->mt_base_size, &r.base_size);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->mt_flags2, &r.flags2);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_parent, &r.parent);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_module, &r.module);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_per_inst, &r.per_inst);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_canon, &canon);
+	if (rc)
+		return rc;
+	r.canon_mt = mt;
+	r.eeclass = canon;
+	if (canon & EECLASS_OR_CANON_MT_BIT) {
+		r.canon_mt = canon & ~EECLASS_OR_CANON_MT_BIT;
+		rc = dump_read_ptr(rt->d, r.canon_mt + l->mt_canon, &r.eeclass);
+		if (!rc && (r.eeclass & EECLASS_OR_CANON_MT_BIT))
+			rc = -EBADMSG;
+	}
+	rc = rc ? rc : dump_read_ptr(rt->d, r.eeclass + l->ee_mt, &back);
+	if (!rc && (back != r.canon_mt || r.base_size < PTR_SIZE || r.base_size > BASE_SIZE_MAX))
+		rc = -EBADMSG;
+	if (!rc)
+		*out = r;
+	return rc;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct rt_field *x = a, *y = b;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->token < y->token ? -1 : x->token > y->token;
+}
+
+static void entry_free(struct field_entry *e)
+{
+	for (size_t i = e->ninherited; i < e->ninst; i++)
+		free(e->inst[i].type_name);
+	for (size_t i = 0; i < e->nstat; i++)
+		free(e->stat[i].type_name);
+	free(e->inst);
+	free(e->stat);
+	free(e);
+}
+
+/* One FieldDesc, checked and named. */
+static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct field_owner *o,
+			   const uint8_t *fd, uint64_t canon_mt, uint32_t first, uint32_t end,
+			   struct rt_field *f)
+{
+	const struct fields_layout *l = &c->l;
+	uint64_t back;
+	uint32_t dw1, dw2, rid;
+	uint16_t mflags;
+	const uint8_t *sig;
+	uint32_t siglen;
+	uint8_t sig_elem;
+	int rc;
+
+	memcpy(&back, fd + l->fd_mt, sizeof(back));
+	memcpy(&dw1, fd + l->fd_dw1, sizeof(dw1));
+	memcpy(&dw2, fd + l->fd_dw2, sizeof(dw2));
+	rid = dw1 & (dw1 & FD_REQUIRES_FULL_MB ? FD_MB_MASK : FD_PACKED_MB_MASK);
+	if (back != canon_mt || rid < first || rid >= end)
+		return -EBADMSG;
+	rc = meta_field_flags(o->m, rid, &mflags);
+	rc = rc ? rc : meta_field_name(o->m, rid, &f->name);
+	rc = rc ? rc : meta_field_sig(o->m, rid, &sig, &siglen);
+	if (rc)
+		return rc == -ENOENT ? -EBADMSG : rc;
+	f->token = META_TOKEN(META_TABLE_FIELD, rid);
+	f->offset = dw2 & FD_OFFSET_MASK;
+	f->elem = (uint8_t)(dw2 >> FD_TYPE_SHIFT);
+	f->is_static = dw1 & FD_STATIC;
+	f->is_thread_static = dw1 & FD_THREAD_LOCAL;
+	f->owner_mt = o->mt;
+	if (f->is_static != !!(mflags & FIELD_STATIC_FLAG))
+		return -EBADMSG;
+	rc = fields_sig(rt, c, o, sig, siglen, &sig_elem, &f->type_name, &f->type_mt, &f->type_err);
+	if (rc)
+		return rc;
+	/* The FieldDesc's type agrees with the signature: a primitive is
+	 * itself, a reference is CLASS (an enum has its underlying type). */
+	bool ok = true;
+	if (sig_elem >= META_ELEM_BOOLEAN && sig_elem <= META_ELEM_R8)
+		ok = f->elem == sig_elem;
+	else if (sig_elem == META_ELEM_I || sig_elem == META_ELEM_U)
+		ok = f->elem == sig_elem;
+	else if (sig_elem == META_ELEM_STRING || sig_elem == META_ELEM_OBJECT ||
+		 sig_elem == META_ELEM_CLASS || sig_elem == META_ELEM_SZARRAY ||
+		 sig_elem == META_ELEM_ARRAY)
+		ok = f->elem == ELEM_CLASS;
+	if (!ok) {
+		free(f->type_name);
+		f->type_name = NULL;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Builds the entry of mt, its parents' first; with rt->fields_lock held. */
+static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
+		    struct field_entry **out)
+{
+	const struct fields_layout *l = &c->l;
+	struct field_entry *e, *pe = NULL;
+	struct field_owner o = {.mt = mt};
+	struct mt_raw r;
+	uint16_t ninst, nstatic, nthread, pninst = 0;
+	uint64_t fdlist;
+	uint32_t first, end, nthreads_seen = 0;
+	uint8_t *raw = NULL;
+	int rc;
+
+	HASH_FIND(hh, c->types, &mt, sizeof(mt), e);
+	if (e) {
+		*out = e;
+		return e->err;
+	}
+	if (depth > HIERARCHY_MAX)
+		return -ELOOP;
+	rc = fields_read_mt(rt, l, mt, &r);
+	if (!rc && r.parent)
+		rc = entry_of(rt, c, r.parent, depth + 1, &pe);
+	if (rc == -ENOMEM || rc == -ELOOP)
+		return rc;
+	if (!(e = calloc(1, sizeof(*e))))
+		return -ENOMEM;
+	e->mt = mt;
+	if (rc)
+		goto out;
+	rc = dump_read(rt->d, r.eeclass + l->ee_ninst, &ninst, sizeof(ninst));
+	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_nstatic, &nstatic, sizeof(nstatic));
+	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_nthread, &nthread, sizeof(nthread));
+	rc = rc ? rc : dump_read_ptr(rt->d, r.eeclass + l->ee_fdlist, &fdlist);
+	if (rc)
+		goto out;
+	if (pe) {
+		struct mt_raw pr;
+		rc = fields_read_mt(rt, l, r.parent, &pr);
+		rc = rc ? rc : dump_read(rt->d, pr.eeclass + l->ee_ninst, &pninst, sizeof(pninst));
+		if (rc)
+			goto out;
+	}
+	size_t own = ninst >= pninst ? (size_t)(ninst - pninst) : 0, n = own + nstatic;
+	if (ninst < pninst || nthread > nstatic || (pe && pe->ninst != pninst) || (n && !fdlist)) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	e->inst = calloc(pninst + own + 1, sizeof(*e->inst));
+	e->stat = calloc(nstatic + 1, sizeof(*e->stat));
+	raw = malloc(n * l->fd_size + 1);
+	if (!e->inst || !e->stat || !raw) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (pninst)
+		memcpy(e->inst, pe->inst, pninst * sizeof(*e->inst));
+	e->ninst = e->ninherited = pninst;
+	if (!n)
+		goto out;
+	rc = dump_read(rt->d, fdlist, raw, n * l->fd_size);
+	rc = rc ? rc : rt_module_meta(rt, r.module, &o.m);
+	rc = rc ? rc : meta_typedef_fields(o.m, r.flags2 >> 8, &first, &end);
+	if (rc == -ENOENT)
+		rc = -EBADMSG;
+	if (!rc && rt_type_args(rt, mt, o.args, sizeof(o.args) / sizeof(o.args[0]), &o.nargs))
+		o.nargs = 0; /* then generic parameters go by their names */
+	o.module = r.module;
+	o.rid = r.flags2 >> 8;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct rt_field *f = i < own ? &e->inst[e->ninst] : &e->stat[e->nstat];
+		rc = field_from_desc(rt, c, &o, raw + i * l->fd_size, r.canon_mt, first, end, f);
+		if (!rc && f->is_static != (i >= own))
+			rc = -EBADMSG;
+		if (!rc && !f->is_static &&
+		    (f->offset > FIELD_OFFSET_LAST_REAL || f->offset >= r.base_size - 2 * PTR_SIZE))
+			rc = -EBADMSG;
+		if (rc && f->type_name) {
+			free(f->type_name);
+			f->type_name = NULL;
+		}
+		if (!rc && i < own)
+			e->ninst++;
+		else if (!rc)
+			nthreads_seen += f->is_thread_static, e->nstat++;
+	}
+	if (!rc && nthreads_seen != nthread)
+		rc = -EBADMSG;
+	if (!rc)
+		qsort(e->inst + pninst, own, sizeof(*e->inst), by_offset);
+out:
+	free(raw);
+	if (rc == -ENOMEM) {
+		entry_free(e);
+		return rc;
+	}
+	if (rc == -EBADMSG)
+		diag_add(dump_diag(rt->d),
+			 "the fields of the type with MethodTable 0x%016" PRIx64
+			 " fail their checks against the metadata",
+			 mt);
+	e->err = rc;
+	HASH_ADD(hh, c->types, mt, sizeof(e->mt), e);
+	*out = e;
+	return rc;
+}
+
+static int fields_of(struct rt *rt, uint64_t mt, bool statics, const struct rt_field **fields,
+		     size_t *count)
+{
+	struct field_entry *e = NULL;
+	int rc;
+
+	pthread_mutex_lock(&rt->fields_lock);
+	struct rt_fields *c = fields_get(rt);
+	rc = !c ? -ENOMEM : c->err ? c->err : entry_of(rt, c, mt, 0, &e);
+	pthread_mutex_unlock(&rt->fields_lock);
+	if (rc == -ELOOP)
+		rc = -EBADMSG; /* a parent chain longer than any real one */
+	if (rc)
+		return rc;
+	*fields = statics ? e->stat : e->inst;
+	*count = statics ? e->nstat : e->ninst;
+	return 0;
+}
+
+int rt_type_instance_fields(struct rt *rt, uint64_t mt, const struct rt_field **fields,
+			    size_t *count)
+{
+	return fields_of(rt, mt, false, fields, count);
+}
+
+int rt_type_static_fields(struct rt *rt, uint64_t mt, const struct rt_field **fields, size_t *count)
+{
+	return fields_of(rt, mt, true, fields, count);
+}
+
+/* The layout, or why there is none. */
+static int layout_of(struct rt *rt, const struct fields_layout **l)
+{
+	int rc;
+
+	pthread_mutex_lock(&rt->fields_lock);
+	struct rt_fields *c = fields_get(rt);
+	rc = !c ? -ENOMEM : c->err;
+	if (!rc)
+		*l = &c->l;
+	pthread_mutex_unlock(&rt->fields_lock);
+	return rc; /* c->l never changes once built */
+}
+
+static bool is_valuetype(uint32_t flags)
+{
+	return !(flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_VALUETYPE_MASK) == MTF_VALUETYPE;
+}
+
+int rt_valuetype_size(struct rt *rt, uint64_t mt, uint32_t *size)
+{
+	const struct fields_layout *l;
+	struct mt_raw r;
+	uint8_t pad;
+	int rc = layout_of(rt, &l);
+
+	rc = rc ? rc : fields_read_mt(rt, l, mt, &r);
+	if (rc)
+		return rc;
+	if (!is_valuetype(r.flags))
+		return -EINVAL;
+	rc = dump_read(rt->d, r.eeclass + l->ee_padding, &pad, 1);
+	if (rc)
+		return rc;
+	/* BaseSize = max(MIN_OBJECT_SIZE, align(size + header + MT pointer));
+	 * a padding that does not give that back is not the padding. */
+	uint32_t n = r.base_size - pad, boxed = (n + 2 * PTR_SIZE + PTR_SIZE - 1) & ~(PTR_SIZE - 1);
+	if (pad > r.base_size || n == 0 ||
+	    (boxed < MIN_OBJECT_SIZE ? MIN_OBJECT_SIZE : boxed) != r.base_size)
+		return -EBADMSG;
+	*size = n;
+	return 0;
+}
+
+int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
+{
+	const struct fields_layout *l;
+	struct rt_type_info t = {0};
+	struct mt_raw r, er;
+	const char *pname;
+	uint8_t norm, rank = 1;
+	int rc = layout_of(rt, &l);
+
+	rc = rc ? rc : fields_read_mt(rt, l, mt, &r);
+	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_norm, &norm, 1);
+	if (rc)
+		return rc;
+	t.elem = norm;
+	t.base_size = r.base_size;
+	t.parent_mt = r.parent;
+	t.module = r.module;
+	t.is_string = mt == rt->fields->string_mt;
+	t.component_size = r.flags & MTF_HAS_COMPONENT_SIZE ? r.flags & 0xffff : 0;
+	t.is_array = (r.flags & MTF_HAS_COMPONENT_SIZE) && (r.flags & MTF_ARRAY_MASK) == MTF_ARRAY;
+	if (t.is_array) {
+		if (!(r.flags & MTF_IF_ARRAY_THEN_SZ)) {
+			/* ArrayClass::m_rank, an unsigned char (class.h). */
+			rc = dump_read(rt->d, r.eeclass + l->rank, &rank, 1);
+			if (!rc && (rank < 1 || rank > 32))
+				rc = -EBADMSG;
+		}
+		t.rank = rank;
+		t.element_mt = r.per_inst;
+		if (!rc && (r.per_inst & TH_TYPEDESC)) {
+			t.elem_of_array = META_ELEM_PTR; /* pointers, function pointers */
+		} else if (!rc) {
+			rc = fields_read_mt(rt, l, r.per_inst, &er);
+			rc = rc ? rc : dump_read(rt->d, er.eeclass + l->ee_norm, &norm, 1);
+			t.elem_of_array = is_valuetype(er.flags) ? norm : ELEM_CLASS;
+		}
+		if (rc)
+			return rc;
+	} else if (!(r.flags & MTF_HAS_COMPONENT_SIZE)) {
+		t.typedef_rid = r.flags2 >> 8;
+	}
+	if (is_valuetype(r.flags)) {
+		t.valuetype = true;
+		t.is_nullable = (r.flags & MTF_CATEGORY_MASK) == MTF_NULLABLE;
+		t.is_primitive = (r.flags & MTF_CATEGORY_MASK) == MTF_TRUE_PRIMITIVE;
+		if (r.parent && !rt_type_name(rt, r.parent, &pname) &&
+		    !strcmp(pname, "System.Enum")) {
+			t.is_enum = true;
+			t.enum_elem = norm;
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+void rt_fields_free(struct rt_fields *c)
+{
+	struct field_entry *e, *tmp;
+
+	if (!c)
+		return;
+	HASH_ITER(hh, c->types, e, tmp)
+	{
+		HASH_DEL(c->types, e);
+		entry_free(e);
+	}
+	fields_params_free(c);
+	free(c);
+}
