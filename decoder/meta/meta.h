@@ -118,6 +118,14 @@ int meta_method_owner(const struct meta *m, uint32_t method_rid, uint32_t *typed
 int meta_constant(const struct meta *m, uint32_t parent_token, uint8_t *type, const uint8_t **blob,
 		  uint32_t *len);
 
+/* CustomAttribute, II.22.10: 1 when the metadata item token (a TypeDef,
+ * Field, MethodDef, ... token) carries an attribute whose constructor
+ * belongs to the type ns.name (a TypeDef or TypeRef of that name, so
+ * "System", "FlagsAttribute" matches wherever FlagsAttribute is defined);
+ * 0 when it does not; -ENOENT when token cannot carry attributes. */
+int meta_has_custom_attribute(const struct meta *m, uint32_t token, const char *ns,
+			      const char *name);
+
 /* A cursor over signature bytes (II.23.2); every read is bounds-checked and
  * gives -EBADMSG past the end. The bytes are borrowed. */
 struct meta_sig_reader {

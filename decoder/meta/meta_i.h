@@ -47,7 +47,7 @@ struct meta {
 	struct meta_table tables[META_TABLE_COUNT];
 	/* Whether these tables really are sorted by their key column (checked
 	 * at open; binary search only then). */
-	bool nested_sorted, constant_sorted, gp_sorted;
+	bool nested_sorted, constant_sorted, gp_sorted, ca_sorted;
 };
 
 /* Parses the #~ / #- stream held in m->tables_stream (tables.c). */

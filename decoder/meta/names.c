@@ -117,6 +117,68 @@ int meta_constant(const struct meta *m, uint32_t parent_token, uint8_t *type, co
 	return 0;
 }
 
+/* Whether the type token (TypeDef or TypeRef) is named ns.name. */
+static bool type_named(const struct meta *m, uint32_t token, const char *ns, const char *name)
+{
+	uint32_t rid = META_TOKEN_RID(token);
+	const char *n = NULL, *s = NULL;
+
+	if (META_TOKEN_TABLE(token) == META_TABLE_TYPEDEF) {
+		if (meta_typedef_name(m, rid, &n) || meta_typedef_namespace(m, rid, &s))
+			return false;
+	} else if (META_TOKEN_TABLE(token) == META_TABLE_TYPEREF) {
+		if (meta_typeref_name(m, rid, &n) || meta_typeref_namespace(m, rid, &s))
+			return false;
+	} else {
+		return false; /* a TypeSpec: a generic attribute */
+	}
+	return !strcmp(n, name) && !strcmp(s, ns);
+}
+
+/* The type declaring the constructor of a CustomAttribute (its Type column:
+ * a MethodDef or a MemberRef), as a TypeDef, TypeRef or TypeSpec token; 0
+ * when none. */
+static uint32_t attribute_type(const struct meta *m, uint32_t ca_row)
+{
+	uint32_t ctor =
+		meta_coded_token(META_CODED_CUSTOMATTRIBUTETYPE,
+				 meta_cell(m, META_TABLE_CUSTOMATTRIBUTE, ca_row, META_CA_TYPE));
+	uint32_t owner;
+
+	if (META_TOKEN_TABLE(ctor) == META_TABLE_METHODDEF)
+		return meta_method_owner(m, META_TOKEN_RID(ctor), &owner)
+			       ? 0
+			       : META_TOKEN(META_TABLE_TYPEDEF, owner);
+	if (META_TOKEN_TABLE(ctor) == META_TABLE_MEMBERREF &&
+	    meta_rid_ok(m, META_TABLE_MEMBERREF, META_TOKEN_RID(ctor)))
+		return meta_coded_token(META_CODED_MEMBERREFPARENT,
+					meta_cell(m, META_TABLE_MEMBERREF, META_TOKEN_RID(ctor),
+						  META_MEMBERREF_CLASS));
+	return 0;
+}
+
+int meta_has_custom_attribute(const struct meta *m, uint32_t token, const char *ns,
+			      const char *name)
+{
+	uint32_t parent, rows = m->tables[META_TABLE_CUSTOMATTRIBUTE].rows;
+
+	if (!meta_rid_ok(m, META_TOKEN_TABLE(token), META_TOKEN_RID(token)) ||
+	    meta_coded_value(META_CODED_HASCUSTOMATTRIBUTE, token, &parent))
+		return -ENOENT;
+	uint32_t row =
+		find_first(m, META_TABLE_CUSTOMATTRIBUTE, META_CA_PARENT, parent, m->ca_sorted);
+	for (; row && row <= rows; row++) {
+		if (meta_cell(m, META_TABLE_CUSTOMATTRIBUTE, row, META_CA_PARENT) != parent) {
+			if (m->ca_sorted)
+				break;
+			continue;
+		}
+		if (type_named(m, attribute_type(m, row), ns, name))
+			return 1;
+	}
+	return 0;
+}
+
 /* Appends s to buf at *pos; false when it does not fit with a NUL. */
 static bool put(char *buf, size_t len, size_t *pos, const char *s)
 {

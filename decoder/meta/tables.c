@@ -378,5 +378,6 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 	m->nested_sorted = sorted_by(m, META_TABLE_NESTEDCLASS, META_NESTED_NESTED);
 	m->constant_sorted = sorted_by(m, META_TABLE_CONSTANT, META_CONSTANT_PARENT);
 	m->gp_sorted = sorted_by(m, META_TABLE_GENERICPARAM, META_GP_OWNER);
+	m->ca_sorted = sorted_by(m, META_TABLE_CUSTOMATTRIBUTE, META_CA_PARENT);
 	return 0;
 }

@@ -424,6 +424,33 @@ static void test_corelib_constant(void **state)
 	meta_close(m);
 }
 
+/* [Flags] through a MethodDef constructor (FlagsAttribute is defined in CoreLib). */
+static void test_corelib_attribute(void **state)
+{
+	NEED_FILE(state);
+	struct file *f = *state;
+	struct meta *m = open_ok(f->data, f->size, META_LAYOUT_FILE);
+	uint32_t rid;
+
+	assert_int_equal(meta_typedef_find(m, "System.Reflection.BindingFlags", &rid), 0);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, rid), "System",
+						   "FlagsAttribute"),
+			 1);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, rid), "System",
+						   "ObsoleteAttribute"),
+			 0);
+	assert_int_equal(meta_typedef_find(m, "System.DayOfWeek", &rid), 0);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, rid), "System",
+						   "FlagsAttribute"),
+			 0);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, 999999),
+						   "System", "FlagsAttribute"),
+			 -ENOENT);
+	assert_int_equal(meta_has_custom_attribute(m, 0x70000001, "System", "FlagsAttribute"),
+			 -ENOENT);
+	meta_close(m);
+}
+
 /* Every type's name and every field's signature, against totals from the oracle. */
 static void walk_all(const struct meta *m, uint64_t *name_bytes, uint32_t *nested,
 		     uint32_t hist[256])
@@ -597,6 +624,15 @@ static void test_collections(void **state)
 	assert_int_equal(v, 0x01000001);
 	assert_int_equal(meta_field_owner(m, 162, &v), 0);
 	assert_int_equal(v, 71);
+	/* An attribute whose constructor is a MemberRef of a TypeRef. */
+	assert_int_equal(meta_typedef_find(m, "System.Collections.Generic.PriorityQueue`2", &v), 0);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, v),
+						   "System.Diagnostics",
+						   "DebuggerDisplayAttribute"),
+			 1);
+	assert_int_equal(meta_has_custom_attribute(m, META_TOKEN(META_TABLE_TYPEDEF, v),
+						   "System.Diagnostics", "DebuggerDisplay"),
+			 0);
 	meta_close(m);
 	free(f.data);
 }
@@ -860,6 +896,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corelib_nested_generic, setup_corelib,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_corelib_constant, setup_corelib, teardown),
+		cmocka_unit_test_setup_teardown(test_corelib_attribute, setup_corelib, teardown),
 		cmocka_unit_test_setup_teardown(test_corelib_walk, setup_corelib, teardown),
 		cmocka_unit_test_setup_teardown(test_corelib_mapped, setup_corelib, teardown),
 		cmocka_unit_test(test_collections),
