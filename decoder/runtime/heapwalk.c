@@ -143,6 +143,9 @@ struct walk {
 	struct mt_cache mts;
 	struct window win;
 	size_t ctx; /* first allocation context whose ptr may still be ahead */
+	uint64_t next_ctx; /* its ptr, or UINT64_MAX */
+	uint64_t last_mt;  /* the MethodTable of the last object, and its entry */
+	const struct mt_info *last_m;
 	int (*cb)(uint64_t, uint64_t, uint64_t, void *);
 	void *arg;
 };
@@ -157,9 +160,12 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 	uint64_t obj = s->start;
 
 	while (obj < s->end) {
-		if (skip_ctx) {
+		/* next_ctx: the first allocation context at or after obj, so the
+		 * common case (no context here) costs one compare. */
+		if (skip_ctx && obj >= w->next_ctx) {
 			while (w->ctx < gc->nctxs && gc->ctxs[w->ctx].ptr < obj)
 				w->ctx++;
+			w->next_ctx = w->ctx < gc->nctxs ? gc->ctxs[w->ctx].ptr : UINT64_MAX;
 			if (w->ctx < gc->nctxs && gc->ctxs[w->ctx].ptr == obj) {
 				uint64_t next = gc->ctxs[w->ctx].limit + MIN_OBJ_SIZE;
 				if (next <= obj) {
@@ -191,7 +197,14 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 		memcpy(&raw, p, 8);
 		memcpy(&ncomp, p + NUM_COMPONENTS_OFF, 4);
 		mt = raw & ~gc->mt_unmask;
-		const struct mt_info *m = mt ? mt_lookup(w->rt, gc, &w->mts, mt) : NULL;
+		/* Runs of one type are common: try the last MethodTable first. */
+		const struct mt_info *m = mt && mt == w->last_mt ? w->last_m
+				      : mt			   ? mt_lookup(w->rt, gc, &w->mts, mt)
+								   : NULL;
+		if (m) {
+			w->last_mt = mt;
+			w->last_m = m;
+		}
 		if (mt && !m)
 			return -ENOMEM;
 		if (!m || m->err) {
