@@ -506,6 +506,8 @@ static int load_object_layout(struct rt *rt, struct rt_gc *gc)
 	rc = rc ? rc : rt_global(rt, "ObjectToMethodTableUnmask", &gc->mt_unmask);
 	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "BaseSize", &gc->mt_base_size_off);
 	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags", &gc->mt_flags_off);
+	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "EEClassOrCanonMT", &gc->mt_eeclass_off);
+	rc = rc ? rc : rt_field_offset(rt, "EEClass", "MethodTable", &gc->eeclass_mt_off);
 	if (rc || !gc->free_mt) {
 		diag_add(dump_diag(rt->d), "the contract descriptor lacks the free-object "
 					   "MethodTable or MethodTable layout");

@@ -46,6 +46,7 @@ struct rt_gc {
 	uint64_t free_mt;			 /* the free-object MethodTable */
 	uint64_t mt_unmask;			 /* low bits of the MT pointer that are GC flags */
 	uint64_t mt_base_size_off, mt_flags_off; /* MethodTable field offsets */
+	uint64_t mt_eeclass_off, eeclass_mt_off; /* MethodTable.EEClassOrCanonMT, EEClass.MethodTable */
 };
 
 /* Builds rt->gc on first use (gc.c). 0, or the error of the build. */

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define PTR_SIZE     8
@@ -46,6 +47,27 @@ struct mt_cache {
 	size_t cap, used; /* cap is a power of two */
 };
 
+/* A real MethodTable leads to an EEClass that points back to it, or to its
+ * canonical MethodTable: EEClassOrCanonMT with low bit 1 is the canonical MT
+ * (docs/design/datacontracts/RuntimeTypeSystem.md). Any readable pointer can
+ * pass a size check; few pass this one. The free-object MethodTable is made
+ * by hand at startup and has no EEClass. */
+static bool mt_back_pointer_ok(struct rt *rt, const struct rt_gc *gc, uint64_t mt)
+{
+	uint64_t v, canon = mt, back;
+
+	if (mt == gc->free_mt)
+		return true;
+	if (dump_read_ptr(rt->d, mt + gc->mt_eeclass_off, &v))
+		return false;
+	if (v & 1) {
+		canon = v & ~1ULL;
+		if (dump_read_ptr(rt->d, canon + gc->mt_eeclass_off, &v) || (v & 1))
+			return false;
+	}
+	return v && dump_read_ptr(rt->d, v + gc->eeclass_mt_off, &back) == 0 && back == canon;
+}
+
 static int mt_read(struct rt *rt, const struct rt_gc *gc, uint64_t mt, struct mt_info *out)
 {
 	uint32_t base, flags;
@@ -57,7 +79,7 @@ static int mt_read(struct rt *rt, const struct rt_gc *gc, uint64_t mt, struct mt
 		out->err = 1;
 		return -EIO;
 	}
-	if (base < BASE_SIZE_MIN || base > BASE_SIZE_MAX) {
+	if (base < BASE_SIZE_MIN || base > BASE_SIZE_MAX || !mt_back_pointer_ok(rt, gc, mt)) {
 		out->err = 2;
 		return -EBADMSG;
 	}
