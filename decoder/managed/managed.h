@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/managed: managed values in a dump as text (DESIGN "Names and values"). */
+#ifndef CLRFS_MANAGED_H
+#define CLRFS_MANAGED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rt;
+struct strbuf;
+
+/*
+ * Renderers. Each appends text to out and returns 0, or the first negative
+ * errno met (-EIO memory missing, -EBADMSG malformed, -ENOTSUP, -ENOMEM):
+ * the text then holds "<unreadable: reason>" where the value could not be
+ * decoded, never a guess, so a caller may show it as it is.
+ *
+ * Formats, beyond the scalars of values.h:
+ * - a reference: "null", "0x<16 hex> TypeName", or for a System.String its
+ *   text as a quoted string ("abc", cut at 256 code units: see
+ *   mv_put_quoted()); an object whose type cannot be named:
+ *   "0x<16 hex> <unreadable: reason>";
+ * - an enum: its member's name; a [Flags] enum: the names of its members
+ *   whose bits make up the value, lowest value first, joined by "|"
+ *   ("Read|Write"), the zero member's name for 0; else the number;
+ * - Nullable<T>: "null" or the value;
+ * - System.DateTime, TimeSpan, Guid, Decimal, DateTimeOffset: values.h;
+ *   a Local DateTime has no offset suffix (the process's time zone is
+ *   not read yet);
+ * - any other struct: "{Name=value, Name=value}" over its instance
+ *   fields in offset order, nested structs the same way.
+ */
+
+/* A string's text as raw UTF-8 (lone surrogates as U+FFFD): the value
+ * file of a System.String. -EINVAL when obj is not a string. */
+int mv_string(struct rt *rt, uint64_t obj, struct strbuf *out);
+
+/* A string as a one-line quoted string (values.h mv_put_quoted()). */
+int mv_string_quoted(struct rt *rt, uint64_t obj, struct strbuf *out);
+
+/* The value stored at addr (unboxed: a field, an array element) of
+ * CorElementType elem; type_mt is the value type's MethodTable for
+ * elem VALUETYPE (struct, enum, Nullable), else ignored (0). */
+int mv_render_value(struct rt *rt, uint64_t addr, uint8_t elem, uint64_t type_mt,
+		    struct strbuf *out);
+
+/* Whether a value of elem/type_mt renders as one scalar text (a file in
+ * fields/): everything but structs other than the well-known ones, which
+ * are directories of their fields. */
+bool mv_is_scalar(struct rt *rt, uint8_t elem, uint64_t type_mt);
+
+/* The value file of the object at obj: a string's raw text; an array's
+ * elements one per line, each line ending in "\n", multi-dimensional
+ * arrays in row-major order (the last index varies fastest), strings
+ * quoted, structs as "{...}"; a boxed primitive, enum or well-known
+ * struct's value, with no newline. -ENOENT (nothing appended) for other
+ * objects, which have no value file. */
+int mv_render_object_value(struct rt *rt, uint64_t obj, struct strbuf *out);
+
+#endif
