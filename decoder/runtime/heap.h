@@ -52,9 +52,11 @@ int rt_segments(struct rt *rt, const struct rt_segment **segs, size_t *count);
 int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
 		 void *arg);
 
-/* The MethodTable and size of the object at obj: BaseSize + NumComponents x
- * component size, aligned to 8, at least 24. -EIO when unreadable, -EBADMSG
- * when its MethodTable is not plausible. */
+/* The MethodTable and size of the object at obj. Sizes here and in
+ * rt_heap_walk() are what SOS and ClrMD report: BaseSize + NumComponents x
+ * component size, at least 24, not rounded up to the 8 bytes the heap gives
+ * it. -EIO when
+ * unreadable, -EBADMSG when its MethodTable is not plausible. */
 int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size);
 
 #endif

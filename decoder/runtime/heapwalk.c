@@ -131,6 +131,16 @@ static uint64_t obj_size(const struct mt_info *m, uint32_t ncomp)
 	return size < MIN_OBJ_SIZE ? MIN_OBJ_SIZE : size;
 }
 
+/* The size SOS (dumpheap, dumpobj) and ClrMD report: BaseSize plus the
+ * components, at least the minimum object size, before the GC's alignment
+ * (an empty string is 22 + 0 bytes, reported as 24). obj_size() is what the
+ * object takes in the heap, which the walk steps over. */
+static uint64_t obj_reported_size(const struct mt_info *m, uint32_t ncomp)
+{
+	uint64_t size = m->base_size + (uint64_t)ncomp * m->component_size;
+	return size < MIN_OBJ_SIZE ? MIN_OBJ_SIZE : size;
+}
+
 /* A read-ahead window over one segment's bytes. */
 struct window {
 	uint8_t *buf;
@@ -251,7 +261,7 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 			return 0;
 		}
 		if (mt != gc->free_mt) {
-			rc = w->cb(obj, mt, size, w->arg);
+			rc = w->cb(obj, mt, obj_reported_size(m, ncomp), w->arg);
 			if (rc)
 				return rc;
 		}
@@ -299,6 +309,6 @@ int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 	if (rc)
 		return rc;
 	*mt = raw;
-	*size = obj_size(&m, ncomp);
+	*size = obj_reported_size(&m, ncomp);
 	return 0;
 }

@@ -292,10 +292,43 @@ static int type_dict(struct rt *rt, const struct types_layout *l, uint64_t per_i
 	return rc;
 }
 
-/* "<A,B>": the type arguments of an instantiated MethodTable. */
-static int put_type_args(struct rt *rt, struct rt_types *c, uint64_t per_inst, uint32_t nparams,
-			 int depth, struct strbuf *b)
+/* Writes a generic type's metadata name with its arguments handed out along
+ * the nesting chain by each name's arity, as C# and ClrMD write them:
+ * "Dictionary`2+Entry" with <K,V> is "Dictionary<K,V>+Entry" and
+ * "Outer`1+Inner`1" with <A,B> is "Outer<A>+Inner<B>". Arguments no arity
+ * claims go to the innermost name. */
+static void put_generic_name(struct strbuf *b, const char *full, const char *const *args,
+			     uint32_t nargs)
 {
+	uint32_t next = 0;
+
+	for (const char *seg = full; seg;) {
+		const char *plus = strchr(seg, '+'), *end = plus ? plus : seg + strlen(seg);
+		const char *tick = memchr(seg, '`', (size_t)(end - seg));
+		uint32_t arity = 0;
+		if (tick)
+			arity = (uint32_t)strtoul(tick + 1, NULL, 10);
+		strbuf_add(b, seg, (size_t)((tick ? tick : end) - seg));
+		if (!plus)
+			arity = nargs - next; /* the innermost name takes the rest */
+		if (arity > nargs - next)
+			arity = nargs - next;
+		for (uint32_t i = 0; i < arity; i++)
+			strbuf_printf(b, "%s%s", i ? "," : "<", args[next++]);
+		if (arity)
+			strbuf_puts(b, ">");
+		if (plus)
+			strbuf_puts(b, "+");
+		seg = plus ? plus + 1 : NULL;
+	}
+}
+
+/* The name of an instantiated MethodTable: full (its metadata name) with
+ * its type arguments. */
+static int put_instantiation(struct rt *rt, struct rt_types *c, const char *full, uint64_t per_inst,
+			     uint32_t nparams, int depth, struct strbuf *b)
+{
+	const char *args[TYPE_ARGS_MAX];
 	uint64_t dict, arg;
 	uint16_t nargs;
 	int rc = type_dict(rt, &c->l, per_inst, &dict, &nargs);
@@ -304,16 +337,13 @@ static int put_type_args(struct rt *rt, struct rt_types *c, uint64_t per_inst, u
 		return rc;
 	if (nargs != nparams)
 		return -EBADMSG;
-	strbuf_puts(b, "<");
 	for (uint16_t i = 0; i < nargs; i++) {
-		const char *an;
 		rc = dump_read_ptr(rt->d, dict + (uint64_t)i * PTR_SIZE, &arg);
-		rc = rc ? rc : name_of(rt, c, arg, depth + 1, &an);
+		rc = rc ? rc : name_of(rt, c, arg, depth + 1, &args[i]);
 		if (rc)
 			return rc;
-		strbuf_printf(b, "%s%s", i ? "," : "", an);
 	}
-	strbuf_puts(b, ">");
+	put_generic_name(b, full, args, nargs);
 	return 0;
 }
 
@@ -382,8 +412,7 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	rc = meta_typedef_generic_params(m, rid, &nparams);
 	if (rc)
 		return rc;
-	rt_put_without_arity(b, full);
-	return put_type_args(rt, c, per_inst, nparams, depth, b);
+	return put_instantiation(rt, c, full, per_inst, nparams, depth, b);
 }
 
 /* Pointers, byrefs and native value types name their TypeArg; generic

@@ -79,8 +79,6 @@ static class Oracle
     static void Stats(ClrRuntime rt)
     {
         var byMt = new Dictionary<ulong, (string Name, long Count, long Bytes)>();
-        ulong align = (ulong)rt.DataTarget.DataReader.PointerSize;
-        long unaligned = 0;
         foreach (ClrObject o in rt.Heap.EnumerateObjects())
         {
             if (o.Type is not { } t)
@@ -88,9 +86,7 @@ static class Oracle
             if (t.IsFree)
                 continue;
             byMt.TryGetValue(t.MethodTable, out var e);
-            ulong size = (o.Size + align - 1) & ~(align - 1);
-            unaligned += (long)o.Size;
-            byMt[t.MethodTable] = (e.Name ?? Names.Normalize(t.Name), e.Count + 1, e.Bytes + (long)size);
+            byMt[t.MethodTable] = (e.Name ?? Names.Normalize(t.Name), e.Count + 1, e.Bytes + (long)o.Size);
         }
         long count = 0, bytes = 0;
         var lines = byMt.Select(kv => (Mt: kv.Key, kv.Value.Name, kv.Value.Count, kv.Value.Bytes)).ToList();
@@ -103,11 +99,6 @@ static class Oracle
             bytes += l.Bytes;
         }
         Console.Write($"{count}\t{bytes}\t-\tTotal\n");
-        foreach (var (clrmd, clrfs) in Names.Gaps)
-            Console.Error.WriteLine($"note: name: nested generic: ClrMD {clrmd} = clrfs {clrfs}");
-        if (unaligned != bytes)
-            Console.Error.WriteLine($"note: sizes: ClrMD (like SOS dumpheap) sizes an object BaseSize + n*ComponentSize, "
-                + $"unaligned: {unaligned} bytes in all; rounded up to {align} as the heap allocates them: {bytes}");
     }
 
     static void Threads(ClrRuntime rt)
@@ -179,102 +170,14 @@ static class Oracle
     }
 }
 
-// ClrMD's type names turned into clrfs's (DESIGN.md "Names and values"). Rules, each
-// seen in ClrMD 4.1's output on runtime 10.0.12 dumps:
-// 1. No spaces: ClrMD separates generic arguments with ", ", clrfs with ",".
-// 2. Nested generics (a known gap, counted in Gaps): ClrMD gives each type of the nesting
-//    chain its own arguments, as C# does: `Dictionary<System.String,System.Int32>+Entry[]`;
-//    clrfs today puts all the arguments after the innermost name:
-//    `Dictionary+Entry<System.String,System.Int32>[]`. The oracle writes clrfs's form.
-// 3. A type ClrMD cannot name (null or empty) is "<unknown>"; its line can only match
-//    by MT. A name that does not parse is only stripped of spaces (rule 1).
-// Arrays (`[]`, `[,]`), nesting (`+`), `System.__Canon` and compiler-generated names
-// (`<>c`, `<Main>d__0`) are written alike by both.
+// ClrMD's type names turned into clrfs's (DESIGN.md "Names and values"). Seen in ClrMD
+// 4.1's output on runtime 10.0.12 dumps, the only difference is that ClrMD separates
+// generic arguments with ", " where clrfs writes "," (no spaces). Nesting (`+`, each
+// type of the chain with its own arguments), arrays (`[]`, `[,]`), `System.__Canon` and
+// compiler-generated names (`<>c`) are written alike. A type ClrMD cannot name is
+// "<unknown>"; its line can only match by MT.
 static class Names
 {
-    // ClrMD name -> clrfs name, for each name that rule 2 changed.
-    public static readonly SortedDictionary<string, string> Gaps = new(StringComparer.Ordinal);
-
-    public static string Normalize(string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-            return "<unknown>";
-        int i = 0;
-        bool gap = false;
-        string? r = Parse(name, ref i, ref gap);
-        if (r is null || i != name.Length)
-            return name.Replace(", ", ",");
-        if (gap)
-            Gaps[name] = r;
-        return r;
-    }
-
-    // Name := Segment ('+' Segment)* ('[' ','* ']' | '*')*; Segment := Ident ('<' Name (',' Name)* '>')?
-    static string? Parse(string s, ref int i, ref bool gap)
-    {
-        var idents = new List<string>();
-        var args = new List<string>();
-        bool outerArgs = false;
-        while (true)
-        {
-            int start = i;
-            if (i < s.Length && s[i] == '<') // a compiler-generated name: <>c, <Main>d__0
-            {
-                int depth = 0;
-                do
-                {
-                    depth += s[i] == '<' ? 1 : s[i] == '>' ? -1 : 0;
-                    i++;
-                } while (i < s.Length && depth > 0);
-            }
-            while (i < s.Length && "<>,+[]* ".IndexOf(s[i]) < 0)
-                i++;
-            if (i == start)
-                return null;
-            idents.Add(s[start..i]);
-            if (i < s.Length && s[i] == '<')
-            {
-                if (args.Count > 0)
-                    outerArgs = true;
-                do
-                {
-                    i++;
-                    while (i < s.Length && s[i] == ' ')
-                        i++;
-                    if (Parse(s, ref i, ref gap) is not { } arg)
-                        return null;
-                    args.Add(arg);
-                } while (i < s.Length && s[i] == ',');
-                if (i >= s.Length || s[i] != '>')
-                    return null;
-                i++;
-            }
-            if (i < s.Length && s[i] == '+')
-            {
-                i++;
-                if (args.Count > 0)
-                    outerArgs = true;
-                continue;
-            }
-            break;
-        }
-        var r = new StringBuilder(string.Join('+', idents));
-        if (args.Count > 0)
-            r.Append('<').Append(string.Join(',', args)).Append('>');
-        gap |= outerArgs;
-        while (i < s.Length && (s[i] == '[' || s[i] == '*'))
-        {
-            int start = i;
-            if (s[i] == '[')
-            {
-                while (i < s.Length && s[i] != ']')
-                    i++;
-                if (i == s.Length)
-                    return null;
-            }
-            i++;
-            r.Append(s[start..i]);
-        }
-        return r.ToString();
-    }
+    public static string Normalize(string? name) =>
+        string.IsNullOrEmpty(name) ? "<unknown>" : name.Replace(", ", ",");
 }
