@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "dump.h"
 #include "heap.h"
 #include "heapindex.h"
 #include "format.h"
 #include "heap_types.h"
 #include "fs_i.h"
+#include "prov_fields.h"
 
 #define ADDR_NAME_LEN 18 /* "0x" + 16 hex digits */
 
@@ -72,8 +74,19 @@ static const struct fs_ops obj_size_ops = { .render = obj_size_render };
 
 static int obj_dir_populate(struct fs_node *dir)
 {
-	int rc = fs_node_add(dir, "type", FS_FILE, &obj_type_ops, fs_node_key(dir), NULL);
-	return rc ? rc : fs_node_add(dir, "size", FS_FILE, &obj_size_ops, fs_node_key(dir), NULL);
+	struct rt *rt = fs_of(dir)->rt;
+	uint64_t mt = key_type(dir)->mt;
+	struct fs_key key = fs_node_key(dir);
+	int rc = fs_node_add(dir, "type", FS_FILE, &obj_type_ops, key, NULL);
+
+	rc = rc ? rc : fs_node_add(dir, "size", FS_FILE, &obj_size_ops, key, NULL);
+	if (!rc && fs_obj_has_fields(rt, mt)) {
+		rc = fs_node_add(dir, "fields", FS_DIR, &fs_obj_fields_ops, key, NULL);
+		rc = rc ? rc : fs_node_add(dir, "dump", FS_FILE, &fs_obj_dump_ops, key, NULL);
+	}
+	if (!rc && fs_obj_has_value(rt, mt))
+		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
+	return rc;
 }
 
 static const struct fs_ops obj_dir_ops = { .populate = obj_dir_populate };
@@ -95,7 +108,8 @@ static int type_info_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-/* ADDR<TAB>SIZE per object, in address order. */
+/* ADDR<TAB>SIZE<TAB>one-line rendering per object, in address order (made
+ * for grep: a string's line holds its quoted text). */
 static int type_objects_render(struct fs_node *file, struct strbuf *b)
 {
 	struct fs *fs = fs_of(file);
@@ -114,6 +128,8 @@ static int type_objects_render(struct fs_node *file, struct strbuf *b)
 			fs_put_unreadable(b, rc);
 		else
 			strbuf_printf(b, "%" PRIu64, size);
+		strbuf_puts(b, "\t");
+		fs_put_object_line(fs->rt, obj, t->mt, dump_pointer_size(fs->dump), b);
 		strbuf_puts(b, "\n");
 	}
 	return 0;
