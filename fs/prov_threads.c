@@ -4,12 +4,16 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "strbuf.h"
 #include "dump.h"
 #include "runtime.h"
 #include "format.h"
+#include "fields.h"
+#include "heap.h"
+#include "managed.h"
 #include "fs_i.h"
 
 /* ThreadState bits (dotnet/runtime src/coreclr/vm/threads.h, enum ThreadState). */
@@ -23,6 +27,52 @@ static const struct rt_thread *key_thread(const struct fs_node *n)
 	return fs_node_key(n).p;
 }
 
+/* The thread's name: the managed Thread object's _name field (found by
+ * name), as raw text; nothing when the thread has no object or no name. */
+static int put_thread_name(struct fs *fs, const struct rt_thread *t, struct strbuf *b)
+{
+	const struct rt_field *fields;
+	uint64_t mt, size, name = 0;
+	size_t n;
+	int rc;
+
+	if (t->object_err)
+		return t->object_err;
+	if (!t->object)
+		return 0;
+	rc = rt_object_size(fs->rt, t->object, &mt, &size);
+	rc = rc ? rc : rt_type_instance_fields(fs->rt, mt, &fields, &n);
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(fields[i].name, "_name") == 0)
+			rc = dump_read_ptr(fs->dump, t->object + dump_pointer_size(fs->dump) + fields[i].offset,
+					   &name);
+	}
+	if (!rc && name)
+		rc = mv_string(fs->rt, name, b);
+	return rc;
+}
+
+static int thread_name_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = put_thread_name(fs_of(file), key_thread(file), b);
+
+	if (rc) {
+		b->len = before;
+		fs_put_unreadable(b, rc);
+	}
+	if (b->len > before)
+		strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops thread_name_ops = {
+	.render = thread_name_render,
+};
+
 static int thread_info_render(struct fs_node *file, struct strbuf *b)
 {
 	const struct rt_thread *t = key_thread(file);
@@ -34,6 +84,10 @@ static int thread_info_render(struct fs_node *file, struct strbuf *b)
 		snprintf(names, sizeof(names), "none");
 	strbuf_printf(b, "managed-id: %" PRIu32 "\n", t->managed_id);
 	strbuf_printf(b, "os-id: %" PRIu64 "\n", t->os_id);
+	strbuf_puts(b, "name: ");
+	thread_name_render(file, b);
+	if (b->len && b->data[b->len - 1] != '\n')
+		strbuf_puts(b, "\n");
 	strbuf_printf(b, "state: %s\n", names);
 	strbuf_printf(b, "state-bits: 0x%08" PRIx32 "\n", t->state);
 	strbuf_puts(b, "background: ");
@@ -64,6 +118,8 @@ static int thread_dir_populate(struct fs_node *dir)
 	const struct rt_thread *t = key_thread(dir);
 	char target[64];
 	int rc = fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
+
+	rc = rc ? rc : fs_node_add(dir, "name", FS_FILE, &thread_name_ops, fs_node_key(dir), NULL);
 
 	/* object -> the managed System.Threading.Thread, absent when null. */
 	if (!rc && !t->object_err && t->object) {

@@ -80,6 +80,24 @@ check_object_link() { # KIND
 	done
 }
 
+# /threads/<id>/name holds the manifest's name (empty for an unnamed thread), and
+# /threads/<id>/info has it on its name: line.
+check_names() { # KIND
+	use_dump "$1"
+	local id name
+	for id in $(manifest '.threads[].managed_id'); do
+		name=$(manifest ".threads[] | select(.managed_id == $id) | .name // \"\"")
+		run -0 tree_cat "/threads/$id/name"
+		[[ $output == "$name" ]] || { echo "thread $id: name '$output', expected '$name'"; return 1; }
+		run -0 tree_cat "/threads/$id/info"
+		[[ $(field name) == "$name" ]] || { echo "thread $id: info name '$(field name)'"; return 1; }
+	done
+	# The unnamed thread's file is empty: not even a newline.
+	id=$(manifest '.threads[] | select(.name == null) | .managed_id' | head -n1)
+	[[ -n $id ]]
+	[[ $(tree_cat "/threads/$id/name" | wc -c) -eq 0 ]]
+}
+
 @test "full: /threads lists every manifest thread" { check_listing full; }
 @test "heap: /threads lists every manifest thread" { check_listing heap; }
 @test "full: /threads/<id>/info matches the manifest" { check_thread_info full; }
@@ -88,3 +106,5 @@ check_object_link() { # KIND
 @test "heap: /threads/by-os-id/<tid> links to ../<id>" { check_by_os_id heap; }
 @test "full: /threads/<id>/object links to its System.Threading.Thread" { check_object_link full; }
 @test "heap: /threads/<id>/object links to its System.Threading.Thread" { check_object_link heap; }
+@test "full: /threads/<id>/name is the thread's name" { check_names full; }
+@test "heap: /threads/<id>/name is the thread's name" { check_names heap; }
