@@ -12,6 +12,8 @@
 #include "heap.h"
 #include "heapindex.h"
 #include "format.h"
+#include "fields.h"
+#include "types.h"
 #include "heap_types.h"
 #include "fs_i.h"
 #include "prov_fields.h"
@@ -93,9 +95,17 @@ static const struct fs_ops obj_dir_ops = { .populate = obj_dir_populate };
 
 /* --- /heap/types/<type>/ --- */
 
+/* "key: value" lines about the type, then its instance fields as
+ * "field: OFFSET<TAB>TYPE<TAB>NAME" lines in offset order (inherited first). */
 static int type_info_render(struct fs_node *file, struct strbuf *b)
 {
+	struct rt *rt = fs_of(file)->rt;
 	const struct fs_heap_type *t = key_type(file);
+	struct rt_type_info info;
+	const struct rt_field *fields;
+	const char *parent;
+	size_t n;
+	int rc;
 
 	strbuf_puts(b, "name: ");
 	if (t->name)
@@ -104,7 +114,35 @@ static int type_info_render(struct fs_node *file, struct strbuf *b)
 		fs_put_unreadable(b, t->name_err);
 	strbuf_puts(b, "\nmt: ");
 	fs_put_addr(b, t->mt);
+	rc = rt_type_info(rt, t->mt, &info);
+	if (rc) {
+		strbuf_puts(b, "\nlayout: ");
+		fs_put_unreadable(b, rc);
+	} else {
+		strbuf_puts(b, "\nmodule: ");
+		fs_put_addr(b, info.module);
+		strbuf_printf(b, "\nbase-size: %" PRIu32 "\ncomponent-size: %" PRIu32, info.base_size,
+			      info.component_size);
+		strbuf_puts(b, "\nparent: ");
+		if (!info.parent_mt)
+			strbuf_puts(b, "none");
+		else if (rt_type_name(rt, info.parent_mt, &parent) == 0)
+			strbuf_puts(b, parent);
+		else
+			fs_put_addr(b, info.parent_mt);
+	}
 	strbuf_printf(b, "\ncount: %" PRIu64 "\nbytes: %" PRIu64 "\n", t->objs->count, t->objs->bytes);
+	if (!rc && !info.is_string && !info.is_array) {
+		rc = rt_type_instance_fields(rt, t->mt, &fields, &n);
+		if (rc) {
+			strbuf_puts(b, "fields: ");
+			fs_put_unreadable(b, rc);
+			strbuf_puts(b, "\n");
+		}
+		for (size_t i = 0; !rc && i < n; i++)
+			strbuf_printf(b, "field: %" PRIu32 "\t%s\t%s\n", fields[i].offset,
+				      fields[i].type_name, fields[i].name);
+	}
 	return 0;
 }
 

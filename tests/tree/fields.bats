@@ -101,6 +101,20 @@ check_string_grep() { # DUMP
 	[[ $(grep -cF '"s0"' <<<"$output") == 1 ]]
 }
 
+# info lists the type's layout: every field of the manifest, once, with its type.
+check_type_info() { # DUMP
+	use_dump "$1"
+	local f
+	run -0 tree_cat /heap/types/Fixture.AllKinds/info
+	grep -qx 'parent: System.Object' <<<"$output"
+	grep -qx 'base-size: [0-9]*' <<<"$output"
+	for f in $(manifest '.selected[0].fields | keys[] | select(contains("/") | not)'); do
+		[[ $(grep -cE "^field: [0-9]+"$'\t[^\t]+\t'"$f\$" <<<"$output") == 1 ]] || { echo "field $f:"; echo "$output"; return 1; }
+	done
+	grep -qE "^field: [0-9]+"$'\t'"System.Nullable<System.Int32>"$'\t'"NullableSet\$" <<<"$output"
+}
+
+@test "heap/heap: /heap/types/<type>/info gives the field layout" { check_type_info heap/heap; }
 @test "heap/full: selected objects' fields, dump and references match the manifest" { check_selected heap/full; }
 @test "heap/heap: selected objects' fields, dump and references match the manifest" { check_selected heap/heap; }
 @test "heap-server/heap: selected objects' fields, dump and references match the manifest" { check_selected heap-server/heap; }
