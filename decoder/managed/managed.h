@@ -25,8 +25,8 @@ struct strbuf;
  *   ("Read|Write"), the zero member's name for 0; else the number;
  * - Nullable<T>: "null" or the value;
  * - System.DateTime, TimeSpan, Guid, Decimal, DateTimeOffset: values.h;
- *   a Local DateTime has no offset suffix (the process's time zone is
- *   not read yet);
+ *   a Local DateTime carries the process's offset when its zone has one
+ *   fixed offset (timezone.c), else no offset suffix;
  * - any other struct: "{Name=value, Name=value}" over its instance
  *   fields in offset order, nested structs the same way.
  */

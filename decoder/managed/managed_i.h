@@ -26,4 +26,14 @@ int mv_render_at(struct rt *rt, uint64_t addr, uint8_t elem, uint64_t type_mt, s
 /* Whether type_mt is a struct rendered as one value (values.h) by name. */
 bool mv_is_well_known(struct rt *rt, uint64_t type_mt);
 
+struct rt_field;
+/* The instance field called name of the type mt; -EBADMSG when it has none. */
+int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt_field **out);
+/* The integer field name of the type mt whose instance data starts at addr
+ * (an object's one pointer past it), sign- or zero-extended. */
+int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out);
+/* The dumped process's UTC offset in minutes for Local DateTimes when it is
+ * one fixed offset, else MV_OFFSET_UNKNOWN (timezone.c). */
+int32_t mv_local_offset(struct rt *rt);
+
 #endif

@@ -147,8 +147,8 @@ int mv_put_reference(struct rt *rt, uint64_t ref, struct strbuf *b)
 	return 0;
 }
 
-/* The instance field called name of the value type mt. */
-static int field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt_field **out)
+/* The instance field called name of the type mt (managed_i.h). */
+int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt_field **out)
 {
 	const struct rt_field *f;
 	size_t n;
@@ -165,14 +165,14 @@ static int field_named(struct rt *rt, uint64_t mt, const char *name, const struc
 	return -EBADMSG; /* a well-known type without its field: not this runtime's */
 }
 
-/* Reads the integer field name of the value type mt at addr, sign- or
- * zero-extended as its element type says. */
-static int read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name,
+/* Reads the integer field name of the type mt whose instance data is at
+ * addr, sign- or zero-extended as its element type says (managed_i.h). */
+int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name,
 			  uint64_t *out)
 {
 	const struct rt_field *f;
 	uint8_t raw[8] = {0};
-	int rc = field_named(rt, mt, name, &f);
+	int rc = mv_field_named(rt, mt, name, &f);
 	size_t sz = rc ? 0 : mv_elem_size(f->elem);
 
 	if (rc)
@@ -238,15 +238,15 @@ static int put_well_known(struct rt *rt, enum well_known kind, uint64_t mt, uint
 
 	switch (kind) {
 	case WK_DATETIME:
-		rc = read_int_field(rt, mt, addr, "_dateData", &v1);
-		return rc ? rc : mv_put_datetime(b, v1, MV_OFFSET_UNKNOWN);
+		rc = mv_read_int_field(rt, mt, addr, "_dateData", &v1);
+		return rc ? rc : mv_put_datetime(b, v1, (v1 >> 62) >= 2 ? mv_local_offset(rt) : MV_OFFSET_UNKNOWN);
 	case WK_TIMESPAN:
-		rc = read_int_field(rt, mt, addr, "_ticks", &v1);
+		rc = mv_read_int_field(rt, mt, addr, "_ticks", &v1);
 		if (!rc)
 			mv_put_timespan(b, (int64_t)v1);
 		return rc;
 	case WK_GUID:
-		rc = field_named(rt, mt, "_a", &f);
+		rc = mv_field_named(rt, mt, "_a", &f);
 		rc = rc ? rc : rt_valuetype_size(rt, mt, &size);
 		if (!rc && (f->offset != 0 || size != sizeof(guid)))
 			rc = -EBADMSG;
@@ -255,14 +255,14 @@ static int put_well_known(struct rt *rt, enum well_known kind, uint64_t mt, uint
 			mv_put_guid(b, guid);
 		return rc;
 	case WK_DECIMAL:
-		rc = read_int_field(rt, mt, addr, "_flags", &v1);
-		rc = rc ? rc : read_int_field(rt, mt, addr, "_hi32", &v2);
-		rc = rc ? rc : read_int_field(rt, mt, addr, "_lo64", &v3);
+		rc = mv_read_int_field(rt, mt, addr, "_flags", &v1);
+		rc = rc ? rc : mv_read_int_field(rt, mt, addr, "_hi32", &v2);
+		rc = rc ? rc : mv_read_int_field(rt, mt, addr, "_lo64", &v3);
 		return rc ? rc : mv_put_decimal(b, (uint32_t)v1, (uint32_t)v2, v3);
 	case WK_DATETIMEOFFSET:
-		rc = field_named(rt, mt, "_dateTime", &f);
-		rc = rc ? rc : read_int_field(rt, f->type_mt, addr + f->offset, "_dateData", &v1);
-		rc = rc ? rc : read_int_field(rt, mt, addr, "_offsetMinutes", &v2);
+		rc = mv_field_named(rt, mt, "_dateTime", &f);
+		rc = rc ? rc : mv_read_int_field(rt, f->type_mt, addr + f->offset, "_dateData", &v1);
+		rc = rc ? rc : mv_read_int_field(rt, mt, addr, "_offsetMinutes", &v2);
 		if (!rc && ((int64_t)v2 < INT32_MIN || (int64_t)v2 > INT32_MAX))
 			rc = -EBADMSG;
 		return rc ? rc : mv_put_datetimeoffset(b, v1, (int32_t)(int64_t)v2);
@@ -336,8 +336,8 @@ static int put_valuetype(struct rt *rt, uint64_t addr, uint64_t mt, struct strbu
 		return mv_render_at(rt, addr, ti.elem, 0, b, depth + 1);
 	if (ti.is_nullable) {
 		uint64_t has;
-		rc = read_int_field(rt, mt, addr, "hasValue", &has);
-		rc = rc ? rc : field_named(rt, mt, "value", &f);
+		rc = mv_read_int_field(rt, mt, addr, "hasValue", &has);
+		rc = rc ? rc : mv_field_named(rt, mt, "value", &f);
 		if (rc)
 			return rc;
 		if (!has) {

@@ -30,4 +30,11 @@ void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t 
 			  uint64_t *index_bytes);
 void rt_heap_index_free(struct rt_heap_index *ix);
 
+/* The type with objects on the heap whose name (rt_type_name()) is name.
+ * -ENOENT when no type of that name has objects, -ENOTUNIQ when several
+ * do (distinct MethodTables of one name), or the index's error. */
+int rt_heap_type_by_name(struct rt *rt, const char *name, const struct rt_heap_type **out);
+struct rt_heap_name;
+void rt_heap_names_free(struct rt_heap_name *names);
+
 #endif

@@ -100,6 +100,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->index_lock, NULL);
+	pthread_mutex_init(&rt->names_lock, NULL);
 	pthread_mutex_init(&rt->types_lock, NULL);
 	pthread_mutex_init(&rt->fields_lock, NULL);
 	rt->d = d;
@@ -157,6 +158,8 @@ void rt_close(struct rt *rt)
 	rt_fields_free(rt->fields);
 	rt_types_free(rt->typenames);
 	pthread_mutex_destroy(&rt->fields_lock);
+	rt_heap_names_free(rt->heap_names);
+	pthread_mutex_destroy(&rt->names_lock);
 	pthread_mutex_destroy(&rt->types_lock);
 	pthread_mutex_destroy(&rt->index_lock);
 	pthread_mutex_destroy(&rt->lock);

@@ -48,6 +48,12 @@ struct rt {
 	struct rt_heap_index *heap_index;
 	int heap_index_err;
 
+	/* Heap types by name (heapnames.c), built once after the index. Taken
+	 * before types_lock (it names every type), never after it. */
+	pthread_mutex_t names_lock; /* guards the two fields below */
+	struct rt_heap_name *heap_names;
+	int heap_names_err;
+
 	/* Type names and module metadata (types.c). Its own lock: names are
 	 * asked for by code that holds rt->lock or index_lock. */
 	pthread_mutex_t types_lock; /* guards typenames and all it holds */

@@ -11,9 +11,7 @@ setup_file() { mount_dumps "${DUMPS[@]}"; }
 teardown_file() { unmount_dumps; }
 
 # Fields whose expected rendering clrfs cannot produce yet, each with the reason.
-# DateLocal: a Local DateTime's round-trip form carries the process's UTC offset, which
-# is not read from the dump yet; clrfs prints the local time without an offset.
-KNOWN_GAPS=(DateLocal)
+KNOWN_GAPS=()
 
 # The address of the selected object of TYPE whose Id field is ID, from the objects file.
 find_object() { # TYPE ID
