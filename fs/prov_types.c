@@ -96,7 +96,8 @@ static const struct fs_ops obj_dir_ops = { .populate = obj_dir_populate };
 /* --- /heap/types/<type>/ --- */
 
 /* "key: value" lines about the type, then its instance fields as
- * "field: OFFSET<TAB>TYPE<TAB>NAME" lines in offset order (inherited first). */
+ * "field: OFFSET<TAB>TYPE<TAB>NAME" lines in offset order (inherited first),
+ * then the static fields it declares as "static: TYPE<TAB>NAME". */
 static int type_info_render(struct fs_node *file, struct strbuf *b)
 {
 	struct rt *rt = fs_of(file)->rt;
@@ -142,6 +143,12 @@ static int type_info_render(struct fs_node *file, struct strbuf *b)
 		for (size_t i = 0; !rc && i < n; i++)
 			strbuf_printf(b, "field: %" PRIu32 "\t%s\t%s\n", fields[i].offset,
 				      fields[i].type_name, fields[i].name);
+	}
+	/* Static fields the type declares, listed (their values come with statics). */
+	if (rt_type_static_fields(rt, t->mt, &fields, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			strbuf_printf(b, "static: %s\t%s%s\n", fields[i].type_name, fields[i].name,
+				      fields[i].is_thread_static ? "\tthread-static" : "");
 	}
 	return 0;
 }

@@ -110,6 +110,9 @@ check_type_info() { # DUMP
 		[[ $(grep -cE "^field: [0-9]+"$'\t[^\t]+\t'"$f\$" <<<"$output") == 1 ]] || { echo "field $f:"; echo "$output"; return 1; }
 	done
 	grep -qE "^field: [0-9]+"$'\t'"System.Nullable<System.Int32>"$'\t'"NullableSet\$" <<<"$output"
+	# Static fields are listed: String.Empty is one.
+	run -0 tree_cat /heap/types/System.String/info
+	grep -qx $'static: System.String\tEmpty' <<<"$output"
 }
 
 @test "heap/heap: /heap/types/<type>/info gives the field layout" { check_type_info heap/heap; }
