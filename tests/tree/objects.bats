@@ -3,7 +3,7 @@
 # instance listed, every address resolving to its type's directory and back.
 load helpers
 
-DUMPS=(heap/full heap/heap heap-server/heap)
+DUMPS=(heap/full heap/heap heap-server/heap heap-segments/heap)
 use_fixture heap
 
 setup_file() { mount_dumps "${DUMPS[@]}"; }
@@ -71,3 +71,5 @@ check_non_objects() { # DUMP
 @test "heap/heap: /heap/objects links resolve to the right type and back" { check_links heap/heap; }
 @test "heap-server/heap: /heap/objects links resolve to the right type and back" { check_links heap-server/heap; }
 @test "heap/full: addresses that are not objects are absent from /heap/objects" { check_non_objects heap/full; }
+@test "heap-segments/heap: /heap/types lists every instance of the manifest's types" { check_listings heap-segments/heap; }
+@test "heap-segments/heap: /heap/objects links resolve to the right type and back" { check_links heap-segments/heap; }

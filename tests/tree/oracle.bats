@@ -7,7 +7,7 @@
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
 load helpers
 
-DUMPS=(heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap)
+DUMPS=(heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap)
 
 setup_file() {
 	local rc=0
@@ -71,6 +71,7 @@ check_threads() { # DUMP
 @test "heap/heap: /heap/stats equals ClrMD's" { check_stats heap/heap; }
 @test "heap-server/full: /heap/stats equals ClrMD's" { check_stats heap-server/full; }
 @test "heap-server/heap: /heap/stats equals ClrMD's" { check_stats heap-server/heap; }
+@test "heap-segments/heap: /heap/stats equals ClrMD's" { check_stats heap-segments/heap; }
 @test "threads/full: /heap/stats equals ClrMD's" { check_stats threads/full; }
 @test "threads/heap: /heap/stats equals ClrMD's" { check_stats threads/heap; }
 

@@ -3,7 +3,7 @@
 # heap dumps under workstation GC (heap/) and server GC with 2 heaps (heap-server/).
 load helpers
 
-DUMPS=(heap/full heap/heap heap-server/full heap-server/heap)
+DUMPS=(heap/full heap/heap heap-server/full heap-server/heap heap-segments/heap)
 use_fixture heap
 
 setup_file() { mount_dumps "${DUMPS[@]}"; }
@@ -134,6 +134,25 @@ check_uoh_objects() { # DUMP
 @test "heap/heap: /heap/stats counts reach the manifest's minimums" { check_counts_min heap/heap; }
 @test "heap-server/full: /heap/stats counts reach the manifest's minimums" { check_counts_min heap-server/full; }
 @test "heap-server/heap: /heap/stats counts reach the manifest's minimums" { check_counts_min heap-server/heap; }
+
+@test "heap-segments/heap: /heap/stats is well formed, sorted and totalled" { check_format heap-segments/heap; }
+@test "heap-segments/heap: /heap/stats counts equal the manifest" { check_counts heap-segments/heap; }
+@test "heap-segments/heap: /heap/stats counts reach the manifest's minimums" { check_counts_min heap-segments/heap; }
+@test "heap-segments/heap: /info gives a workstation GC with segments" {
+	check_info heap-segments/heap
+	expect_field gc-layout segments
+	use_dump heap/heap
+	run -0 tree_cat /info
+	expect_field gc-layout regions
+}
+@test "heap-segments/heap: the large and pinned arrays are in LOH and POH segments" { check_uoh_objects heap-segments/heap; }
+@test "regions and segments GC see the same types" {
+	local a
+	read_stats heap/heap
+	a=$(awk -F'\t' '$4 ~ /^Fixture\./ { print $1, $2, $4 }' <<<"$stats")
+	read_stats heap-segments/heap
+	[[ -n $a && $a == "$(awk -F'\t' '$4 ~ /^Fixture\./ { print $1, $2, $4 }' <<<"$stats")" ]]
+}
 
 @test "heap/full: /heap/stats sizes Fixture.Marker" { check_marker_bytes heap/full; }
 @test "heap-server/heap: /heap/stats sizes Fixture.Marker" { check_marker_bytes heap-server/heap; }
