@@ -32,6 +32,9 @@ int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt
 /* The integer field name of the type mt whose instance data starts at addr
  * (an object's one pointer past it), sign- or zero-extended. */
 int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out);
+/* The reference field name of the type mt whose instance data starts at
+ * addr; -EBADMSG when the field is not a reference. */
+int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out);
 /* The dumped process's UTC offset in minutes for Local DateTimes when it is
  * one fixed offset, else MV_OFFSET_UNKNOWN (timezone.c). */
 int32_t mv_local_offset(struct rt *rt);

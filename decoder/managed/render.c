@@ -193,6 +193,27 @@ int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *nam
 	return 0;
 }
 
+/* Reads the reference field name of the type mt whose instance data is at
+ * addr (managed_i.h). */
+int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out)
+{
+	const struct rt_field *f;
+	int rc = mv_field_named(rt, mt, name, &f);
+
+	if (rc)
+		return rc;
+	switch (f->elem) {
+	case META_ELEM_CLASS:
+	case META_ELEM_STRING:
+	case META_ELEM_OBJECT:
+	case META_ELEM_SZARRAY:
+	case META_ELEM_ARRAY:
+		return dump_read_ptr(rt_dump(rt), addr + f->offset, out);
+	default:
+		return -EBADMSG; /* not a reference: not this runtime's layout */
+	}
+}
+
 enum well_known { WK_NONE, WK_DATETIME, WK_TIMESPAN, WK_GUID, WK_DECIMAL, WK_DATETIMEOFFSET };
 
 static const struct {

@@ -27,10 +27,7 @@
 /* Reads the reference field name of the object obj (of type mt). */
 static int read_ref(struct rt *rt, uint64_t obj, uint64_t mt, const char *name, uint64_t *out)
 {
-	const struct rt_field *f;
-	unsigned ptr = dump_pointer_size(rt_dump(rt));
-	int rc = mv_field_named(rt, mt, name, &f);
-	return rc ? rc : dump_read_ptr(rt_dump(rt), obj + ptr + f->offset, out);
+	return mv_read_ref_field(rt, mt, obj + dump_pointer_size(rt_dump(rt)), name, out);
 }
 
 static int object_mt(struct rt *rt, uint64_t obj, uint64_t *mt)
