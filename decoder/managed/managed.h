@@ -57,4 +57,16 @@ bool mv_is_scalar(struct rt *rt, uint8_t elem, uint64_t type_mt);
  * objects, which have no value file. */
 int mv_render_object_value(struct rt *rt, uint64_t obj, struct strbuf *out);
 
+/* A reference where an object of any type may be (an AsyncLocal's value):
+ * "null"; a string quoted; a boxed primitive, enum or well-known struct as
+ * its value (as its value file, without a newline); any other object as
+ * "0x<16 hex> TypeName". Errors as above, the text saying where. */
+int mv_render_object_ref(struct rt *rt, uint64_t ref, struct strbuf *out);
+
+/* The exception object at obj as "TypeName: message", the message being its
+ * _message as raw text with \n, \r and \t escaped to keep it on one line;
+ * "TypeName" alone when _message is null. -EIO, -EBADMSG (no _message: not an
+ * Exception), nothing appended on error. */
+int mv_put_exception(struct rt *rt, uint64_t obj, struct strbuf *out);
+
 #endif

@@ -144,3 +144,22 @@ int mv_render_object_value(struct rt *rt, uint64_t obj, struct strbuf *out)
 				       META_ELEM_VALUETYPE, mt, out);
 	return -ENOENT;
 }
+
+int mv_render_object_ref(struct rt *rt, uint64_t ref, struct strbuf *out)
+{
+	struct rt_type_info ti;
+	uint64_t mt, size;
+	size_t before = out->len;
+	int rc;
+
+	if (!ref)
+		return mv_put_reference(rt, ref, out);
+	rc = rt_object_size(rt, ref, &mt, &size);
+	rc = rc ? rc : rt_type_info(rt, mt, &ti);
+	if (!rc && !ti.is_string && ti.valuetype && mv_is_scalar(rt, META_ELEM_VALUETYPE, mt)) {
+		rc = mv_render_object_value(rt, ref, out);
+		if (!rc || out->len != before)
+			return rc;
+	}
+	return mv_put_reference(rt, ref, out);
+}
