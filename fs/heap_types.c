@@ -138,20 +138,7 @@ const struct fs_heap_type *fs_heap_type_by_mt(const struct fs_heap_types *ht, ui
 int fs_heap_type_find(const struct fs_heap_types *ht, const struct fs_heap_type *t, uint64_t obj,
 		      uint64_t *index)
 {
-	uint64_t lo = 0, hi = t->objs->count;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		uint64_t a = rt_heap_index_object(ht->ix, t->objs, mid);
-		if (a == obj) {
-			*index = mid;
-			return 0;
-		}
-		if (a < obj)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -ENOENT;
+	return rt_heap_index_find(ht->ix, t->objs, obj, index);
 }
 
 void fs_heap_types_free(struct fs_heap_types *ht)

@@ -214,6 +214,34 @@ uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_typ
 	return ix->segs[lo - 1].start + ((g - ix->first[lo - 1]) << GRANULE_SHIFT);
 }
 
+int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t obj,
+		       uint64_t *index)
+{
+	uint64_t lo = 0, hi = t->count;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t a = rt_heap_index_object(ix, t, mid);
+		if (a == obj) {
+			*index = mid;
+			return 0;
+		}
+		if (a < obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -ENOENT;
+}
+
+int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj)
+{
+	uint64_t mt, size, i;
+	const struct rt_heap_type *t;
+
+	return !rt_object_size(rt, obj, &mt, &size) && (t = rt_heap_index_type(ix, mt)) &&
+	       !rt_heap_index_find(ix, t, obj, &i);
+}
+
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes)
 {

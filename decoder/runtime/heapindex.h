@@ -25,6 +25,12 @@ const struct rt_heap_type *rt_heap_index_types(struct rt_heap_index *ix, size_t 
 const struct rt_heap_type *rt_heap_index_type(struct rt_heap_index *ix, uint64_t mt);
 /* The i-th object (address order) of type t; i < t->count. */
 uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t i);
+/* The position of obj among t's objects (address order) into *index, or
+ * -ENOENT when obj is not one of them. */
+int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t obj,
+		       uint64_t *index);
+/* Whether the heap walk found an object at obj (1) or not (0). */
+int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj);
 /* Total objects and bytes; anonymous memory the index holds. */
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes);

@@ -100,6 +100,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->index_lock, NULL);
+	pthread_mutex_init(&rt->handles_lock, NULL);
 	pthread_mutex_init(&rt->names_lock, NULL);
 	pthread_mutex_init(&rt->types_lock, NULL);
 	pthread_mutex_init(&rt->fields_lock, NULL);
@@ -161,6 +162,9 @@ void rt_close(struct rt *rt)
 	rt_heap_names_free(rt->heap_names);
 	pthread_mutex_destroy(&rt->names_lock);
 	pthread_mutex_destroy(&rt->types_lock);
+	free(rt->handles);
+	free(rt->fq);
+	pthread_mutex_destroy(&rt->handles_lock);
 	pthread_mutex_destroy(&rt->index_lock);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);

@@ -54,6 +54,15 @@ struct rt {
 	struct rt_heap_name *heap_names;
 	int heap_names_err;
 
+	/* The handle table (handles.c) and the finalization queue (finalizer.c),
+	 * each built once. Taken before rt->lock and index_lock, never after. */
+	pthread_mutex_t handles_lock; /* guards the six fields below */
+	int handles_state, fq_state;  /* 0 not built, 1 built, <0 the error */
+	struct rt_handle *handles;
+	size_t nhandles;
+	struct rt_fq_object *fq;
+	size_t nfq;
+
 	/* Type names and module metadata (types.c). Its own lock: names are
 	 * asked for by code that holds rt->lock or index_lock. */
 	pthread_mutex_t types_lock; /* guards typenames and all it holds */

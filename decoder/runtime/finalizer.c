@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// The finalization queue: each GC heap's CFinalize, read through its fill pointers.
+//
+// CFinalize (dotnet/runtime src/coreclr/gc/gcpriv.h) is
+//     Object** m_FillPointers[total_generation_count + ExtraSegCount];
+//     Object** m_Array; Object** m_EndArray; ...
+// m_FillPointers at offset 0 is the part published as dac_finalize_queue
+// (gcinterface.dac.h; the GC static_asserts the offsets match), m_Array and
+// m_EndArray follow it. One array holds every entry, cut into consecutive
+// "segments" s = 0 .. total_generation_count + 1: segment s is
+// [s ? m_FillPointers[s-1] : m_Array, m_FillPointers[s]) (CFinalize::SegQueue,
+// SegQueueLimit). With 5 generations:
+//     s = total_generation_count - gen - 1 (gc.cpp gen_segment): POH 0, LOH 1,
+//         gen2 2, gen1 3, gen0 4: objects registered for finalization, by the
+//         generation they were in at the last GC (regions included: the GC moves
+//         entries between segments as objects are promoted or demoted);
+//     s = 5 (CriticalFinalizerListSeg) and 6 (FinalizerListSeg): objects found
+//         unreachable, ready for the finalizer thread, which takes them from the
+//         end of list 6, then from list 5 (CFinalize::GetNextFinalizableObject).
+// Checked: m_Array <= m_FillPointers[0] <= ... <= m_FillPointers[6] <= m_EndArray,
+// all 8-byte aligned; each object is looked up in the heap index.
+#include "handles.h"
+
+#include "heap_i.h"
+#include "heapindex.h"
+#include "layouts.h"
+
+#include "diag.h"
+#include "dump.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FQ_MAX_ENTRIES (1ull << 26) /* bound on one heap's queue (512 MiB) */
+#define FQ_CHUNK       4096	    /* entries read at a time */
+#define FILL_MAX       16	    /* bound on total_generation_count + extra */
+
+struct fq_build {
+	struct rt_fq_object *e;
+	size_t n, cap;
+};
+
+static int fq_add(struct fq_build *b, const struct rt_fq_object *o)
+{
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 256;
+		struct rt_fq_object *n = realloc(b->e, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		b->e = n;
+		b->cap = ncap;
+	}
+	b->e[b->n++] = *o;
+	return 0;
+}
+
+/* Reads heap hi's queue at fq into b. */
+static int read_heap(struct rt *rt, const struct rt_gc *gc, unsigned hi, uint64_t fq,
+		     unsigned nfill, struct fq_build *b)
+{
+	struct diag *diag = dump_diag(rt->d);
+	uint64_t p[FILL_MAX + 3], buf[FQ_CHUNK];
+	unsigned ngens = gc->info.total_gens;
+
+	/* p[0] = m_Array, p[1..nfill] = m_FillPointers, p[nfill+1] = m_EndArray. */
+	if (dump_read(rt->d, fq, p + 1, (nfill + 2) * 8)) {
+		diag_add(diag, "heap %u: the finalization queue is unreadable", hi);
+		return -EIO;
+	}
+	p[0] = p[nfill + 1];
+	uint64_t end = p[nfill + 2];
+	for (unsigned i = 0; i <= nfill; i++) {
+		uint64_t lim = i < nfill ? p[i + 1] : end;
+		if (p[i] % 8 || lim % 8 || lim < p[i] || (i == 0 && !p[0])) {
+			diag_add(diag,
+				 "heap %u: the finalization queue's fill pointers are out of order "
+				 "(m_Array 0x%016" PRIx64 ")",
+				 hi, p[0]);
+			return -EBADMSG;
+		}
+	}
+	if ((end - p[0]) / 8 > FQ_MAX_ENTRIES) {
+		diag_add(diag, "heap %u: the finalization queue is implausibly large", hi);
+		return -EBADMSG;
+	}
+	for (unsigned s = 0; s < nfill; s++) {
+		struct rt_fq_object o = {.heap = hi};
+		if (s < ngens) {
+			o.gen = (int)(ngens - 1 - s);
+		} else {
+			o.gen = -1;
+			o.critical = s == ngens;
+		}
+		for (uint64_t a = p[s]; a < p[s + 1];) {
+			uint64_t k = (p[s + 1] - a) / 8;
+			if (k > FQ_CHUNK)
+				k = FQ_CHUNK;
+			if (dump_read(rt->d, a, buf, k * 8)) {
+				diag_add(diag,
+					 "heap %u: finalization queue entries at 0x%016" PRIx64
+					 " are unreadable",
+					 hi, a);
+				break;
+			}
+			for (uint64_t i = 0; i < k; i++) {
+				if (!buf[i])
+					continue;
+				o.object = buf[i];
+				int rc = fq_add(b, &o);
+				if (rc)
+					return rc;
+			}
+			a += k * 8;
+		}
+	}
+	return 0;
+}
+
+static int fq_cmp(const void *a, const void *b)
+{
+	const struct rt_fq_object *x = a, *y = b;
+	if (x->object != y->object)
+		return x->object < y->object ? -1 : 1;
+	return x->heap < y->heap ? -1 : x->heap > y->heap;
+}
+
+static int build(struct rt *rt, struct rt_fq_object **out, size_t *count)
+{
+	const struct rt_gc *gc;
+	const struct rt_native_layout *lay;
+	struct rt_heap_index *ix;
+	struct fq_build b = {0};
+	int rc = rt_gc_load(rt, &gc);
+
+	if (rc)
+		return rc;
+	if (!(lay = rt_native_layout(rt)))
+		return -ENOTSUP;
+	unsigned nfill = gc->info.total_gens + lay->fq_extra_segs;
+	if (nfill > FILL_MAX)
+		return -ENOTSUP;
+	for (size_t hi = 0; hi < gc->nheaps && !rc; hi++) {
+		if (!gc->heaps[hi].finalize_queue) {
+			diag_add(dump_diag(rt->d), "heap %zu has no finalization queue", hi);
+			continue;
+		}
+		rc = read_heap(rt, gc, (unsigned)hi, gc->heaps[hi].finalize_queue, nfill, &b);
+	}
+	if (!rc && !(rc = rt_heap_index(rt, &ix))) {
+		uint64_t unknown = 0;
+		qsort(b.e, b.n, sizeof(*b.e), fq_cmp);
+		for (size_t i = 0; i < b.n; i++) {
+			b.e[i].known = rt_heap_index_has(rt, ix, b.e[i].object);
+			unknown += !b.e[i].known;
+		}
+		if (unknown)
+			diag_add(dump_diag(rt->d),
+				 "%" PRIu64 " finalization queue entries are not objects the heap "
+				 "walk found",
+				 unknown);
+	}
+	if (rc) {
+		free(b.e);
+		return rc;
+	}
+	*out = b.e;
+	*count = b.n;
+	return 0;
+}
+
+int rt_finalizer_queue(struct rt *rt, const struct rt_fq_object **out, size_t *count)
+{
+	int rc;
+
+	pthread_mutex_lock(&rt->handles_lock);
+	if (!rt->fq_state) {
+		rc = build(rt, &rt->fq, &rt->nfq);
+		rt->fq_state = rc ? rc : 1;
+	}
+	rc = rt->fq_state < 0 ? rt->fq_state : 0;
+	if (!rc) {
+		*out = rt->fq;
+		*count = rt->nfq;
+	}
+	pthread_mutex_unlock(&rt->handles_lock);
+	return rc;
+}

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+// The GC handle table, walked from GcDacVars.handle_table_map.
+//
+// Layouts from dotnet/runtime src/coreclr/gc (objecthandle.h, handletablepriv.h,
+// handletableconstants.h, gcinterface.dac.h); the descriptor has none of them.
+//
+//   HandleTableMap (g_HandleTableMap; GcDacVars.handle_table_map is its address)
+//     { HandleTableBucket **pBuckets; HandleTableMap *pNext; u32 dwMaxIndex; }
+//     pBuckets holds INITIAL_HANDLE_TABLE_ARRAY_SIZE (10) entries per node;
+//     dwMaxIndex is cumulative (10, 20, ...). Only bucket 0 is used in practice.
+//   HandleTableBucket { HandleTable **pTable; u32 HandleTableIndex; }
+//     pTable has one HandleTable per slot: 1 for workstation GC, and for server
+//     GC GCToOSInterface::GetTotalProcessorCount() (objecthandle.cpp
+//     getNumberOfSlots), which is not n_heaps and is published nowhere in
+//     GcDacVars 2.4 (g_totalCpuCount came with interface 2.8, dotnet/runtime
+//     #124872). Handles are made in the table of the thread's home heap, so
+//     slots past n_heaps are normally empty; we read slots until one does not
+//     hold a handle table that passes the checks below.
+//   HandleTable { u32 rgTypeFlags[T]; TableSegment *pSegmentList; ... }
+//     T = HANDLE_MAX_INTERNAL_TYPES (layouts.c); rgTypeFlags[t] & HNDF_EXTRAINFO
+//     (1) says handles of type t have user data.
+//   TableSegment: 64 KiB, 64 KiB aligned, packed(1): a header of per-block
+//     arrays (HANDLE_BLOCKS_PER_SEGMENT = (0x10000 - 0x1000) / 8 / 64 = 120
+//     blocks of 64 handles), then rgValue[] at +0x1000 (HANDLE_HEADER_SIZE).
+//     rgBlockType[b] is the handle type of block b (0xFF: free); blocks of
+//     type T-1 (HNDTYPE_INTERNAL_DATABLOCK) hold user data: rgUserData[b] names
+//     the data block of block b, whose slot i is the user data of handle i
+//     (handletablecore.cpp BlockFetchUserDataPointer). Blocks at and past
+//     bEmptyLine are unused.
+//
+// Checked on every table: rgTypeFlags equals the flags objecthandle.cpp gives
+// each type; every segment is 64 KiB aligned and points back at its table;
+// bEmptyLine <= bCommitLine <= 120; a user-data block is a data block.
+// Each handle's object is looked up in the heap index (rt_handle.known).
+#include "handles.h"
+
+#include "heap_i.h"
+#include "heapindex.h"
+#include "layouts.h"
+
+#include "diag.h"
+#include "dump.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAP_BUCKETS	  10	     /* INITIAL_HANDLE_TABLE_ARRAY_SIZE */
+#define MAP_NODES_MAX	  64	     /* bound on the map's pNext chain */
+#define SLOTS_MAX	  4096	     /* bound on tables per bucket (processors) */
+#define TABLE_SEGS_MAX	  (1u << 16) /* bound on one table's segments (4 GiB) */
+#define SEG_SIZE	  0x10000u   /* HANDLE_SEGMENT_SIZE */
+#define SEG_HEADER	  0x1000u    /* HANDLE_HEADER_SIZE: rgValue starts here */
+#define HANDLES_PER_BLOCK 64u	     /* HANDLE_HANDLES_PER_BLOCK */
+#define BLOCKS		  ((SEG_SIZE - SEG_HEADER) / 8 / HANDLES_PER_BLOCK) /* 120 */
+#define BLOCK_BYTES	  (HANDLES_PER_BLOCK * 8)
+#define TYPE_INVALID	  0xFFu /* rgBlockType of a free block */
+#define BLOCK_INVALID	  0xFFu /* rgUserData of a block without user data */
+#define HNDF_EXTRAINFO	  1u
+
+/* objecthandle.cpp s_rgTypeFlags, indexed by HNDTYPE_*: which types keep
+ * user data (variable, dependent, sizedref, weak native COM, weak interior
+ * pointer, cross-reference). */
+static const uint32_t type_flags[RT_HANDLE_TYPES] = {0, 0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1};
+
+static const char *const type_names[RT_HANDLE_TYPES] = {
+	[RT_HANDLE_WEAK_SHORT] = "weak-short",
+	[RT_HANDLE_WEAK_LONG] = "weak-long",
+	[RT_HANDLE_STRONG] = "strong",
+	[RT_HANDLE_PINNED] = "pinned",
+	[RT_HANDLE_VARIABLE] = "variable",
+	[RT_HANDLE_REFCOUNTED] = "refcounted",
+	[RT_HANDLE_DEPENDENT] = "dependent",
+	[RT_HANDLE_ASYNC_PINNED] = "async-pinned",
+	[RT_HANDLE_SIZEDREF] = "sizedref",
+	[RT_HANDLE_WEAK_NATIVE_COM] = "weak-native-com",
+	[RT_HANDLE_WEAK_INTERIOR_POINTER] = "weak-interior-pointer",
+	[RT_HANDLE_CROSS_REFERENCE] = "cross-reference",
+};
+
+const char *rt_handle_type_name(unsigned type)
+{
+	return type < RT_HANDLE_TYPES ? type_names[type] : NULL;
+}
+
+/* _TableSegmentHeader offsets for T handle types (handletablepriv.h; packed):
+ * rgGeneration u8[BLOCKS*4], rgAllocation u8[BLOCKS], rgFreeMask
+ * u32[BLOCKS*2], rgBlockType u8[BLOCKS], rgUserData u8[BLOCKS], rgLocks
+ * u8[BLOCKS], rgTail u8[T], rgHint u8[T], rgFreeCount u32[T], pNextSegment,
+ * pHandleTable, flags, bFreeList, bEmptyLine, bCommitLine, ... */
+struct seg_layout {
+	uint32_t free_mask, block_type, user_data, next, table, empty_line, commit_line, len;
+};
+
+static struct seg_layout seg_layout(unsigned t)
+{
+	struct seg_layout l;
+	uint32_t tail = BLOCKS * 4 + BLOCKS + BLOCKS * 2 * 4 + BLOCKS * 3;
+
+	l.free_mask = BLOCKS * 4 + BLOCKS;
+	l.block_type = l.free_mask + BLOCKS * 2 * 4;
+	l.user_data = l.block_type + BLOCKS;
+	l.next = tail + 2 * t + 4 * t;
+	l.table = l.next + 8;
+	l.empty_line = l.table + 8 + 2; /* past flags and bFreeList */
+	l.commit_line = l.empty_line + 1;
+	l.len = l.commit_line + 1;
+	return l;
+}
+
+struct walk {
+	struct rt *rt;
+	struct diag *diag;
+	unsigned ntypes; /* HANDLE_MAX_INTERNAL_TYPES */
+	struct seg_layout sl;
+	struct rt_handle *h;
+	size_t n, cap;
+	uint64_t free_nonnull; /* slots marked free that hold a value */
+};
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static int add(struct walk *w, const struct rt_handle *h)
+{
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 256;
+		struct rt_handle *n = realloc(w->h, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		w->h = n;
+		w->cap = ncap;
+	}
+	w->h[w->n++] = *h;
+	return 0;
+}
+
+/* The handles of one segment's block b (type already checked). */
+static int walk_block(struct walk *w, uint64_t seg, const uint8_t *hdr, unsigned b, unsigned type,
+		      unsigned slot, int has_extra)
+{
+	uint64_t vals[HANDLES_PER_BLOCK], extra[HANDLES_PER_BLOCK] = {0};
+	uint32_t mask[2];
+	uint64_t base = seg + SEG_HEADER + (uint64_t)b * BLOCK_BYTES;
+
+	if (dump_read(w->rt->d, base, vals, sizeof(vals))) {
+		diag_add(w->diag, "handle block 0x%016" PRIx64 " is unreadable", base);
+		return 0;
+	}
+	if (has_extra) {
+		unsigned u = hdr[w->sl.user_data + b];
+		if (u == BLOCK_INVALID || u >= BLOCKS ||
+		    hdr[w->sl.block_type + u] != w->ntypes - 1) {
+			diag_add(w->diag,
+				 "handle block 0x%016" PRIx64
+				 " (%s) has no valid user-data block; its extra data is not read",
+				 base, type_names[type]);
+		} else if (dump_read(w->rt->d, seg + SEG_HEADER + (uint64_t)u * BLOCK_BYTES, extra,
+				     sizeof(extra))) {
+			diag_add(w->diag,
+				 "the user data of handle block 0x%016" PRIx64 " is unreadable",
+				 base);
+			memset(extra, 0, sizeof(extra));
+		}
+	}
+	memcpy(mask, hdr + w->sl.free_mask + (size_t)b * 8, sizeof(mask));
+	for (unsigned i = 0; i < HANDLES_PER_BLOCK; i++) {
+		if (!vals[i])
+			continue;
+		if (mask[i / 32] >> (i % 32) & 1) {
+			w->free_nonnull++; /* a free slot: not a handle */
+			continue;
+		}
+		struct rt_handle h = {
+			.addr = base + 8 * (uint64_t)i,
+			.object = vals[i],
+			.extra = extra[i],
+			.type = type,
+			.slot = slot,
+		};
+		int rc = add(w, &h);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Reads and checks one segment's header; 0 and *next, or <0 when it fails. */
+static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned slot,
+			const uint32_t *flags, uint64_t *next)
+{
+	uint8_t hdr[SEG_HEADER];
+	const struct seg_layout *sl = &w->sl;
+
+	if (seg % SEG_SIZE || dump_read(w->rt->d, seg, hdr, sl->len)) {
+		diag_add(w->diag, "handle table segment 0x%016" PRIx64 " is %s", seg,
+			 seg % SEG_SIZE ? "not 64 KiB aligned" : "unreadable");
+		return -EIO;
+	}
+	if (rd64(hdr + sl->table) != table) {
+		diag_add(w->diag,
+			 "handle table segment 0x%016" PRIx64 " points back at 0x%016" PRIx64
+			 ", not at its table 0x%016" PRIx64,
+			 seg, rd64(hdr + sl->table), table);
+		return -EBADMSG;
+	}
+	unsigned empty = hdr[sl->empty_line], commit = hdr[sl->commit_line];
+	if (empty > commit || commit > BLOCKS) {
+		diag_add(w->diag,
+			 "handle table segment 0x%016" PRIx64
+			 " has implausible lines (empty %u, commit %u)",
+			 seg, empty, commit);
+		return -EBADMSG;
+	}
+	*next = rd64(hdr + sl->next);
+	for (unsigned b = 0; b < empty; b++) {
+		unsigned type = hdr[sl->block_type + b];
+		if (type == TYPE_INVALID || type == w->ntypes - 1)
+			continue; /* free, or user data of another block */
+		if (type >= RT_HANDLE_TYPES) {
+			diag_add(w->diag,
+				 "handle table segment 0x%016" PRIx64
+				 " block %u has unknown type %u; skipped",
+				 seg, b, type);
+			continue;
+		}
+		int rc = walk_block(w, seg, hdr, b, type, slot, flags[type] & HNDF_EXTRAINFO);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Checks that table is a HandleTable (its type flags, its first segment's
+ * back pointer) and walks its segments. -EBADMSG/-EIO when it is not one. */
+static int walk_table(struct walk *w, uint64_t table, unsigned slot)
+{
+	uint32_t flags[32];
+	uint64_t seg, off_segs = ((uint64_t)w->ntypes * 4 + 7) & ~7ull;
+	unsigned nseg = 0;
+
+	if (dump_read(w->rt->d, table, flags, w->ntypes * 4) ||
+	    dump_read_ptr(w->rt->d, table + off_segs, &seg))
+		return -EIO;
+	if (memcmp(flags, type_flags, sizeof(type_flags)) != 0 || !seg || seg % SEG_SIZE)
+		return -EBADMSG;
+	while (seg) {
+		uint64_t next;
+		if (++nseg > TABLE_SEGS_MAX) {
+			diag_add(w->diag,
+				 "handle table 0x%016" PRIx64
+				 " has more than %u segments; the rest is ignored",
+				 table, TABLE_SEGS_MAX);
+			break;
+		}
+		int rc = walk_segment(w, table, seg, slot, flags, &next);
+		if (rc == -ENOMEM || (rc && nseg == 1))
+			return rc;
+		if (rc)
+			break; /* the rest of the chain cannot be trusted */
+		seg = next;
+	}
+	return 0;
+}
+
+static int walk_bucket(struct walk *w, uint64_t bucket, uint32_t index, unsigned min_slots)
+{
+	uint64_t tables, seen[64];
+	uint32_t bindex;
+	unsigned slot;
+
+	if (dump_read_ptr(w->rt->d, bucket, &tables) ||
+	    dump_read_u32(w->rt->d, bucket + 8, &bindex) || !tables) {
+		diag_add(w->diag, "handle table bucket 0x%016" PRIx64 " is unreadable", bucket);
+		return -EIO;
+	}
+	if (bindex != index)
+		diag_add(w->diag, "handle table bucket %u says it is bucket %u", index, bindex);
+	for (slot = 0; slot < SLOTS_MAX; slot++) {
+		uint64_t table;
+		if (dump_read_ptr(w->rt->d, tables + 8 * (uint64_t)slot, &table) || !table)
+			break;
+		/* A table met twice is stale memory past the array's end. */
+		int dup = 0;
+		for (unsigned k = 0; k < slot && k < 64; k++)
+			dup |= seen[k] == table;
+		if (dup)
+			break;
+		if (slot < 64)
+			seen[slot] = table;
+		int rc = walk_table(w, table, slot);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc) {
+			if (slot == 0) {
+				diag_add(w->diag,
+					 "handle table 0x%016" PRIx64
+					 " fails its checks (type flags or segment back pointer): "
+					 "unknown handle table layout",
+					 table);
+				return -EBADMSG;
+			}
+			break; /* past the end of the slot array */
+		}
+	}
+	if (slot < min_slots)
+		diag_add(w->diag,
+			 "handle table bucket %u has %u tables, fewer than the %u GC heaps", index,
+			 slot, min_slots);
+	return 0;
+}
+
+static int handle_cmp(const void *a, const void *b)
+{
+	const struct rt_handle *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int build(struct rt *rt, struct rt_handle **out, size_t *count)
+{
+	const struct rt_gc *gc;
+	const struct rt_native_layout *lay;
+	struct rt_heap_index *ix;
+	struct walk w = {.rt = rt, .diag = dump_diag(rt->d)};
+	uint64_t node;
+	unsigned nodes = 0;
+	int rc = rt_gc_load(rt, &gc);
+
+	if (rc)
+		return rc;
+	if (!(lay = rt_native_layout(rt)))
+		return -ENOTSUP;
+	if (lay->handle_types <= RT_HANDLE_TYPES || lay->handle_types > 32)
+		return -ENOTSUP;
+	w.ntypes = lay->handle_types;
+	w.sl = seg_layout(w.ntypes);
+	for (node = gc->handle_table_map; node && !rc; nodes++) {
+		uint64_t buckets, next;
+		uint32_t max_index;
+		if (nodes >= MAP_NODES_MAX) {
+			diag_add(w.diag,
+				 "the handle table map has more than %u nodes; the rest "
+				 "is ignored",
+				 MAP_NODES_MAX);
+			break;
+		}
+		if (dump_read_ptr(rt->d, node, &buckets) || dump_read_ptr(rt->d, node + 8, &next) ||
+		    dump_read_u32(rt->d, node + 16, &max_index)) {
+			diag_add(w.diag, "the handle table map is unreadable");
+			rc = -EIO;
+			break;
+		}
+		if (max_index != MAP_BUCKETS * (nodes + 1)) {
+			diag_add(w.diag, "the handle table map's dwMaxIndex is %u, not %u",
+				 max_index, MAP_BUCKETS * (nodes + 1));
+			rc = -EBADMSG;
+			break;
+		}
+		for (unsigned i = 0; buckets && i < MAP_BUCKETS && !rc; i++) {
+			uint64_t bucket;
+			if (dump_read_ptr(rt->d, buckets + 8 * (uint64_t)i, &bucket)) {
+				rc = -EIO;
+				diag_add(w.diag, "the handle table map's buckets are unreadable");
+			} else if (bucket) {
+				rc = walk_bucket(&w, bucket, nodes * MAP_BUCKETS + i,
+						 gc->info.server ? gc->info.heap_count : 1);
+			}
+		}
+		node = next;
+	}
+	if (!rc && !gc->handle_table_map)
+		rc = -EIO;
+	if (!rc && w.free_nonnull)
+		diag_add(w.diag, "%" PRIu64 " handle slots marked free hold a value; not listed",
+			 w.free_nonnull);
+	if (!rc && !(rc = rt_heap_index(rt, &ix))) {
+		uint64_t unknown = 0;
+		qsort(w.h, w.n, sizeof(*w.h), handle_cmp);
+		for (size_t i = 0; i < w.n; i++) {
+			struct rt_handle *h = &w.h[i];
+			h->known = rt_heap_index_has(rt, ix, h->object) &&
+				   (h->type != RT_HANDLE_DEPENDENT || !h->extra ||
+				    rt_heap_index_has(rt, ix, h->extra));
+			unknown += !h->known;
+		}
+		if (unknown)
+			diag_add(w.diag,
+				 "%" PRIu64 " handles hold an object the heap walk did not "
+				 "find",
+				 unknown);
+	}
+	if (rc) {
+		free(w.h);
+		return rc;
+	}
+	*out = w.h;
+	*count = w.n;
+	return 0;
+}
+
+int rt_handles(struct rt *rt, const struct rt_handle **out, size_t *count)
+{
+	int rc;
+
+	pthread_mutex_lock(&rt->handles_lock);
+	if (!rt->handles_state) {
+		rc = build(rt, &rt->handles, &rt->nhandles);
+		rt->handles_state = rc ? rc : 1;
+	}
+	rc = rt->handles_state < 0 ? rt->handles_state : 0;
+	if (!rc) {
+		*out = rt->handles;
+		*count = rt->nhandles;
+	}
+	pthread_mutex_unlock(&rt->handles_lock);
+	return rc;
+}
