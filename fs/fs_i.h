@@ -29,5 +29,7 @@ extern const struct fs_ops fs_threads_ops; /* /threads */
 extern const struct fs_ops fs_heap_ops;	   /* /heap */
 extern const struct fs_ops fs_heap_types_ops;   /* /heap/types (prov_types.c) */
 extern const struct fs_ops fs_heap_objects_ops; /* /heap/objects */
+extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
+extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 
 #endif
