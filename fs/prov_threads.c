@@ -14,6 +14,8 @@
 #include "fields.h"
 #include "heap.h"
 #include "managed.h"
+#include "asynclocal.h"
+#include "types.h"
 #include "fs_i.h"
 
 /* ThreadState bits (dotnet/runtime src/coreclr/vm/threads.h, enum ThreadState). */
@@ -73,6 +75,124 @@ static const struct fs_ops thread_name_ops = {
 	.render = thread_name_render,
 };
 
+/* The thread's ExecutionContext (Thread._executionContext): 0 when null,
+ * or when the thread has no managed object. */
+static int thread_ec(struct fs *fs, const struct rt_thread *t, uint64_t *ec)
+{
+	if (t->object_err)
+		return t->object_err;
+	if (!t->object) {
+		*ec = 0;
+		return 0;
+	}
+	return mv_thread_execution_context(fs->rt, t->object, ec);
+}
+
+/* One KEY-ADDR<TAB>KEY-TYPE<TAB>VALUE line per value of the map. */
+static void put_asynclocal_map(struct fs *fs, uint64_t map, struct strbuf *b)
+{
+	struct mv_asynclocal *v = NULL;
+	const char *name;
+	uint64_t mt, size;
+	size_t n = 0;
+	int rc = rt_object_size(fs->rt, map, &mt, &size);
+
+	rc = rc ? rc : rt_type_name(fs->rt, mt, &name);
+	if (!rc && !mv_asynclocal_map_known(name)) {
+		strbuf_printf(b, "<unreadable: unknown AsyncLocal map %s>\n", name);
+		return;
+	}
+	rc = rc ? rc : mv_asynclocal_map_read(fs->rt, map, &v, &n);
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fs_put_addr(b, v[i].key);
+		strbuf_puts(b, "\t");
+		if (v[i].key_err || rt_type_name(fs->rt, v[i].key_mt, &name))
+			fs_put_unreadable(b, v[i].key_err ? v[i].key_err : -EBADMSG);
+		else
+			strbuf_puts(b, name);
+		strbuf_puts(b, "\t");
+		mv_render_object_ref(fs->rt, v[i].value, b);
+		strbuf_puts(b, "\n");
+	}
+	free(v);
+}
+
+/* asynclocals: the values of the thread's ExecutionContext, sorted by key
+ * address; empty for a null or default context or an empty map. */
+static int thread_asynclocals_render(struct fs_node *file, struct strbuf *b)
+{
+	struct fs *fs = fs_of(file);
+	struct mv_execution_context ctx;
+	uint64_t ec;
+	int rc = thread_ec(fs, key_thread(file), &ec);
+
+	if (!rc && !ec)
+		return 0;
+	rc = rc ? rc : mv_execution_context_read(fs->rt, ec, &ctx);
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return 0;
+	}
+	if (ctx.local_values)
+		put_asynclocal_map(fs, ctx.local_values, b);
+	return 0;
+}
+
+static const struct fs_ops thread_asynclocals_ops = {
+	.render = thread_asynclocals_render,
+};
+
+/* execution-context and execution-context-flow lines: a null context is
+ * the default one, whose flow is not suppressed. */
+static void put_context_lines(struct fs *fs, const struct rt_thread *t, struct strbuf *b)
+{
+	struct mv_execution_context ctx;
+	uint64_t ec;
+	int rc = thread_ec(fs, t, &ec);
+
+	strbuf_puts(b, "execution-context: ");
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else if (ec)
+		fs_put_addr(b, ec);
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, "\nexecution-context-flow: ");
+	if (!rc && ec)
+		rc = mv_execution_context_read(fs->rt, ec, &ctx);
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else
+		strbuf_puts(b, ec && ctx.flow_suppressed ? "suppressed" : "flowing");
+	strbuf_puts(b, "\n");
+}
+
+/* exception: the thread's last thrown object (Thread::m_LastThrownObjectHandle),
+ * which the runtime keeps while the exception is being handled. */
+static void put_exception_line(struct fs *fs, const struct rt_thread *t, struct strbuf *b)
+{
+	uint64_t obj = 0;
+	int rc = t->last_thrown_handle ? dump_read_ptr(fs->dump, t->last_thrown_handle, &obj) : 0;
+
+	strbuf_puts(b, "exception: ");
+	if (!rc && !obj)
+		strbuf_puts(b, "none");
+	else if (!rc)
+		rc = mv_put_exception(fs->rt, obj, b);
+	if (rc) {
+		if (obj)
+			strbuf_printf(b, "0x%016" PRIx64 " ", obj);
+		fs_put_unreadable(b, rc);
+	}
+	strbuf_puts(b, "\n");
+}
+
 static int thread_info_render(struct fs_node *file, struct strbuf *b)
 {
 	const struct rt_thread *t = key_thread(file);
@@ -106,6 +226,8 @@ static int thread_info_render(struct fs_node *file, struct strbuf *b)
 	else
 		strbuf_puts(b, "null");
 	strbuf_puts(b, "\n");
+	put_context_lines(fs_of(file), t, b);
+	put_exception_line(fs_of(file), t, b);
 	return 0;
 }
 
@@ -117,14 +239,23 @@ static int thread_dir_populate(struct fs_node *dir)
 {
 	const struct rt_thread *t = key_thread(dir);
 	char target[64];
+	uint64_t ec;
 	int rc = fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
 
 	rc = rc ? rc : fs_node_add(dir, "name", FS_FILE, &thread_name_ops, fs_node_key(dir), NULL);
+	rc = rc ? rc : fs_node_add(dir, "asynclocals", FS_FILE, &thread_asynclocals_ops,
+				   fs_node_key(dir), NULL);
 
 	/* object -> the managed System.Threading.Thread, absent when null. */
 	if (!rc && !t->object_err && t->object) {
 		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, t->object);
 		rc = fs_node_add_symlink(dir, "object", target);
+	}
+	/* executioncontext -> its ExecutionContext, absent when null or unreadable
+	 * (info says which). */
+	if (!rc && !thread_ec(fs_of(dir), t, &ec) && ec) {
+		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, ec);
+		rc = fs_node_add_symlink(dir, "executioncontext", target);
 	}
 	return rc;
 }
