@@ -13,7 +13,9 @@
 	X(EIO, "memory missing from the dump")                                                     \
 	X(EBADMSG, "malformed data in the dump")                                                   \
 	X(ENOTSUP, "not supported for this runtime version")                                       \
-	X(E2BIG, "value too long")
+	X(E2BIG, "value too long")                                                                 \
+	X(ENODATA, "not initialized")                                                              \
+	X(ENOSYS, "not read by clrfs")
 
 const char *reason_text(int rc)
 {

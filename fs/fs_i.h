@@ -3,6 +3,9 @@
 #ifndef CLRFS_FS_I_H
 #define CLRFS_FS_I_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "fs.h"
 #include "node.h"
 
@@ -29,6 +32,12 @@ extern const struct fs_ops fs_threads_ops; /* /threads */
 extern const struct fs_ops fs_heap_ops;	   /* /heap */
 extern const struct fs_ops fs_heap_types_ops;   /* /heap/types (prov_types.c) */
 extern const struct fs_ops fs_heap_objects_ops; /* /heap/objects */
+extern const struct fs_ops fs_statics_ops;	/* /statics (prov_statics.c) */
+/* A type's statics/ directory: key.u = its MethodTable (prov_statics.c). */
+extern const struct fs_ops fs_type_statics_ops;
+struct rt;
+/* Whether mt declares a static field whose value statics/ shows. */
+bool fs_type_has_statics(struct rt *rt, uint64_t mt);
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 

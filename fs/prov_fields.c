@@ -46,14 +46,23 @@ struct fs_fields_of {
 	uint64_t mt;
 };
 
-/* "../" enough times to climb from dir to /heap. */
+/* The relative path from dir to /heap: "../" enough times to climb to
+ * /heap when dir is under it, else to the root and then "heap/". */
 static void put_up_to_heap(struct strbuf *b, const struct fs_node *dir)
 {
-	for (const struct fs_node *n = dir; fs_node_parent(n) != n; n = fs_node_parent(n)) {
-		if (fs_node_parent(fs_node_parent(n)) == fs_node_parent(n))
-			break; /* n is /heap: a child of the root */
-		strbuf_puts(b, "../");
+	const struct fs_node *top = dir;
+	size_t ups = 0;
+
+	for (const struct fs_node *n = dir; fs_node_parent(n) != n; n = fs_node_parent(n), ups++)
+		top = n;
+	if (strcmp(fs_node_name(top), "heap") == 0) {
+		for (size_t i = 1; i < ups; i++)
+			strbuf_puts(b, "../");
+		return;
 	}
+	for (size_t i = 0; i < ups; i++)
+		strbuf_puts(b, "../");
+	strbuf_puts(b, "heap/");
 }
 
 static int field_value_render(struct fs_node *file, struct strbuf *b)
@@ -69,7 +78,7 @@ static const struct fs_ops struct_fields_ops;
 
 /* One entry of fields/: a file, a link to the referenced object, or a
  * directory of a struct's own fields. */
-static int add_field(struct fs_node *dir, const char *name, const struct rt_field *f, uint64_t addr)
+int fs_add_field(struct fs_node *dir, const char *name, const struct rt_field *f, uint64_t addr)
 {
 	struct fs *fs = fs_of(dir);
 	struct fs_key key = { addr, (void *)f };
@@ -114,10 +123,10 @@ static int populate_fields(struct fs_node *dir, uint64_t data, uint64_t mt)
 				owner = "?";
 			if (asprintf(&name, "%s@%s", f->name, owner) < 0)
 				return -ENOMEM;
-			rc = add_field(dir, name, f, data + f->offset);
+			rc = fs_add_field(dir, name, f, data + f->offset);
 			free(name);
 		} else {
-			rc = add_field(dir, f->name, f, data + f->offset);
+			rc = fs_add_field(dir, f->name, f, data + f->offset);
 		}
 	}
 	return rc;

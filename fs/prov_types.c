@@ -183,7 +183,7 @@ static int type_objects_render(struct fs_node *file, struct strbuf *b)
 static const struct fs_ops type_info_ops = { .render = type_info_render };
 static const struct fs_ops type_objects_ops = { .render = type_objects_render };
 
-enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS = 2 }; /* never object addresses */
+enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS = 2, TYPE_KEY_STATICS = 3 }; /* never object addresses */
 
 static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 {
@@ -193,6 +193,12 @@ static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key
 
 	if (strcmp(name, "info") == 0 || strcmp(name, "objects") == 0) {
 		*key = name[0] == 'i' ? TYPE_KEY_INFO : TYPE_KEY_OBJECTS;
+		return 0;
+	}
+	if (strcmp(name, "statics") == 0) {
+		if (!fs_type_has_statics(fs_of(dir)->rt, key_type(dir)->mt))
+			return -ENOENT;
+		*key = TYPE_KEY_STATICS;
 		return 0;
 	}
 	rc = parse_addr(name, &addr);
@@ -211,6 +217,9 @@ static int type_dir_vmake(struct fs_node *dir, const char *name, uint64_t key)
 		return fs_node_add(dir, name, FS_FILE, &type_info_ops, k, NULL);
 	if (key == TYPE_KEY_OBJECTS)
 		return fs_node_add(dir, name, FS_FILE, &type_objects_ops, k, NULL);
+	if (key == TYPE_KEY_STATICS)
+		return fs_node_add(dir, name, FS_DIR, &fs_type_statics_ops,
+				   (struct fs_key){ key_type(dir)->mt, NULL }, NULL);
 	return fs_node_add(dir, name, FS_DIR, &obj_dir_ops, k, NULL);
 }
 
@@ -224,6 +233,8 @@ static int type_dir_vlist(struct fs_node *dir,
 
 	rc = rc ? rc : emit(dir, "info", TYPE_KEY_INFO);
 	rc = rc ? rc : emit(dir, "objects", TYPE_KEY_OBJECTS);
+	if (!rc && fs_type_has_statics(fs_of(dir)->rt, t->mt))
+		rc = emit(dir, "statics", TYPE_KEY_STATICS);
 	for (uint64_t i = 0; !rc && i < t->objs->count; i++) {
 		uint64_t obj = rt_heap_index_object(ht->ix, t->objs, i);
 		addr_name(obj, name);

@@ -41,6 +41,7 @@
 #define FD_PACKED_MB_MASK	0x0001ffffu /* enum_packedMbLayout_MbMask */
 #define FD_STATIC		(1u << 24)
 #define FD_THREAD_LOCAL		(1u << 25)
+#define FD_RVA			(1u << 26)
 #define FD_REQUIRES_FULL_MB	(1u << 30)
 #define FD_OFFSET_MASK		0x07ffffffu
 #define FD_TYPE_SHIFT		27
@@ -220,6 +221,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	f->elem = (uint8_t)(dw2 >> FD_TYPE_SHIFT);
 	f->is_static = dw1 & FD_STATIC;
 	f->is_thread_static = dw1 & FD_THREAD_LOCAL;
+	f->is_rva = dw1 & FD_RVA;
 	f->owner_mt = o->mt;
 	if (f->is_static != !!(mflags & FIELD_STATIC_FLAG))
 		return -EBADMSG;
@@ -381,6 +383,23 @@ int rt_type_instance_fields(struct rt *rt, uint64_t mt, const struct rt_field **
 int rt_type_static_fields(struct rt *rt, uint64_t mt, const struct rt_field **fields, size_t *count)
 {
 	return fields_of(rt, mt, true, fields, count);
+}
+
+int rt_module_types(struct rt *rt, uint64_t module, uint64_t **mts, size_t *count)
+{
+	const struct meta *m;
+	int rc = rt_module_meta(rt, module, &m);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&rt->fields_lock);
+	struct rt_fields *c = fields_get(rt);
+	rc = !c ? -ENOMEM : c->err;
+	if (!rc)
+		rc = fields_module_types(rt, c, module, meta_table_rows(m, META_TABLE_TYPEDEF), mts,
+					 count);
+	pthread_mutex_unlock(&rt->fields_lock);
+	return rc;
 }
 
 /* The layout, or why there is none. */

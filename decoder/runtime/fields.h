@@ -34,6 +34,7 @@ struct rt_field {
 	char *type_name;
 	uint64_t owner_mt; /* the type that declares it (the exact instantiation) */
 	bool is_static, is_thread_static;
+	bool is_rva; /* a static whose data is in the image (offset is an RVA) */
 };
 
 /* Instance fields of the type mt, inherited ones first (base class first),
@@ -48,6 +49,12 @@ int rt_type_instance_fields(struct rt *rt, uint64_t mt, const struct rt_field **
  * only, offsets as the FieldDesc has them. Borrowed; errors as above. */
 int rt_type_static_fields(struct rt *rt, uint64_t mt, const struct rt_field **fields,
 			  size_t *count);
+
+/* The MethodTables of module's loaded types: each TypeDef the runtime has
+ * loaded (Module.TypeDefToMethodTableMap), then the generic instantiations
+ * its AvailableTypeParams table holds; TypeDescs left out. The caller frees
+ * *mts. Errors as above. */
+int rt_module_types(struct rt *rt, uint64_t module, uint64_t **mts, size_t *count);
 
 /* Size in bytes of an unboxed value of the value type mt: BaseSize minus
  * EEClass::m_cbBaseSizePadding (MethodTable::GetNumInstanceFieldBytes()).

@@ -72,5 +72,8 @@ struct field_owner {
 int fields_sig(struct rt *rt, struct rt_fields *c, const struct field_owner *o, const uint8_t *sig,
 	       uint32_t len, uint8_t *sig_elem, char **name, uint64_t *type_mt, int *type_err);
 void fields_params_free(struct rt_fields *c);
+/* rt_module_types() with rt->fields_lock held; ntypedefs: the module's TypeDef rows. */
+int fields_module_types(struct rt *rt, struct rt_fields *c, uint64_t module, uint32_t ntypedefs,
+			uint64_t **mts, size_t *count);
 
 #endif

@@ -525,3 +525,37 @@ int fields_sig(struct rt *rt, struct rt_fields *c, const struct field_owner *o, 
 		*type_mt = 0;
 	return 0;
 }
+
+int fields_module_types(struct rt *rt, struct rt_fields *c, uint64_t module, uint32_t ntypedefs,
+			uint64_t **mts, size_t *count)
+{
+	const struct params_entry *pe;
+	uint64_t *out, v;
+	size_t n = 0, np;
+	int rc = module_params(rt, c, module, &pe);
+
+	if (rc && rc != -ENOMEM)
+		pe = NULL; /* the TypeDefs can still be listed */
+	else if (rc)
+		return rc;
+	np = pe ? pe->count : 0;
+	out = calloc((size_t)ntypedefs + np + 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	rc = 0;
+	for (uint32_t rid = 1; !rc && rid <= ntypedefs; rid++) {
+		rc = lookup_map(rt, &c->l, module + c->l.mod_typedefs, rid, &v);
+		if (!rc && v && !(v & TH_TYPEDESC))
+			out[n++] = v;
+	}
+	for (size_t i = 0; !rc && i < np; i++)
+		if (pe->mts[i] && !(pe->mts[i] & TH_TYPEDESC))
+			out[n++] = pe->mts[i];
+	if (rc) {
+		free(out);
+		return rc;
+	}
+	*mts = out;
+	*count = n;
+	return 0;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/prov_statics: a type's static fields as a directory (/heap/types/<type>/statics
+ * and /statics/<type>), and /statics: every loaded type with static fields. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "fields.h"
+#include "heapindex.h"
+#include "statics.h"
+#include "types.h"
+#include "format.h"
+#include "heap_types.h"
+#include "fs_i.h"
+#include "prov_fields.h"
+
+#define NAME_MAX_LEN 255
+
+/* Whether the static field f has a value clrfs reads (thread statics and
+ * RVA statics are listed in info only). */
+static bool shown(const struct rt_field *f)
+{
+	return f->is_static && !f->is_thread_static && !f->is_rva;
+}
+
+bool fs_type_has_statics(struct rt *rt, uint64_t mt)
+{
+	const struct rt_field *fields;
+	size_t n;
+
+	if (rt_type_static_fields(rt, mt, &fields, &n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (shown(&fields[i]))
+			return true;
+	return false;
+}
+
+/* A static whose value cannot be located: the file says why. Key: u = the
+ * type's MethodTable, p = the field. */
+static int static_error_render(struct fs_node *file, struct strbuf *b)
+{
+	uint64_t addr;
+	int rc = rt_static_field_addr(fs_of(file)->rt, fs_node_key(file).u, fs_node_key(file).p,
+				      &addr);
+
+	fs_put_unreadable(b, rc ? rc : -EBADMSG);
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops static_error_ops = { .render = static_error_render };
+
+/* Key: u = the type's MethodTable (the exact instantiation). */
+static int statics_dir_populate(struct fs_node *dir)
+{
+	struct rt *rt = fs_of(dir)->rt;
+	uint64_t mt = fs_node_key(dir).u, addr;
+	const struct rt_field *fields;
+	size_t n;
+	int rc = rt_type_static_fields(rt, mt, &fields, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct rt_field *f = &fields[i];
+		if (!shown(f))
+			continue;
+		if (rt_static_field_addr(rt, mt, f, &addr) == 0)
+			rc = fs_add_field(dir, f->name, f, addr);
+		else
+			rc = fs_node_add(dir, f->name, FS_FILE, &static_error_ops,
+					 (struct fs_key){ mt, (void *)f }, NULL);
+	}
+	return rc;
+}
+
+const struct fs_ops fs_type_statics_ops = { .populate = statics_dir_populate };
+
+/* --- /statics --- */
+
+struct named_type {
+	const char *name;
+	uint64_t mt;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	const struct named_type *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : x->mt < y->mt ? -1 : x->mt > y->mt;
+}
+
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The modules of every type with objects on the heap, sorted, unique. */
+static int heap_modules(struct fs *fs, uint64_t **out, size_t *count)
+{
+	const struct fs_heap_types *ht;
+	struct rt_type_info info;
+	uint64_t *mods;
+	size_t n = 0;
+	int rc = fs_heap_types(fs, &ht);
+
+	if (rc)
+		return rc;
+	mods = calloc(ht->count + 1, sizeof(*mods));
+	if (!mods)
+		return -ENOMEM;
+	for (size_t i = 0; i < ht->count; i++)
+		if (rt_type_info(fs->rt, ht->by_mt[i].mt, &info) == 0 && info.module)
+			mods[n++] = info.module;
+	qsort(mods, n, sizeof(*mods), by_u64);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || mods[u - 1] != mods[i])
+			mods[u++] = mods[i];
+	*out = mods;
+	*count = u;
+	return 0;
+}
+
+/* Adds one directory per type with statics of every module that has
+ * objects on the heap; a name several types share, or one too long for a
+ * directory, gets "@<MT>" (alone when too long). */
+static int statics_root_populate(struct fs_node *dir)
+{
+	struct fs *fs = fs_of(dir);
+	struct named_type *types = NULL;
+	size_t ntypes = 0, cap = 0, nmods = 0;
+	uint64_t *mods = NULL;
+	int rc = heap_modules(fs, &mods, &nmods);
+
+	for (size_t m = 0; !rc && m < nmods; m++) {
+		uint64_t *mts;
+		size_t n;
+		if (rt_module_types(fs->rt, mods[m], &mts, &n))
+			continue; /* a module whose tables cannot be read shows nothing */
+		for (size_t i = 0; !rc && i < n; i++) {
+			const char *name;
+			if (rt_type_name(fs->rt, mts[i], &name) || !fs_type_has_statics(fs->rt, mts[i]))
+				continue;
+			if (ntypes == cap) {
+				cap = cap ? cap * 2 : 256;
+				void *p = realloc(types, cap * sizeof(*types));
+				if (!p)
+					rc = -ENOMEM;
+				else
+					types = p;
+			}
+			if (!rc)
+				types[ntypes++] = (struct named_type){ name, mts[i] };
+		}
+		free(mts);
+	}
+	free(mods);
+	if (ntypes)
+		qsort(types, ntypes, sizeof(*types), by_name);
+	size_t u = 0; /* a type the module's tables list twice, once */
+	for (size_t i = 0; i < ntypes; i++)
+		if (!u || types[u - 1].mt != types[i].mt)
+			types[u++] = types[i];
+	ntypes = u;
+	for (size_t i = 0; !rc && i < ntypes; i++) {
+		struct fs_key key = { types[i].mt, NULL };
+		bool shared = (i > 0 && strcmp(types[i - 1].name, types[i].name) == 0) ||
+			      (i + 1 < ntypes && strcmp(types[i + 1].name, types[i].name) == 0);
+		char *name;
+		if (strlen(types[i].name) > NAME_MAX_LEN - 19)
+			rc = asprintf(&name, "@%016" PRIx64, types[i].mt) < 0 ? -ENOMEM : 0;
+		else if (shared)
+			rc = asprintf(&name, "%s@%016" PRIx64, types[i].name, types[i].mt) < 0 ? -ENOMEM : 0;
+		else
+			rc = (name = strdup(types[i].name)) ? 0 : -ENOMEM;
+		if (!rc)
+			rc = fs_node_add(dir, name, FS_DIR, &fs_type_statics_ops, key, NULL);
+		free(name);
+	}
+	free(types);
+	return rc;
+}
+
+const struct fs_ops fs_statics_ops = { .populate = statics_root_populate };
