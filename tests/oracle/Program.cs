@@ -11,6 +11,12 @@
 //   oracle fields TYPE DUMP    per instance of TYPE (clrfs name): ADDR, then one
 //                              <TAB>NAME=VALUE per primitive or string field, inherited
 //                              ones included, in field order
+//   oracle handles DUMP        HANDLE<TAB>KIND<TAB>OBJECT, plus <TAB>SECONDARY for a
+//                              dependent handle with one, per handle of
+//                              Runtime.EnumerateHandles() holding an object, by address
+//   oracle finalizer DUMP      registered<TAB>ADDR per Heap.EnumerateFinalizableObjects(),
+//                              ready<TAB>ADDR per Heap.EnumerateFinalizerRoots(), by
+//                              address within each
 //
 // The DAC is the one of the dump's runtime: CLRFS_DAC, else libmscordaccore.so in the
 // directory of the runtime ClrMD finds in the dump, else in the directory of the
@@ -31,8 +37,10 @@ static class Oracle
                 case ["stats", var dump]: return Run(dump, Stats);
                 case ["threads", var dump]: return Run(dump, Threads);
                 case ["fields", var type, var dump]: return Run(dump, rt => Fields(rt, type));
+                case ["handles", var dump]: return Run(dump, Handles);
+                case ["finalizer", var dump]: return Run(dump, Finalizer);
                 default:
-                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP");
+                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP");
                     return 2;
             }
         }
@@ -99,6 +107,37 @@ static class Oracle
             bytes += l.Bytes;
         }
         Console.Write($"{count}\t{bytes}\t-\tTotal\n");
+    }
+
+    // clrfs's kind names (decoder/runtime/handles.c), by ClrMD's kind.
+    static string Kind(ClrHandleKind k) => k switch
+    {
+        ClrHandleKind.WeakShort => "weak-short",
+        ClrHandleKind.WeakLong => "weak-long",
+        ClrHandleKind.Strong => "strong",
+        ClrHandleKind.Pinned => "pinned",
+        ClrHandleKind.RefCounted => "refcounted",
+        ClrHandleKind.Dependent => "dependent",
+        ClrHandleKind.AsyncPinned => "async-pinned",
+        ClrHandleKind.SizedRef => "sizedref",
+        _ => $"kind-{(int)k}",
+    };
+
+    static void Handles(ClrRuntime rt)
+    {
+        foreach (ClrHandle h in rt.EnumerateHandles().Where(h => h.Object.Address != 0).OrderBy(h => h.Address))
+        {
+            string sec = h.HandleKind == ClrHandleKind.Dependent && h.Dependent.Address != 0 ? $"\t{Addr(h.Dependent.Address)}" : "";
+            Console.Write($"{Addr(h.Address)}\t{Kind(h.HandleKind)}\t{Addr(h.Object.Address)}{sec}\n");
+        }
+    }
+
+    static void Finalizer(ClrRuntime rt)
+    {
+        foreach (ulong a in rt.Heap.EnumerateFinalizableObjects().Select(o => o.Address).Order())
+            Console.Write($"registered\t{Addr(a)}\n");
+        foreach (ulong a in rt.Heap.EnumerateFinalizerRoots().Select(r => r.Object.Address).Order())
+            Console.Write($"ready\t{Addr(a)}\n");
     }
 
     static void Threads(ClrRuntime rt)

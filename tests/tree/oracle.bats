@@ -7,7 +7,7 @@
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
 load helpers
 
-DUMPS=(heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap)
+DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap)
 
 setup_file() {
 	local rc=0
@@ -66,6 +66,49 @@ check_threads() { # DUMP
 	[[ -n $theirs ]]
 	[[ $ours == "$theirs" ]] || { echo "$1: threads (managed id, OS id): < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
 }
+
+# /handles/list without its type columns is ClrMD's handle list (Runtime.EnumerateHandles
+# through the DAC: handle, kind, object, dependent secondary).
+check_handles() { # DUMP
+	need_oracle
+	use_dump "$1"
+	run -0 tree_cat /handles/list
+	local ours theirs
+	ours=$(awk -F'\t' -v OFS='\t' '{ if (NF == 6) print $1, $2, $3, $5; else print $1, $2, $3 }' <<<"$output")
+	run -0 oracle handles
+	theirs=$output
+	[[ -n $theirs ]]
+	[[ $ours == "$theirs" ]] || { echo "$1: handles: < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
+}
+
+# ClrMD's finalizable objects are clrfs's registered and ready ones together (ClrMD
+# does not tell them apart); its finalizer roots are clrfs's ready ones.
+check_finalizer() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local reg ready ours theirs
+	run -0 tree_cat /finalizer/registered
+	reg=$(cut -f1 <<<"$output")
+	run -0 tree_cat /finalizer/ready
+	ready=$(cut -f1 <<<"$output")
+	ours=$({ printf '%s\n%s\n' "$reg" "$ready" | sed '/^$/d; s/^/registered\t/' | LC_ALL=C sort; sed '/^$/d; s/^/ready\t/' <<<"$ready"; })
+	run -0 oracle finalizer
+	theirs=$output
+	[[ -n $theirs ]]
+	[[ $ours == "$theirs" ]] || { echo "$1: finalization queue: < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
+}
+
+@test "handles/full: /handles/list equals ClrMD's handles" { check_handles handles/full; }
+@test "handles/heap: /handles/list equals ClrMD's handles" { check_handles handles/heap; }
+@test "handles-server/full: /handles/list equals ClrMD's handles" { check_handles handles-server/full; }
+@test "handles-server/heap: /handles/list equals ClrMD's handles" { check_handles handles-server/heap; }
+@test "heap-segments/heap: /handles/list equals ClrMD's handles" { check_handles heap-segments/heap; }
+
+@test "handles/full: /finalizer equals ClrMD's finalizable objects and roots" { check_finalizer handles/full; }
+@test "handles/heap: /finalizer equals ClrMD's finalizable objects and roots" { check_finalizer handles/heap; }
+@test "handles-server/full: /finalizer equals ClrMD's finalizable objects and roots" { check_finalizer handles-server/full; }
+@test "handles-server/heap: /finalizer equals ClrMD's finalizable objects and roots" { check_finalizer handles-server/heap; }
+@test "heap-segments/heap: /finalizer equals ClrMD's finalizable objects and roots" { check_finalizer heap-segments/heap; }
 
 @test "heap/full: /heap/stats equals ClrMD's" { check_stats heap/full; }
 @test "heap/heap: /heap/stats equals ClrMD's" { check_stats heap/heap; }
