@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FQ_MAX_ENTRIES (1ull << 26) /* bound on one heap's queue (512 MiB) */
+#define FQ_MAX_ENTRIES (1ull << 24) /* bound on a queue, and on all queues' entries */
 #define FQ_CHUNK       4096	    /* entries read at a time */
 #define FILL_MAX       16	    /* bound on total_generation_count + extra */
 
@@ -44,6 +44,8 @@ struct fq_build {
 
 static int fq_add(struct fq_build *b, const struct rt_fq_object *o)
 {
+	if (b->n >= FQ_MAX_ENTRIES)
+		return -E2BIG;
 	if (b->n == b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 256;
 		struct rt_fq_object *n = realloc(b->e, ncap * sizeof(*n));
@@ -147,6 +149,12 @@ static int build(struct rt *rt, struct rt_fq_object **out, size_t *count)
 			continue;
 		}
 		rc = read_heap(rt, gc, (unsigned)hi, gc->heaps[hi].finalize_queue, nfill, &b);
+	}
+	if (rc == -E2BIG) {
+		diag_add(dump_diag(rt->d),
+			 "the finalization queues hold more than %llu entries; the rest is ignored",
+			 FQ_MAX_ENTRIES);
+		rc = 0;
 	}
 	if (!rc && !(rc = rt_heap_index(rt, &ix))) {
 		uint64_t unknown = 0;

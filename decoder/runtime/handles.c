@@ -45,6 +45,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 #define MAP_BUCKETS	  10	     /* INITIAL_HANDLE_TABLE_ARRAY_SIZE */
 #define MAP_NODES_MAX	  64	     /* bound on the map's pNext chain */
@@ -58,6 +59,7 @@
 #define TYPE_INVALID	  0xFFu /* rgBlockType of a free block */
 #define BLOCK_INVALID	  0xFFu /* rgUserData of a block without user data */
 #define HNDF_EXTRAINFO	  1u
+#define HANDLES_MAX	  (1u << 24) /* bound on handles listed */
 
 /* objecthandle.cpp s_rgTypeFlags, indexed by HNDTYPE_*: which types keep
  * user data (variable, dependent, sizedref, weak native COM, weak interior
@@ -117,6 +119,12 @@ struct walk {
 	struct rt_handle *h;
 	size_t n, cap;
 	uint64_t free_nonnull; /* slots marked free that hold a value */
+	struct seen *seen;     /* segments walked: chains that loop or cross stop */
+};
+
+struct seen {
+	uint64_t addr;
+	UT_hash_handle hh;
 };
 
 static uint64_t rd64(const uint8_t *p)
@@ -128,6 +136,8 @@ static uint64_t rd64(const uint8_t *p)
 
 static int add(struct walk *w, const struct rt_handle *h)
 {
+	if (w->n >= HANDLES_MAX)
+		return -E2BIG;
 	if (w->n == w->cap) {
 		size_t ncap = w->cap ? w->cap * 2 : 256;
 		struct rt_handle *n = realloc(w->h, ncap * sizeof(*n));
@@ -197,6 +207,16 @@ static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned s
 	uint8_t hdr[SEG_HEADER];
 	const struct seg_layout *sl = &w->sl;
 
+	struct seen *e;
+	HASH_FIND(hh, w->seen, &seg, sizeof(seg), e);
+	if (e) {
+		diag_add(w->diag, "handle table segment 0x%016" PRIx64 " is met twice", seg);
+		return -EBADMSG;
+	}
+	if (!(e = malloc(sizeof(*e))))
+		return -ENOMEM;
+	e->addr = seg;
+	HASH_ADD(hh, w->seen, addr, sizeof(e->addr), e);
 	if (seg % SEG_SIZE || dump_read(w->rt->d, seg, hdr, sl->len)) {
 		diag_add(w->diag, "handle table segment 0x%016" PRIx64 " is %s", seg,
 			 seg % SEG_SIZE ? "not 64 KiB aligned" : "unreadable");
@@ -259,7 +279,7 @@ static int walk_table(struct walk *w, uint64_t table, unsigned slot)
 			break;
 		}
 		int rc = walk_segment(w, table, seg, slot, flags, &next);
-		if (rc == -ENOMEM || (rc && nseg == 1))
+		if (rc == -ENOMEM || rc == -E2BIG || (rc && nseg == 1))
 			return rc;
 		if (rc)
 			break; /* the rest of the chain cannot be trusted */
@@ -294,7 +314,7 @@ static int walk_bucket(struct walk *w, uint64_t bucket, uint32_t index, unsigned
 		if (slot < 64)
 			seen[slot] = table;
 		int rc = walk_table(w, table, slot);
-		if (rc == -ENOMEM)
+		if (rc == -ENOMEM || rc == -E2BIG)
 			return rc;
 		if (rc) {
 			if (slot == 0) {
@@ -372,6 +392,17 @@ static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 			}
 		}
 		node = next;
+	}
+	if (rc == -E2BIG) {
+		diag_add(w.diag, "the handle table holds more than %u handles; the rest is ignored",
+			 HANDLES_MAX);
+		rc = 0;
+	}
+	struct seen *e, *tmp;
+	HASH_ITER(hh, w.seen, e, tmp)
+	{
+		HASH_DEL(w.seen, e);
+		free(e);
 	}
 	if (!rc && !gc->handle_table_map)
 		rc = -EIO;
