@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// Code address -> MethodDesc -> "Namespace.Type.Method", as the contracts of
+// dotnet/runtime docs/design/datacontracts describe them (read at release/10.0):
+// - PrecodeStubs v3: a precode's code bytes equal the PrecodeMachineDescriptor's
+//   FixupBytes or StubBytes where the Ignored mask is zero; its data lies one
+//   StubCodePageSize further: FixupPrecodeData.MethodDesc, or for a stub whose
+//   StubPrecodeData.Type is StubPrecodeType, StubPrecodeData.SecretParam.
+// - ExecutionManager v2: RangeSectionMap (5 levels of 256 entries on 64-bit, bits
+//   56-17 of the address) -> RangeSectionFragment list -> RangeSection ->
+//   CodeHeapListNode, whose nibble map (NibbleMapConstantLookup) gives the start
+//   of the method; the pointer before the start is the RealCodeHeader, unless it is
+//   at most StubCodeBlockLast (a stub block).
+// - RuntimeTypeSystem: a MethodDesc's chunk is md - ChunkIndex x MethodDescAlignment
+//   - sizeof(MethodDescChunk); the MethodDef token is the chunk's token range
+//   (low 12 bits of FlagsAndTokenRange) above the MethodDesc's remainder (low
+//   MethodDescTokenRemainderBitCount bits of Flags3AndTokenRemainder).
+// Everything read is checked (the method's token must belong to the chunk's type).
+#include "methods.h"
+
+#include "dump.h"
+#include "meta.h"
+#include "runtime_i.h"
+#include "strbuf.h"
+#include "types.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define PRECODE_BYTES_MAX 24
+#define RANGE_LEVELS	  5
+#define FRAGMENTS_MAX	  4096
+#define NIBBLE_BUCKET	  32
+#define NIBBLES_PER_UNIT  8
+#define UNIT_BYTES	  4
+
+static int off(struct rt *rt, const char *type, const char *field, uint64_t *o, int rc)
+{
+	return rc ? rc : rt_field_offset(rt, type, field, o);
+}
+
+/* Whether the code at ip matches a precode template of size bytes. */
+static int precode_match(struct rt *rt, uint64_t pmd, uint64_t size_off, uint64_t bytes_off,
+			 uint64_t ignored_off, uint64_t ip, int *match)
+{
+	uint8_t size, tmpl[PRECODE_BYTES_MAX], ign[PRECODE_BYTES_MAX], code[PRECODE_BYTES_MAX];
+	int rc = dump_read(rt->d, pmd + size_off, &size, 1);
+
+	if (!rc && (size == 0 || size > PRECODE_BYTES_MAX))
+		rc = -EBADMSG;
+	rc = rc ? rc : dump_read(rt->d, pmd + bytes_off, tmpl, size);
+	rc = rc ? rc : dump_read(rt->d, pmd + ignored_off, ign, size);
+	rc = rc ? rc : dump_read(rt->d, ip, code, size);
+	if (rc)
+		return rc;
+	*match = 1;
+	for (unsigned i = 0; i < size; i++)
+		if (!ign[i] && code[i] != tmpl[i])
+			*match = 0;
+	return 0;
+}
+
+static int precode_method(struct rt *rt, uint64_t ip, uint64_t *md)
+{
+	uint64_t pm, o_pmd, o_fsize, o_fbytes, o_fign, o_ssize, o_sbytes, o_sign, o_stype, o_page;
+	uint64_t o_fmd, o_secret, o_type, pmd;
+	uint32_t page;
+	uint8_t stype, type;
+	int match = 0;
+	int rc = rt_global(rt, "PlatformMetadata", &pm);
+
+	rc = off(rt, "PlatformMetadata", "PrecodeMachineDescriptor", &o_pmd, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "FixupStubPrecodeSize", &o_fsize, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "FixupBytes", &o_fbytes, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "FixupIgnoredBytes", &o_fign, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "StubPrecodeSize", &o_ssize, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "StubBytes", &o_sbytes, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "StubIgnoredBytes", &o_sign, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "StubPrecodeType", &o_stype, rc);
+	rc = off(rt, "PrecodeMachineDescriptor", "StubCodePageSize", &o_page, rc);
+	rc = off(rt, "FixupPrecodeData", "MethodDesc", &o_fmd, rc);
+	rc = off(rt, "StubPrecodeData", "SecretParam", &o_secret, rc);
+	rc = off(rt, "StubPrecodeData", "Type", &o_type, rc);
+	if (rc)
+		return rc == -ENOENT ? -ENOTSUP : rc;
+	pmd = pm + o_pmd;
+	rc = dump_read_u32(rt->d, pmd + o_page, &page);
+	if (!rc && (page < 4096 || (page & (page - 1))))
+		rc = -EBADMSG;
+	rc = rc ? rc : precode_match(rt, pmd, o_fsize, o_fbytes, o_fign, ip, &match);
+	if (rc)
+		return rc;
+	if (match)
+		return dump_read_ptr(rt->d, ip + page + o_fmd, md);
+	rc = precode_match(rt, pmd, o_ssize, o_sbytes, o_sign, ip, &match);
+	rc = rc ? rc : match ? 0 : -ENOENT;
+	rc = rc ? rc : dump_read(rt->d, pmd + o_stype, &stype, 1);
+	rc = rc ? rc : dump_read(rt->d, ip + page + o_type, &type, 1);
+	if (!rc && type != stype)
+		rc = -ENOENT; /* a P/Invoke or other stub: no managed method */
+	return rc ? rc : dump_read_ptr(rt->d, ip + page + o_secret, md);
+}
+
+/* NibbleMapConstantLookup: the start of the code block holding ip, or 0. */
+static int nibble_find(struct rt *rt, uint64_t map_base, uint64_t header_map, uint64_t ip,
+		       uint64_t *start)
+{
+	uint64_t rel = ip - map_base, idx = rel / NIBBLE_BUCKET, unit_idx = idx / NIBBLES_PER_UNIT;
+	uint32_t unit, pos = idx % NIBBLES_PER_UNIT, want = (uint32_t)(rel % NIBBLE_BUCKET) / 4 + 1;
+	int rc = dump_read_u32(rt->d, header_map + unit_idx * UNIT_BYTES, &unit);
+
+	*start = 0;
+	for (int round = 0; !rc && round < 2; round++) {
+		if ((unit & 0xf) > 8) { /* a pointer: (value - 9) << 2 below the top 28 bits */
+			*start = map_base + (unit & ~0xfu) + (((unit & 0xf) - 9) << 2);
+			return 0;
+		}
+		for (int p = (int)pos; p >= 0; p--) {
+			uint32_t nib = unit >> (28 - 4 * p) & 0xf;
+			if (nib && (round || p < (int)pos || nib <= want)) {
+				*start = map_base + (unit_idx * NIBBLES_PER_UNIT + (uint64_t)p) *
+							    NIBBLE_BUCKET +
+					 (nib - 1) * 4;
+				return 0;
+			}
+		}
+		if (!unit_idx)
+			return 0;
+		unit_idx--;
+		pos = NIBBLES_PER_UNIT - 1;
+		rc = dump_read_u32(rt->d, header_map + unit_idx * UNIT_BYTES, &unit);
+	}
+	return rc;
+}
+
+static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
+{
+	uint64_t map, o_top, o_fb, o_fe, o_frs, o_fnext, o_r2r, o_heap, o_mapbase, o_hdrmap, o_md;
+	uint64_t entry, rs = 0, r2r, heap, map_base, header_map, start, header, last;
+	int rc = rt_global(rt, "ExecutionManagerCodeRangeMapAddress", &map);
+
+	rc = off(rt, "RangeSectionMap", "TopLevelData", &o_top, rc);
+	rc = off(rt, "RangeSectionFragment", "RangeBegin", &o_fb, rc);
+	rc = off(rt, "RangeSectionFragment", "RangeEndOpen", &o_fe, rc);
+	rc = off(rt, "RangeSectionFragment", "RangeSection", &o_frs, rc);
+	rc = off(rt, "RangeSectionFragment", "Next", &o_fnext, rc);
+	rc = off(rt, "RangeSection", "R2RModule", &o_r2r, rc);
+	rc = off(rt, "RangeSection", "HeapList", &o_heap, rc);
+	rc = off(rt, "CodeHeapListNode", "MapBase", &o_mapbase, rc);
+	rc = off(rt, "CodeHeapListNode", "HeaderMap", &o_hdrmap, rc);
+	rc = off(rt, "RealCodeHeader", "MethodDesc", &o_md, rc);
+	rc = rc ? rc : rt_global(rt, "StubCodeBlockLast", &last);
+	if (rc)
+		return rc == -ENOENT ? -ENOTSUP : rc;
+	entry = map + o_top;
+	for (int level = RANGE_LEVELS; !rc && level >= 1; level--) {
+		unsigned shift = 17 + 8 * (unsigned)(level - 1);
+		rc = dump_read_ptr(rt->d, entry, &entry);
+		if (!rc && !(entry & ~1ull))
+			return -ENOENT;
+		entry = (entry & ~1ull) + ((ip >> shift) & 0xff) * 8;
+	}
+	rc = rc ? rc : dump_read_ptr(rt->d, entry, &entry); /* the first fragment */
+	for (unsigned i = 0; !rc && (entry & ~1ull) && i < FRAGMENTS_MAX; i++) {
+		uint64_t f = entry & ~1ull, b, e;
+		rc = dump_read_ptr(rt->d, f + o_fb, &b);
+		rc = rc ? rc : dump_read_ptr(rt->d, f + o_fe, &e);
+		if (!rc && ip >= b && ip < e) {
+			rc = dump_read_ptr(rt->d, f + o_frs, &rs);
+			break;
+		}
+		rc = rc ? rc : dump_read_ptr(rt->d, f + o_fnext, &entry);
+	}
+	if (rc || !rs)
+		return rc ? rc : -ENOENT;
+	rc = dump_read_ptr(rt->d, rs + o_r2r, &r2r);
+	rc = rc ? rc : dump_read_ptr(rt->d, rs + o_heap, &heap);
+	if (!rc && (r2r || !heap))
+		rc = -ENOENT; /* ReadyToRun code, or a stub range: not read here */
+	rc = rc ? rc : dump_read_ptr(rt->d, heap + o_mapbase, &map_base);
+	rc = rc ? rc : dump_read_ptr(rt->d, heap + o_hdrmap, &header_map);
+	if (!rc && ip < map_base)
+		rc = -EBADMSG;
+	rc = rc ? rc : nibble_find(rt, map_base, header_map, ip, &start);
+	if (!rc && start < map_base + 8)
+		rc = -ENOENT;
+	rc = rc ? rc : dump_read_ptr(rt->d, start - 8, &header);
+	if (!rc && header <= last)
+		rc = -ENOENT; /* a stub code block */
+	return rc ? rc : dump_read_ptr(rt->d, header + o_md, md);
+}
+
+int rt_code_method_desc(struct rt *rt, uint64_t ip, uint64_t *md)
+{
+	int rc;
+
+	if (!ip)
+		return -ENOENT;
+	rc = precode_method(rt, ip, md);
+	if (rc == -ENOENT || rc == -EIO)
+		rc = jitted_method(rt, ip, md);
+	if (!rc && !*md)
+		rc = -ENOENT;
+	return rc;
+}
+
+int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
+{
+	uint64_t o_idx, o_flags3, chunk_size, o_chunk_mt, o_range, align, bits, mt, module;
+	uint64_t o_mod;
+	uint8_t idx;
+	uint16_t flags3, range;
+	uint32_t rid, owner;
+	const char *type, *name;
+	const struct meta *m;
+	int rc = rt_field_offset(rt, "MethodDesc", "ChunkIndex", &o_idx);
+
+	rc = off(rt, "MethodDesc", "Flags3AndTokenRemainder", &o_flags3, rc);
+	rc = off(rt, "MethodDescChunk", "MethodTable", &o_chunk_mt, rc);
+	rc = off(rt, "MethodDescChunk", "FlagsAndTokenRange", &o_range, rc);
+	rc = off(rt, "MethodTable", "Module", &o_mod, rc);
+	rc = rc ? rc : rt_type_size(rt, "MethodDescChunk", &chunk_size);
+	rc = rc ? rc : rt_global(rt, "MethodDescAlignment", &align);
+	rc = rc ? rc : rt_global(rt, "MethodDescTokenRemainderBitCount", &bits);
+	if (rc)
+		return rc == -ENOENT ? -ENOTSUP : rc;
+	if (bits == 0 || bits > 24 || align == 0 || align > 64)
+		return -EBADMSG;
+	rc = dump_read(rt->d, md + o_idx, &idx, 1);
+	rc = rc ? rc : dump_read(rt->d, md + o_flags3, &flags3, 2);
+	uint64_t chunk = md - idx * align - chunk_size;
+	rc = rc ? rc : dump_read_ptr(rt->d, chunk + o_chunk_mt, &mt);
+	rc = rc ? rc : dump_read(rt->d, chunk + o_range, &range, 2);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + o_mod, &module);
+	rc = rc ? rc : rt_type_name(rt, mt, &type);
+	rc = rc ? rc : rt_module_meta(rt, module, &m);
+	if (rc)
+		return rc == -ENOTSUP ? -EBADMSG : rc;
+	uint32_t rmask = (1u << bits) - 1, hi_mask = (1u << (24 - bits)) - 1;
+	rid = ((uint32_t)(range & hi_mask) << bits) | (flags3 & rmask);
+	rc = meta_method_name(m, rid, &name);
+	rc = rc ? rc : meta_method_owner(m, rid, &owner);
+	if (rc)
+		return -EBADMSG;
+	/* The MethodDef must be declared by the chunk's type (or its canonical
+	 * definition): the TypeDef in MTFlags2's upper bits. */
+	uint64_t o_flags2;
+	uint32_t flags2;
+	rc = rt_field_offset(rt, "MethodTable", "MTFlags2", &o_flags2);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + o_flags2, &flags2);
+	if (rc)
+		return rc;
+	if ((flags2 >> 8) != owner)
+		return -EBADMSG;
+	strbuf_printf(out, "%s.%s", type, name);
+	return 0;
+}
