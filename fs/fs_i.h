@@ -33,6 +33,7 @@ extern const struct fs_ops fs_heap_ops;	   /* /heap */
 extern const struct fs_ops fs_heap_types_ops;   /* /heap/types (prov_types.c) */
 extern const struct fs_ops fs_heap_objects_ops; /* /heap/objects */
 extern const struct fs_ops fs_statics_ops;	/* /statics (prov_statics.c) */
+extern const struct fs_ops fs_threadpool_ops;	/* /threadpool (prov_threadpool.c) */
 /* A type's statics/ directory: key.u = its MethodTable (prov_statics.c). */
 extern const struct fs_ops fs_type_statics_ops;
 struct rt;
