@@ -291,6 +291,29 @@ static int count_local(uint32_t id, const char *lines, void *arg)
 	return 0;
 }
 
+/* The worker counts PortableThreadPool packs into _separated.counts._data
+ * (System.Private.CoreLib PortableThreadPool.ThreadCounts.cs: 16 bits each,
+ * processing work at bit 0, existing threads at 16, the goal at 32). */
+static void put_worker_counts(struct rt *rt, uint64_t tp, struct strbuf *out)
+{
+	const struct rt_field *sep, *counts;
+	uint64_t mt, data;
+	int rc = obj_mt(rt, tp, &mt);
+
+	rc = rc ? rc : mv_field_named(rt, mt, "_separated", &sep);
+	rc = rc ? rc : (sep->type_mt ? 0 : -ENOENT);
+	rc = rc ? rc : mv_field_named(rt, sep->type_mt, "counts", &counts);
+	rc = rc ? rc : (counts->type_mt ? 0 : -ENOENT);
+	rc = rc ? rc : mv_read_int_field(rt, counts->type_mt,
+					 data_of(rt, tp) + sep->offset + counts->offset, "_data", &data);
+	if (rc)
+		return;
+	unsigned processing = (unsigned)(data & 0xffff), existing = (unsigned)(data >> 16 & 0xffff);
+	strbuf_printf(out, "workers: %u\nworkers-working: %u\nworkers-idle: %u\nworkers-goal: %u\n",
+		      existing, processing, existing >= processing ? existing - processing : 0,
+		      (unsigned)(data >> 32 & 0xffff));
+}
+
 int mv_threadpool_info(struct rt *rt, struct strbuf *out)
 {
 	static const char *const queues[] = { "highPriorityWorkItems", "workItems",
@@ -305,6 +328,7 @@ int mv_threadpool_info(struct rt *rt, struct strbuf *out)
 			strbuf_printf(out, "min-workers: %" PRIu64 "\n", v);
 		if (int_field(rt, tp, "_maxThreads", &v) == 0)
 			strbuf_printf(out, "max-workers: %" PRIu64 "\n", v);
+		put_worker_counts(rt, tp, out);
 	}
 	rc = static_ref(rt, "System.Threading.ThreadPool", "s_workQueue", &wq);
 	for (size_t i = 0; !rc && wq && i < 3; i++) {

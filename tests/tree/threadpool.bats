@@ -30,6 +30,10 @@ check_queues() { # DUMP
 	run -0 tree_cat /threadpool/info
 	expect_field min-workers "$(manifest .min)"
 	expect_field max-workers "$(manifest .max)"
+	# Every worker is blocked inside a callback: all working, none idle.
+	expect_field workers "$(manifest .workers)"
+	expect_field workers-working "$(manifest .workers)"
+	expect_field workers-idle 0
 	expect_field high-priority-queue-length 0
 	expect_field global-queue-length "$(manifest '[.global[].count] | add')"
 	expect_field local-queue-length "$(manifest '.local | to_entries[] | "\(.key) \([.value[].count] | add)"')"
