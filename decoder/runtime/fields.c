@@ -446,7 +446,47 @@ int rt_valuetype_size(struct rt *rt, uint64_t mt, uint32_t *size)
 	return 0;
 }
 
+/* rt_type_info() is asked for every value rendered: its answers are kept. */
+struct info_entry {
+	uint64_t mt;
+	struct rt_type_info info;
+	UT_hash_handle hh;
+};
+
+static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out);
+
 int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
+{
+	struct info_entry *e;
+	struct rt_type_info t;
+	int rc;
+
+	pthread_mutex_lock(&rt->fields_lock);
+	e = NULL;
+	if (rt->fields)
+		HASH_FIND(hh, rt->fields->infos, &mt, sizeof(mt), e);
+	if (e)
+		*out = e->info;
+	pthread_mutex_unlock(&rt->fields_lock);
+	if (e)
+		return 0;
+	/* Computed without the lock: it names the parent (types_lock). */
+	rc = type_info_read(rt, mt, &t);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&rt->fields_lock);
+	HASH_FIND(hh, rt->fields->infos, &mt, sizeof(mt), e);
+	if (!e && (e = calloc(1, sizeof(*e)))) {
+		e->mt = mt;
+		e->info = t;
+		HASH_ADD(hh, rt->fields->infos, mt, sizeof(e->mt), e);
+	}
+	pthread_mutex_unlock(&rt->fields_lock);
+	*out = t;
+	return 0;
+}
+
+static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 {
 	const struct fields_layout *l;
 	struct rt_type_info t = {0};
@@ -511,6 +551,12 @@ void rt_fields_free(struct rt_fields *c)
 	{
 		HASH_DEL(c->types, e);
 		entry_free(e);
+	}
+	struct info_entry *i, *itmp;
+	HASH_ITER(hh, c->infos, i, itmp)
+	{
+		HASH_DEL(c->infos, i);
+		free(i);
 	}
 	fields_params_free(c);
 	free(c);

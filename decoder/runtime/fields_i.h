@@ -55,6 +55,7 @@ struct rt_fields {
 	uint64_t string_mt;
 	struct field_entry *types;   /* by MethodTable */
 	struct params_entry *params; /* a module's AvailableTypeParams, by module */
+	struct info_entry *infos;    /* rt_type_info() results, by MethodTable */
 };
 
 int fields_read_mt(struct rt *rt, const struct fields_layout *l, uint64_t mt, struct mt_raw *out);

@@ -54,4 +54,8 @@ int rt_gc_load(struct rt *rt, const struct rt_gc **out);
 /* Frees rt->gc; accepts NULL (gc.c). */
 void rt_gc_free(struct rt_gc *gc);
 
+/* Frees rt_object_size()'s cache of MethodTables (heapwalk.c); accepts NULL. */
+struct mt_cache;
+void rt_objmt_free(struct mt_cache *c);
+
 #endif

@@ -293,7 +293,7 @@ int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t si
 int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 {
 	const struct rt_gc *gc;
-	struct mt_info m;
+	struct mt_info m = {0};
 	uint64_t raw;
 	uint32_t ncomp;
 	int rc = rt_gc_load(rt, &gc);
@@ -305,10 +305,26 @@ int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 	raw &= ~gc->mt_unmask;
 	if (!raw)
 		return -EBADMSG;
-	rc = mt_read(rt, gc, raw, &m);
-	if (rc)
-		return rc;
+	pthread_mutex_lock(&rt->objmt_lock);
+	if (!rt->objmt)
+		rt->objmt = calloc(1, sizeof(*rt->objmt));
+	const struct mt_info *c = rt->objmt ? mt_lookup(rt, gc, rt->objmt, raw) : NULL;
+	if (c)
+		m = *c;
+	pthread_mutex_unlock(&rt->objmt_lock);
+	if (!c)
+		return -ENOMEM;
+	if (m.err)
+		return m.err == 1 ? -EIO : -EBADMSG;
 	*mt = raw;
 	*size = obj_reported_size(&m, ncomp);
 	return 0;
+}
+
+void rt_objmt_free(struct mt_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	free(c);
 }

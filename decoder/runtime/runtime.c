@@ -102,6 +102,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	pthread_mutex_init(&rt->index_lock, NULL);
 	pthread_mutex_init(&rt->handles_lock, NULL);
 	pthread_mutex_init(&rt->names_lock, NULL);
+	pthread_mutex_init(&rt->objmt_lock, NULL);
 	pthread_mutex_init(&rt->types_lock, NULL);
 	pthread_mutex_init(&rt->fields_lock, NULL);
 	rt->d = d;
@@ -160,6 +161,8 @@ void rt_close(struct rt *rt)
 	rt_types_free(rt->typenames);
 	pthread_mutex_destroy(&rt->fields_lock);
 	rt_heap_names_free(rt->heap_names);
+	rt_objmt_free(rt->objmt);
+	pthread_mutex_destroy(&rt->objmt_lock);
 	pthread_mutex_destroy(&rt->names_lock);
 	pthread_mutex_destroy(&rt->types_lock);
 	free(rt->handles);

@@ -48,6 +48,11 @@ struct rt {
 	struct rt_heap_index *heap_index;
 	int heap_index_err;
 
+	/* MethodTables rt_object_size() has checked (heapwalk.c): each is read
+	 * and checked once, not on every call. */
+	pthread_mutex_t objmt_lock; /* guards objmt */
+	struct mt_cache *objmt;
+
 	/* Heap types by name (heapnames.c), built once after the index. Taken
 	 * before types_lock (it names every type), never after it. */
 	pthread_mutex_t names_lock; /* guards the two fields below */
