@@ -3,6 +3,7 @@
 #define FUSE_USE_VERSION 312
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct ll_ctx {
 	struct fs_tree *tree;
 	uid_t uid;
 	gid_t gid;
+	bool no_open; /* set once by ll_init(): opens answer ENOSYS */
 };
 
 static struct ll_ctx *ctx_of(fuse_req_t req)
@@ -220,6 +222,20 @@ static void ll_release_any(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	fuse_reply_err(req, 0);
 }
 
+/* The kernel may skip open and release for every file when the first open
+ * answers ENOSYS (FUSE_CAP_NO_OPEN_SUPPORT): two round trips fewer per file
+ * read. That is safe here: the mount is read-only (the kernel refuses writes
+ * itself), a file's content is rendered by its lookup already (its exact
+ * size), and nothing is kept per open file. */
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct ll_ctx *c = userdata;
+	if (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+		c->no_open = true;
+	}
+}
+
 /* Renders the file now (if getattr has not) so read never fails later. */
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -235,6 +251,8 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto out;
 	rc = fs_node_content(n, &data, &len);
 	fi->keep_cache = 1;
+	if (!rc && ctx_of(req)->no_open)
+		rc = -ENOSYS;
 out:
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -363,6 +381,7 @@ static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 }
 
 static const struct fuse_lowlevel_ops ll_ops = {
+	.init = ll_init,
 	.lookup = ll_lookup,
 	.forget = ll_forget,
 	.forget_multi = ll_forget_multi,
