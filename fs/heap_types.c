@@ -12,7 +12,7 @@
 #include "types.h"
 #include "fs_i.h"
 
-#define NAME_MAX_BYTES 255
+#define NAME_MAX_BYTES	255
 #define NAME_KEEP_BYTES 230
 
 /* FNV-1a, 64-bit: stable across runs and machines, so cut names are too. */
@@ -122,17 +122,14 @@ int fs_heap_types(struct fs *fs, const struct fs_heap_types **out)
 	return 0;
 }
 
+/* by_mt runs parallel to the index's types (both sorted by MT): the
+ * index's own look-up gives the position. */
 const struct fs_heap_type *fs_heap_type_by_mt(const struct fs_heap_types *ht, uint64_t mt)
 {
-	size_t lo = 0, hi = ht->count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ht->by_mt[mid].mt < mt)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ht->count && ht->by_mt[lo].mt == mt ? &ht->by_mt[lo] : NULL;
+	size_t n;
+	const struct rt_heap_type *base = rt_heap_index_types(ht->ix, &n);
+	const struct rt_heap_type *t = rt_heap_index_type(ht->ix, mt);
+	return t ? &ht->by_mt[t - base] : NULL;
 }
 
 int fs_heap_type_find(const struct fs_heap_types *ht, const struct fs_heap_type *t, uint64_t obj,

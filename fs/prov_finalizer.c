@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fs/prov_finalizer: /finalizer, the GC heaps' finalization queues. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -25,9 +26,11 @@ static void put_type(struct rt *rt, struct strbuf *b, uint64_t obj)
 		strbuf_puts(b, name);
 }
 
-/* ADDR TYPE GENERATION (0, 1, 2, loh, poh) per object registered for
- * finalization and not yet found unreachable, by address. */
-static int registered_render(struct fs_node *file, struct strbuf *b)
+/* One line per queued object, by address: ADDR TYPE GENERATION (0, 1, 2,
+ * loh, poh) for those registered and not yet found unreachable, or ADDR TYPE
+ * for those found unreachable and waiting for the finalizer thread (the
+ * critical list too). */
+static int put_queue(struct fs_node *file, struct strbuf *b, bool ready)
 {
 	struct rt *rt = fs_of(file)->rt;
 	const struct rt_fq_object *e;
@@ -37,36 +40,27 @@ static int registered_render(struct fs_node *file, struct strbuf *b)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].gen < 0)
+		if ((e[i].gen < 0) != ready)
 			continue;
 		fs_put_addr(b, e[i].object);
 		strbuf_puts(b, "\t");
 		put_type(rt, b, e[i].object);
-		strbuf_printf(b, "\t%s\n", gen_names[e[i].gen]);
+		if (ready)
+			strbuf_puts(b, "\n");
+		else
+			strbuf_printf(b, "\t%s\n", gen_names[e[i].gen]);
 	}
 	return 0;
 }
 
-/* ADDR TYPE per object found unreachable and waiting for the finalizer
- * thread (the critical list too), by address. */
+static int registered_render(struct fs_node *file, struct strbuf *b)
+{
+	return put_queue(file, b, false);
+}
+
 static int ready_render(struct fs_node *file, struct strbuf *b)
 {
-	struct rt *rt = fs_of(file)->rt;
-	const struct rt_fq_object *e;
-	size_t n;
-	int rc = rt_finalizer_queue(rt, &e, &n);
-
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		if (e[i].gen >= 0)
-			continue;
-		fs_put_addr(b, e[i].object);
-		strbuf_puts(b, "\t");
-		put_type(rt, b, e[i].object);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
+	return put_queue(file, b, true);
 }
 
 /* "key: value" lines: counts registered (in all and per generation) and
