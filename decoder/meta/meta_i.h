@@ -55,9 +55,17 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen);
 
 static inline uint32_t meta_le(const uint8_t *p, unsigned width)
 {
-	uint32_t v = 0;
-	memcpy(&v, p, width); /* little-endian host: see meta_format.h */
-	return v;
+	/* A switch, not memcpy(&v, p, width): with a constant size each read
+	 * is a single load, and every cell of every table is read at open. */
+	switch (width) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+	default:
+		return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		       (uint32_t)p[3] << 24;
+	}
 }
 
 /* A cell of a row known to exist (1 <= rid <= rows). */

@@ -315,6 +315,51 @@ static int check_cell(const struct meta *m, unsigned t, uint32_t rid, unsigned c
 			rid, col, v);
 }
 
+/* Checks every cell of column col of table t. Columns whose cells are valid
+ * exactly when they lie in a range are checked by their least and greatest
+ * value; the others (blob and coded indexes) cell by cell. A bad column is
+ * scanned again cell by cell, which names the first bad row. */
+static int check_column(const struct meta *m, unsigned t, unsigned col, char *err, size_t errlen)
+{
+	const struct meta_table *tb = &m->tables[t];
+	unsigned kind = schema[t][col] >> 8, arg = schema[t][col] & 0xff;
+	const uint8_t *p = tb->base + tb->col_off[col];
+	uint32_t lo = UINT32_MAX, hi = 0;
+	bool ok;
+
+	if (tb->rows == 0 || kind == C_FIXED)
+		return 0;
+	if (kind == C_STRING || kind == C_GUID || kind == C_INDEX || kind == C_LIST) {
+		for (uint32_t r = 0; r < tb->rows; r++, p += tb->row_size) {
+			uint32_t v = meta_le(p, tb->col_width[col]);
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+		}
+		switch (kind) {
+		case C_STRING:
+			ok = m->strings.base ? hi < m->strings.size : hi == 0;
+			break;
+		case C_GUID:
+			ok = hi <= m->guid.size / 16;
+			break;
+		case C_INDEX:
+			ok = hi <= m->tables[arg].rows;
+			break;
+		default: /* C_LIST */
+			ok = lo >= 1 && hi <= (uint64_t)m->tables[arg].rows + 1;
+			break;
+		}
+		if (ok)
+			return 0;
+	}
+	for (uint32_t rid = 1; rid <= tb->rows; rid++) {
+		int rc = check_cell(m, t, rid, col, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Whether the rows are sorted (non-decreasing) by column col. */
 static bool sorted_by(const struct meta *m, unsigned t, unsigned col)
 {
@@ -363,12 +408,10 @@ int meta_tables_parse(struct meta *m, char *err, size_t errlen)
 		pos += (uint64_t)m->tables[t].rows * m->tables[t].row_size;
 	}
 	for (unsigned t = 0; t < META_TABLE_COUNT; t++) {
-		for (uint32_t rid = 1; rid <= m->tables[t].rows; rid++) {
-			for (unsigned c = 0; c < m->tables[t].ncols; c++) {
-				int rc = check_cell(m, t, rid, c, err, errlen);
-				if (rc)
-					return rc;
-			}
+		for (unsigned c = 0; c < m->tables[t].ncols; c++) {
+			int rc = check_column(m, t, c, err, errlen);
+			if (rc)
+				return rc;
 		}
 	}
 	/* II.22.37: each list marks the start of a run, so the lists never decrease. */
