@@ -451,12 +451,46 @@ static const struct dump_map *map_find(const struct dump *d, uint64_t addr)
 	return NULL;
 }
 
+/* The segment the calling thread read last, by index: decoding reads near
+ * where it read before (an object's fields, the next array element), and the
+ * check below costs less than the binary search. */
+static _Thread_local size_t last_seg;
+
+/* The mapped bytes of [addr, addr+len) when they lie in one segment's
+ * present part, else NULL (then read_any() finds them the long way). The
+ * segments do not overlap (checked at open), so a segment that holds addr is
+ * the one seg_find() returns. */
+static inline const uint8_t *seg_bytes(const struct dump *d, uint64_t addr, size_t len)
+{
+	size_t i = last_seg;
+	const struct dump_seg *s;
+
+	if (i >= d->nsegs || addr < d->segs[i].vaddr ||
+	    addr - d->segs[i].vaddr >= d->segs[i].filesz) {
+		s = seg_find(d, addr);
+		if (!s || addr - s->vaddr >= s->filesz)
+			return NULL;
+		last_seg = i = (size_t)(s - d->segs);
+	}
+	s = &d->segs[i];
+	if (len > s->filesz - (addr - s->vaddr))
+		return NULL;
+	return d->map + s->off + (addr - s->vaddr);
+}
+
 static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int image)
 {
 	uint8_t *out = buf;
 
 	if (len && addr > UINT64_MAX - len)
 		return -EIO;
+	if (len < BULK_READ) {
+		const uint8_t *p = seg_bytes(d, addr, len);
+		if (p) {
+			memcpy(out, p, len);
+			return 0;
+		}
+	}
 	while (len) {
 		const struct dump_seg *s = seg_find(d, addr);
 		size_t n;
@@ -501,7 +535,13 @@ int dump_read_image(struct dump *d, uint64_t addr, void *buf, size_t len)
 
 int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out)
 {
+	const uint8_t *p = seg_bytes(d, addr, sizeof(*out));
 	uint32_t v;
+
+	if (p) { /* a fixed-size copy: one load */
+		memcpy(out, p, sizeof(*out));
+		return 0;
+	}
 	int rc = dump_read(d, addr, &v, sizeof(v));
 	if (!rc)
 		*out = v;
@@ -510,7 +550,13 @@ int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out)
 
 int dump_read_u64(struct dump *d, uint64_t addr, uint64_t *out)
 {
+	const uint8_t *p = seg_bytes(d, addr, sizeof(*out));
 	uint64_t v;
+
+	if (p) {
+		memcpy(out, p, sizeof(*out));
+		return 0;
+	}
 	int rc = dump_read(d, addr, &v, sizeof(v));
 	if (!rc)
 		*out = v;
