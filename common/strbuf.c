@@ -59,14 +59,57 @@ void strbuf_puts(struct strbuf *b, const char *s)
 
 void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->cap - b->len; /* cap > len whenever cap != 0 */
 	va_list ap2;
+	int n;
+
+	if (b->oom)
+		return;
+	/* Straight into the free space when it fits (the usual case), so the
+	 * format is run once, not once to measure and once to write. */
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(b->cap ? b->data + b->len : NULL, b->cap ? room : 0, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && b->cap && (size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (b->cap)
+		b->data[b->len] = '\0'; /* undo a partial write */
 	if (n < 0 || !strbuf_reserve(b, (size_t)n))
 		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
+}
+
+void strbuf_addr(struct strbuf *b, uint64_t v)
+{
+	char s[18] = {'0', 'x'};
+
+	for (int i = 17; i >= 2; i--, v >>= 4)
+		s[i] = "0123456789abcdef"[v & 15];
+	strbuf_add(b, s, sizeof(s));
+}
+
+void strbuf_u64(struct strbuf *b, uint64_t v)
+{
+	char s[20];
+	size_t i = sizeof(s);
+
+	do
+		s[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	strbuf_add(b, s + i, sizeof(s) - i);
+}
+
+void strbuf_i64(struct strbuf *b, int64_t v)
+{
+	if (v < 0) {
+		strbuf_add(b, "-", 1);
+		strbuf_u64(b, -(uint64_t)v); /* INT64_MIN too: unsigned negation */
+		return;
+	}
+	strbuf_u64(b, (uint64_t)v);
 }
 
 void strbuf_printf(struct strbuf *b, const char *fmt, ...)

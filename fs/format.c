@@ -15,7 +15,7 @@ const char *fs_reason(int rc)
 
 void fs_put_addr(struct strbuf *b, uint64_t addr)
 {
-	strbuf_printf(b, "0x%016" PRIx64, addr);
+	strbuf_addr(b, addr);
 }
 
 void fs_put_unreadable(struct strbuf *b, int rc)

@@ -72,34 +72,34 @@ void mv_put_primitive(struct strbuf *b, uint8_t elem, const uint8_t *p)
 		break;
 	case META_ELEM_I1:
 		memcpy(&i1, p, 1);
-		strbuf_printf(b, "%d", i1);
+		strbuf_i64(b, i1);
 		break;
 	case META_ELEM_U1:
-		strbuf_printf(b, "%u", p[0]);
+		strbuf_u64(b, p[0]);
 		break;
 	case META_ELEM_I2:
 		memcpy(&i2, p, 2);
-		strbuf_printf(b, "%d", i2);
+		strbuf_i64(b, i2);
 		break;
 	case META_ELEM_U2:
 		memcpy(&u2, p, 2);
-		strbuf_printf(b, "%u", u2);
+		strbuf_u64(b, u2);
 		break;
 	case META_ELEM_I4:
 		memcpy(&i4, p, 4);
-		strbuf_printf(b, "%" PRId32, i4);
+		strbuf_i64(b, i4);
 		break;
 	case META_ELEM_U4:
 		memcpy(&u4, p, 4);
-		strbuf_printf(b, "%" PRIu32, u4);
+		strbuf_u64(b, u4);
 		break;
 	case META_ELEM_I8:
 		memcpy(&i8, p, 8);
-		strbuf_printf(b, "%" PRId64, i8);
+		strbuf_i64(b, i8);
 		break;
 	case META_ELEM_U8:
 		memcpy(&u8, p, 8);
-		strbuf_printf(b, "%" PRIu64, u8);
+		strbuf_u64(b, u8);
 		break;
 	case META_ELEM_R4:
 		memcpy(&r4, p, 4);
@@ -111,14 +111,14 @@ void mv_put_primitive(struct strbuf *b, uint8_t elem, const uint8_t *p)
 		break;
 	default: /* I, U, PTR, FNPTR: an address */
 		memcpy(&u8, p, 8);
-		strbuf_printf(b, "0x%016" PRIx64, u8);
+		strbuf_addr(b, u8);
 		break;
 	}
 }
 
 static void put_addr(struct strbuf *b, uint64_t addr)
 {
-	strbuf_printf(b, "0x%016" PRIx64, addr);
+	strbuf_addr(b, addr);
 }
 
 int mv_put_reference(struct rt *rt, uint64_t ref, struct strbuf *b)
