@@ -139,14 +139,26 @@ static int list_add(struct rt *rt, struct list *l, uint64_t key, uint64_t value)
 	return 0;
 }
 
-/* The pair in the struct of type mt (KeyValuePair: key, value; a
- * Dictionary Entry: key, value) at addr. */
-static int add_pair(struct rt *rt, struct list *l, uint64_t mt, uint64_t addr)
+/* The key and value fields of a pair struct (KeyValuePair: key, value; a
+ * Dictionary Entry: key, value, next), found once per map, not per pair. */
+struct pair_fields {
+	const struct rt_field *key, *value;
+};
+
+static int pair_fields(struct rt *rt, uint64_t mt, struct pair_fields *pf)
+{
+	int rc = mv_field_named(rt, mt, "key", &pf->key);
+
+	return rc ? rc : mv_field_named(rt, mt, "value", &pf->value);
+}
+
+/* The pair at addr, a struct whose fields are pf. */
+static int add_pair(struct rt *rt, struct list *l, const struct pair_fields *pf, uint64_t addr)
 {
 	uint64_t key, value;
-	int rc = mv_read_ref_field(rt, mt, addr, "key", &key);
+	int rc = mv_read_ref_at(rt, pf->key, addr, &key);
 
-	rc = rc ? rc : mv_read_ref_field(rt, mt, addr, "value", &value);
+	rc = rc ? rc : mv_read_ref_at(rt, pf->value, addr, &value);
 	return rc ? rc : list_add(rt, l, key, value);
 }
 
@@ -154,6 +166,7 @@ static int add_pair(struct rt *rt, struct list *l, uint64_t mt, uint64_t addr)
 static int read_fixed(struct rt *rt, uint64_t map, uint64_t mt, unsigned items, struct list *l)
 {
 	const struct rt_field *f;
+	struct pair_fields pf;
 	char name[16];
 	int rc = 0;
 
@@ -162,7 +175,8 @@ static int read_fixed(struct rt *rt, uint64_t map, uint64_t mt, unsigned items, 
 		rc = mv_field_named(rt, mt, name, &f);
 		if (!rc && (f->elem != META_ELEM_VALUETYPE || !f->type_mt))
 			rc = f->type_err ? f->type_err : -EBADMSG;
-		rc = rc ? rc : add_pair(rt, l, f->type_mt, data_of(rt, map) + f->offset);
+		rc = rc ? rc : pair_fields(rt, f->type_mt, &pf);
+		rc = rc ? rc : add_pair(rt, l, &pf, data_of(rt, map) + f->offset);
 	}
 	return rc;
 }
@@ -187,10 +201,12 @@ static int struct_array(struct rt *rt, uint64_t map, uint64_t mt, const char *na
 static int read_multi(struct rt *rt, uint64_t map, uint64_t mt, struct list *l)
 {
 	struct rt_array a;
+	struct pair_fields pf;
 	int rc = struct_array(rt, map, mt, "_keyValues", &a);
 
+	rc = rc ? rc : pair_fields(rt, a.element_mt, &pf);
 	for (uint64_t i = 0; !rc && i < a.length; i++)
-		rc = add_pair(rt, l, a.element_mt, a.data + i * a.component_size);
+		rc = add_pair(rt, l, &pf, a.data + i * a.component_size);
 	return rc;
 }
 
@@ -198,6 +214,8 @@ static int read_multi(struct rt *rt, uint64_t map, uint64_t mt, struct list *l)
 static int read_many(struct rt *rt, uint64_t map, uint64_t mt, struct list *l)
 {
 	struct rt_array a;
+	struct pair_fields pf;
+	const struct rt_field *next_f;
 	uint64_t count, next;
 	int rc = mv_read_int_field(rt, mt, data_of(rt, map), "_count", &count);
 
@@ -208,11 +226,13 @@ static int read_many(struct rt *rt, uint64_t map, uint64_t mt, struct list *l)
 	rc = struct_array(rt, map, mt, "_entries", &a);
 	if (!rc && count > a.length)
 		rc = -EBADMSG;
+	rc = rc ? rc : pair_fields(rt, a.element_mt, &pf);
+	rc = rc ? rc : mv_field_named(rt, a.element_mt, "next", &next_f);
 	for (uint64_t i = 0; !rc && i < count; i++) {
 		uint64_t e = a.data + i * a.component_size;
-		rc = mv_read_int_field(rt, a.element_mt, e, "next", &next);
+		rc = mv_read_int_at(rt, next_f, e, &next);
 		if (!rc && (int64_t)next >= -1)
-			rc = add_pair(rt, l, a.element_mt, e);
+			rc = add_pair(rt, l, &pf, e);
 	}
 	return rc;
 }

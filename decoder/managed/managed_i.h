@@ -35,6 +35,10 @@ int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *nam
 /* The reference field name of the type mt whose instance data starts at
  * addr; -EBADMSG when the field is not a reference. */
 int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out);
+/* The same with the field found already (by mv_field_named()), for loops
+ * that read one field of many instances of a type. */
+int mv_read_int_at(struct rt *rt, const struct rt_field *f, uint64_t addr, uint64_t *out);
+int mv_read_ref_at(struct rt *rt, const struct rt_field *f, uint64_t addr, uint64_t *out);
 /* The dumped process's UTC offset in minutes for Local DateTimes when it is
  * one fixed offset, else MV_OFFSET_UNKNOWN (timezone.c). */
 int32_t mv_local_offset(struct rt *rt);

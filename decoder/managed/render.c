@@ -165,18 +165,14 @@ int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt
 	return -EBADMSG; /* a well-known type without its field: not this runtime's */
 }
 
-/* Reads the integer field name of the type mt whose instance data is at
- * addr, sign- or zero-extended as its element type says (managed_i.h). */
-int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name,
-			  uint64_t *out)
+/* Reads the integer field f of an instance whose data is at addr, sign- or
+ * zero-extended as its element type says (managed_i.h). */
+int mv_read_int_at(struct rt *rt, const struct rt_field *f, uint64_t addr, uint64_t *out)
 {
-	const struct rt_field *f;
 	uint8_t raw[8] = {0};
-	int rc = mv_field_named(rt, mt, name, &f);
-	size_t sz = rc ? 0 : mv_elem_size(f->elem);
+	size_t sz = mv_elem_size(f->elem);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (!sz || f->elem == META_ELEM_R4 || f->elem == META_ELEM_R8)
 		return -EBADMSG;
 	rc = dump_read(rt_dump(rt), addr + f->offset, raw, sz);
@@ -193,15 +189,18 @@ int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *nam
 	return 0;
 }
 
-/* Reads the reference field name of the type mt whose instance data is at
- * addr (managed_i.h). */
-int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out)
+int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out)
 {
 	const struct rt_field *f;
 	int rc = mv_field_named(rt, mt, name, &f);
 
-	if (rc)
-		return rc;
+	return rc ? rc : mv_read_int_at(rt, f, addr, out);
+}
+
+/* Reads the reference field f of an instance whose data is at addr
+ * (managed_i.h). */
+int mv_read_ref_at(struct rt *rt, const struct rt_field *f, uint64_t addr, uint64_t *out)
+{
 	switch (f->elem) {
 	case META_ELEM_CLASS:
 	case META_ELEM_STRING:
@@ -212,6 +211,14 @@ int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *nam
 	default:
 		return -EBADMSG; /* not a reference: not this runtime's layout */
 	}
+}
+
+int mv_read_ref_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out)
+{
+	const struct rt_field *f;
+	int rc = mv_field_named(rt, mt, name, &f);
+
+	return rc ? rc : mv_read_ref_at(rt, f, addr, out);
 }
 
 enum well_known { WK_NONE, WK_DATETIME, WK_TIMESPAN, WK_GUID, WK_DECIMAL, WK_DATETIMEOFFSET };
@@ -260,7 +267,10 @@ static int put_well_known(struct rt *rt, enum well_known kind, uint64_t mt, uint
 	switch (kind) {
 	case WK_DATETIME:
 		rc = mv_read_int_field(rt, mt, addr, "_dateData", &v1);
-		return rc ? rc : mv_put_datetime(b, v1, (v1 >> 62) >= 2 ? mv_local_offset(rt) : MV_OFFSET_UNKNOWN);
+		return rc ? rc
+			  : mv_put_datetime(b, v1,
+					    (v1 >> 62) >= 2 ? mv_local_offset(rt)
+							    : MV_OFFSET_UNKNOWN);
 	case WK_TIMESPAN:
 		rc = mv_read_int_field(rt, mt, addr, "_ticks", &v1);
 		if (!rc)
@@ -282,7 +292,8 @@ static int put_well_known(struct rt *rt, enum well_known kind, uint64_t mt, uint
 		return rc ? rc : mv_put_decimal(b, (uint32_t)v1, (uint32_t)v2, v3);
 	case WK_DATETIMEOFFSET:
 		rc = mv_field_named(rt, mt, "_dateTime", &f);
-		rc = rc ? rc : mv_read_int_field(rt, f->type_mt, addr + f->offset, "_dateData", &v1);
+		rc = rc ? rc
+			: mv_read_int_field(rt, f->type_mt, addr + f->offset, "_dateData", &v1);
 		rc = rc ? rc : mv_read_int_field(rt, mt, addr, "_offsetMinutes", &v2);
 		if (!rc && ((int64_t)v2 < INT32_MIN || (int64_t)v2 > INT32_MAX))
 			rc = -EBADMSG;
