@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define PTR_SIZE    8
 #define TH_TYPEDESC 0x2ull /* TypeHandle bit: a TypeDesc, not a MethodTable */
@@ -75,6 +76,7 @@ struct name_entry {
 struct module_entry {
 	uint64_t module;
 	uint8_t *image; /* only headers, CLI header and metadata are filled */
+	size_t image_size;
 	struct meta *meta;
 	int err;
 	UT_hash_handle hh;
@@ -140,6 +142,13 @@ static struct rt_types *types_get(struct rt *rt)
 	return c;
 }
 
+static void image_free(struct module_entry *e)
+{
+	if (e->image)
+		munmap(e->image, e->image_size);
+	e->image = NULL;
+}
+
 /* A module image being read from the dump, range by range. */
 struct image_reader {
 	struct dump *d;
@@ -180,10 +189,15 @@ static int module_load(struct rt *rt, const struct types_layout *l, struct modul
 	if (!base || size < PAGE || size > IMAGE_SIZE_MAX)
 		return -EBADMSG;
 	int kind = flags & LAYOUT_FLAG_MAPPED ? META_LAYOUT_MAPPED : META_LAYOUT_FILE;
-	/* Large and mostly untouched: calloc maps zero pages lazily. */
-	e->image = calloc(1, size);
-	if (!e->image)
+	/* Large and mostly untouched: an anonymous mapping gets zero pages on
+	 * first touch (calloc may clear the whole of it when malloc serves it
+	 * from its heap). */
+	e->image = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (e->image == MAP_FAILED) {
+		e->image = NULL;
 		return -ENOMEM;
+	}
+	e->image_size = size;
 	struct image_reader r = {d, base, e->image};
 	rc = meta_locate(e->image, size, kind, image_need, &r, &loc, err, sizeof(err));
 	if (rc == -EIO) {
@@ -218,8 +232,7 @@ static int module_meta(struct rt *rt, struct rt_types *c, uint64_t module, const
 		if (e->err) {
 			meta_close(e->meta);
 			e->meta = NULL;
-			free(e->image);
-			e->image = NULL;
+			image_free(e);
 		}
 		if (e->err == -ENOMEM) {
 			free(e);
@@ -555,7 +568,7 @@ void rt_types_free(struct rt_types *c)
 	{
 		HASH_DEL(c->modules, e);
 		meta_close(e->meta);
-		free(e->image);
+		image_free(e);
 		free(e);
 	}
 	free(c);
