@@ -18,6 +18,12 @@
  * attribute and negative lookup this long. */
 #define LL_TIMEOUT 86400.0
 
+/* readdirplus hands the kernel full entries (it then skips the lookups) for
+ * directories up to this many entries; larger ones go as bare names, so that
+ * a plain ls of every object of the heap does not make the kernel build an
+ * inode for each. */
+#define LL_PLUS_MAX 16384
+
 /* Mount options always given; the user's -o come after them. "ro" makes the
  * kernel refuse writes itself (EROFS), default_permissions makes it apply
  * the 0440/0550 modes, which matters with -o allow_other. */
@@ -170,17 +176,43 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_open(req, fi);
 }
 
-/* Offsets: entry i (0 ".", 1 "..", then the sorted children) carries offset
- * i + 1, the position to continue from. */
-static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
+/* One directory entry for readdir (plus false) or readdirplus: entry i is
+ * ".", "..", then the sorted children; it carries offset i + 1, the position
+ * to continue from. Returns the bytes it needs, as fuse_add_direntry does. */
+static size_t add_entry(fuse_req_t req, struct fs_node *dir, struct fs_node *const *kids,
+			size_t count, size_t i, bool plus, char *buf, size_t size)
+{
+	struct fs_node *n = i == 0 ? dir : i == 1 ? fs_node_parent(dir) : kids[i - 2];
+	const char *name = i == 0 ? "." : i == 1 ? ".." : fs_node_name(n);
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.attr.st_ino = fs_node_ino(n);
+	e.attr.st_mode = fs_node_kind(n) == FS_DIR    ? S_IFDIR
+			 : fs_node_kind(n) == FS_FILE ? S_IFREG
+						      : S_IFLNK;
+	if (!plus)
+		return fuse_add_direntry(req, buf, size, name, &e.attr, (off_t)(i + 1));
+	/* Full entries (the kernel then skips the lookup) for what is known
+	 * without decoding: directories, symlinks and files rendered already.
+	 * Any other file goes as a bare name (node id 0): listing a directory
+	 * must not render every file in it to learn their sizes. */
+	if (i >= 2 && count <= LL_PLUS_MAX && (fs_node_kind(n) != FS_FILE || fs_node_rendered(n)) &&
+	    fill_attr(ctx_of(req), n, &e.attr) == 0) {
+		e.ino = fs_node_ino(n);
+		e.attr_timeout = LL_TIMEOUT;
+		e.entry_timeout = LL_TIMEOUT;
+	}
+	return fuse_add_direntry_plus(req, buf, size, name, &e, (off_t)(i + 1));
+}
+
+static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
 	struct fs_node *n, *const *kids;
 	size_t count, pos = 0;
 	char *buf = NULL;
 	int rc = node_of(req, ino, &n);
 
-	(void)fi;
 	if (rc)
 		goto out;
 	rc = fs_node_children(n, &kids, &count);
@@ -192,17 +224,8 @@ static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		goto out;
 	rc = 0;
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < count + 2; i++) {
-		struct fs_node *e = i == 0 ? n : i == 1 ? fs_node_parent(n) : kids[i - 2];
-		const char *name = i == 0 ? "." : i == 1 ? ".." : fs_node_name(e);
-		struct stat st;
-		size_t need;
+		size_t need = add_entry(req, n, kids, count, i, plus, buf + pos, size - pos);
 
-		memset(&st, 0, sizeof(st));
-		st.st_ino = fs_node_ino(e);
-		st.st_mode = fs_node_kind(e) == FS_DIR	  ? S_IFDIR
-			     : fs_node_kind(e) == FS_FILE ? S_IFREG
-							  : S_IFLNK;
-		need = fuse_add_direntry(req, buf + pos, size - pos, name, &st, (off_t)(i + 1));
 		if (need > size - pos)
 			break;
 		pos += need;
@@ -213,6 +236,23 @@ out:
 	else
 		fuse_reply_buf(req, buf, pos);
 	free(buf);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	(void)fi;
+	reply_dir(req, ino, size, off, false);
+}
+
+/* The kernel asks for this instead of readdir when it expects lookups of
+ * the entries to follow (a first listing, ls -l, a shell glob): for
+ * /threads, that saves one round trip per thread directory. */
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	(void)fi;
+	reply_dir(req, ino, size, off, true);
 }
 
 static void ll_release_any(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -230,6 +270,10 @@ static void ll_release_any(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void ll_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct ll_ctx *c = userdata;
+	/* Always readdirplus: left to itself the kernel uses it for the first
+	 * block of a listing only, unless lookups come between the blocks, and
+	 * a shell glob reads the whole directory first. */
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	if (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) {
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		c->no_open = true;
@@ -389,6 +433,7 @@ static const struct fuse_lowlevel_ops ll_ops = {
 	.readlink = ll_readlink,
 	.opendir = ll_opendir,
 	.readdir = ll_readdir,
+	.readdirplus = ll_readdirplus,
 	.releasedir = ll_release_any,
 	.open = ll_open,
 	.read = ll_read,

@@ -398,6 +398,11 @@ out:
 	return rc;
 }
 
+bool fs_node_rendered(struct fs_node *file)
+{
+	return file->kind == FS_FILE && node_done(file) && file->rc == 0;
+}
+
 /* Walks path from dir. *hops counts symlinks followed so far. */
 static int walk(struct fs_node *dir, const char *path, bool follow_last, int *hops,
 		struct fs_node **out)

@@ -3,6 +3,7 @@
 #ifndef CLRFS_FS_NODE_H
 #define CLRFS_FS_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,9 @@ int fs_node_children(struct fs_node *dir, struct fs_node *const **kids, size_t *
 /* A file's content, rendered on first call and kept; borrowed until
  * fs_tree_free(). -EISDIR/-EINVAL for a directory/symlink. */
 int fs_node_content(struct fs_node *file, const char **data, size_t *len);
+/* Whether file's content is rendered already (and rendered without error),
+ * so that fs_node_content() answers at once. False for other kinds. */
+bool fs_node_rendered(struct fs_node *file);
 
 /* Plain accessors; never fail. */
 uint64_t fs_node_ino(const struct fs_node *n);
