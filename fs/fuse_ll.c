@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs_i.h"
+#include "ll_push.h"
 
 /* The tree never changes while mounted, so the kernel may keep every entry,
  * attribute and negative lookup this long. */
@@ -34,7 +35,8 @@ struct ll_ctx {
 	struct fs_tree *tree;
 	uid_t uid;
 	gid_t gid;
-	bool no_open; /* set once by ll_init(): opens answer ENOSYS */
+	bool no_open;	      /* set once by ll_init(): opens answer ENOSYS */
+	struct ll_push *push; /* NULL when the pushing thread could not start */
 };
 
 static struct ll_ctx *ctx_of(fuse_req_t req)
@@ -110,10 +112,21 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	e.attr_timeout = LL_TIMEOUT;
 	e.entry_timeout = LL_TIMEOUT;
 out:
-	if (rc)
+	if (rc) {
 		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_entry(req, &e);
+		return;
+	}
+	struct ll_push *push = ctx_of(req)->push; /* the reply frees req */
+	fuse_reply_entry(req, &e);
+	/* The content is rendered (for st_size): hand it to the kernel now,
+	 * which then answers the read that usually follows by itself. Only
+	 * after the reply: the kernel makes the inode on receiving it. */
+	if (e.ino && fs_node_kind(n) == FS_FILE) {
+		const char *data;
+		size_t len;
+		if (fs_node_content(n, &data, &len) == 0)
+			ll_push_add(push, e.ino, data, len);
+	}
 }
 
 /* Nodes live as long as the mount: nothing to forget. */
@@ -489,6 +502,10 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	mounted = true;
 	/* Changes directory to "/": paths used later must be absolute. */
 	fuse_daemonize(o->foreground || o->debug);
+	/* After daemonizing (threads do not survive its fork); without the
+	 * thread files are only read the ordinary way. */
+	if (ll_push_start(se, &c.push))
+		c.push = NULL;
 	if (o->single_thread) {
 		rc = fuse_session_loop(se);
 	} else {
@@ -501,6 +518,7 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	/* A signal ends the loop normally; only a negative result is an error. */
 	rc = rc < 0 ? rc : 0;
 out:
+	ll_push_stop(c.push); /* still mounted: it may answer a last read */
 	if (cfg)
 		fuse_loop_cfg_destroy(cfg);
 	if (mounted)

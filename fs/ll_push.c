@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* fs/ll_push: small files' bytes pushed into the kernel's page cache by a
+ * thread of their own (see ll_push.h).
+ *
+ * Why a thread: the kernel copies a store into the inode's pages with each
+ * page locked (fs/fuse/dev.c, fuse_notify_store: filemap_grab_folio). When a
+ * reader got there first, the page stays locked until the daemon answers
+ * that reader's READ. A store made by a thread of the session loop could
+ * then wait for a request only the loop can answer, so the loop never
+ * stores; this thread may wait, the loop goes on. For the same reason the
+ * thread is stopped while requests are still being answered (ll_push_stop). */
+#define FUSE_USE_VERSION 312
+
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ll_push.h"
+
+/* Pending pushes; a lookup burst (a shell glob) rarely gets ahead of the
+ * thread by more than a few, and a dropped push only costs a READ. */
+#define PUSH_QUEUE 1024
+
+/* How often a push is tried again when the kernel does not know the inode
+ * yet: it makes the inode when the process that looked it up takes the
+ * reply, which can come after the push. */
+#define PUSH_TRIES 4
+
+struct push_item {
+	uint64_t ino;
+	const char *data;
+	size_t len;
+	unsigned tries;
+};
+
+struct ll_push {
+	struct fuse_session *se;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	/* Guarded by lock: */
+	struct push_item q[PUSH_QUEUE];
+	size_t head, count;
+	bool stop;     /* take nothing more; the thread ends */
+	bool busy;     /* the thread is inside a store */
+	bool disabled; /* the kernel takes no stores (or the connection is gone) */
+};
+
+static void *push_main(void *arg)
+{
+	struct ll_push *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->count == 0)
+			pthread_cond_wait(&p->wake, &p->lock);
+		if (p->stop)
+			break;
+		struct push_item it = p->q[p->head];
+		p->head = (p->head + 1) % PUSH_QUEUE;
+		p->count--;
+		p->busy = true;
+		pthread_mutex_unlock(&p->lock);
+
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(it.len);
+		bv.buf[0].mem = (void *)it.data;
+		/* -ENOENT: the kernel has forgotten the inode already; harmless. */
+		int rc = fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0);
+
+		pthread_mutex_lock(&p->lock);
+		p->busy = false;
+		if (rc == -ENOENT && ++it.tries < PUSH_TRIES && p->count < PUSH_QUEUE && !p->stop) {
+			/* Behind the others, or after a short wait when alone. */
+			if (p->count == 0) {
+				pthread_mutex_unlock(&p->lock);
+				usleep(20);
+				pthread_mutex_lock(&p->lock);
+			}
+			p->q[(p->head + p->count) % PUSH_QUEUE] = it;
+			p->count++;
+		}
+		if (rc == -ENOSYS || rc == -ENODEV || rc == -EBADF) {
+			p->disabled = true;
+			p->count = 0;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int ll_push_start(struct fuse_session *se, struct ll_push **out)
+{
+	struct ll_push *p = calloc(1, sizeof(*p));
+	sigset_t all, old;
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->se = se;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	/* Signals go to the session's threads, whose blocking reads they end. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = -pthread_create(&p->thread, NULL, push_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		pthread_cond_destroy(&p->wake);
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void ll_push_add(struct ll_push *p, uint64_t ino, const char *data, size_t len)
+{
+	if (!p || len == 0 || len > LL_PUSH_MAX)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (!p->stop && !p->disabled && p->count < PUSH_QUEUE) {
+		p->q[(p->head + p->count) % PUSH_QUEUE] = (struct push_item){ino, data, len, 0};
+		p->count++;
+		if (p->count == 1) /* else the thread is awake: it empties the queue */
+			pthread_cond_signal(&p->wake);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Answers at most one request, waiting up to 10 ms for it. */
+static void serve_one(struct fuse_session *se)
+{
+	struct pollfd pfd = {.fd = fuse_session_fd(se), .events = POLLIN};
+	struct fuse_buf buf = {0};
+
+	if (poll(&pfd, 1, 10) != 1)
+		return;
+	if (!(pfd.revents & POLLIN)) {
+		/* The connection is gone: the kernel has ended every request,
+		 * so the store waits no more. Just do not spin. */
+		usleep(1000);
+		return;
+	}
+	if (fuse_session_receive_buf(se, &buf) > 0)
+		fuse_session_process_buf(se, &buf);
+	free(buf.mem);
+}
+
+void ll_push_stop(struct ll_push *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	p->count = 0;
+	pthread_cond_signal(&p->wake);
+	while (p->busy) {
+		pthread_mutex_unlock(&p->lock);
+		serve_one(p->se);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
