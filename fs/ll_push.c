@@ -68,7 +68,8 @@ static void *push_main(void *arg)
 
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(it.len);
 		bv.buf[0].mem = (void *)it.data;
-		/* -ENOENT: the kernel has forgotten the inode already; harmless. */
+		/* -ENOENT: the kernel has no such inode, not yet (tried again
+		 * below) or no more (forgotten already): harmless either way. */
 		int rc = fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0);
 
 		pthread_mutex_lock(&p->lock);
