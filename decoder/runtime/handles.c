@@ -32,7 +32,7 @@
 // each type; every segment is 64 KiB aligned and points back at its table;
 // bEmptyLine <= bCommitLine <= 120; a user-data block is a data block.
 // Each handle's object is looked up in the heap index (rt_handle.known).
-#include "handles.h"
+#include "handles_i.h"
 
 #include "heap_i.h"
 #include "heapindex.h"
@@ -112,7 +112,7 @@ static struct seg_layout seg_layout(unsigned t)
 }
 
 struct walk {
-	struct rt *rt;
+	struct dump *d;
 	struct diag *diag;
 	unsigned ntypes; /* HANDLE_MAX_INTERNAL_TYPES */
 	struct seg_layout sl;
@@ -158,7 +158,7 @@ static int walk_block(struct walk *w, uint64_t seg, const uint8_t *hdr, unsigned
 	uint32_t mask[2];
 	uint64_t base = seg + SEG_HEADER + (uint64_t)b * BLOCK_BYTES;
 
-	if (dump_read(w->rt->d, base, vals, sizeof(vals))) {
+	if (dump_read(w->d, base, vals, sizeof(vals))) {
 		diag_add(w->diag, "handle block 0x%016" PRIx64 " is unreadable", base);
 		return 0;
 	}
@@ -170,7 +170,7 @@ static int walk_block(struct walk *w, uint64_t seg, const uint8_t *hdr, unsigned
 				 "handle block 0x%016" PRIx64
 				 " (%s) has no valid user-data block; its extra data is not read",
 				 base, type_names[type]);
-		} else if (dump_read(w->rt->d, seg + SEG_HEADER + (uint64_t)u * BLOCK_BYTES, extra,
+		} else if (dump_read(w->d, seg + SEG_HEADER + (uint64_t)u * BLOCK_BYTES, extra,
 				     sizeof(extra))) {
 			diag_add(w->diag,
 				 "the user data of handle block 0x%016" PRIx64 " is unreadable",
@@ -217,7 +217,7 @@ static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned s
 		return -ENOMEM;
 	e->addr = seg;
 	HASH_ADD(hh, w->seen, addr, sizeof(e->addr), e);
-	if (seg % SEG_SIZE || dump_read(w->rt->d, seg, hdr, sl->len)) {
+	if (seg % SEG_SIZE || dump_read(w->d, seg, hdr, sl->len)) {
 		diag_add(w->diag, "handle table segment 0x%016" PRIx64 " is %s", seg,
 			 seg % SEG_SIZE ? "not 64 KiB aligned" : "unreadable");
 		return -EIO;
@@ -264,8 +264,8 @@ static int walk_table(struct walk *w, uint64_t table, unsigned slot)
 	uint64_t seg, off_segs = ((uint64_t)w->ntypes * 4 + 7) & ~7ull;
 	unsigned nseg = 0;
 
-	if (dump_read(w->rt->d, table, flags, w->ntypes * 4) ||
-	    dump_read_ptr(w->rt->d, table + off_segs, &seg))
+	if (dump_read(w->d, table, flags, w->ntypes * 4) ||
+	    dump_read_ptr(w->d, table + off_segs, &seg))
 		return -EIO;
 	if (memcmp(flags, type_flags, sizeof(type_flags)) != 0 || !seg || seg % SEG_SIZE)
 		return -EBADMSG;
@@ -294,8 +294,8 @@ static int walk_bucket(struct walk *w, uint64_t bucket, uint32_t index, unsigned
 	uint32_t bindex;
 	unsigned slot;
 
-	if (dump_read_ptr(w->rt->d, bucket, &tables) ||
-	    dump_read_u32(w->rt->d, bucket + 8, &bindex) || !tables) {
+	if (dump_read_ptr(w->d, bucket, &tables) || dump_read_u32(w->d, bucket + 8, &bindex) ||
+	    !tables) {
 		diag_add(w->diag, "handle table bucket 0x%016" PRIx64 " is unreadable", bucket);
 		return -EIO;
 	}
@@ -303,7 +303,7 @@ static int walk_bucket(struct walk *w, uint64_t bucket, uint32_t index, unsigned
 		diag_add(w->diag, "handle table bucket %u says it is bucket %u", index, bindex);
 	for (slot = 0; slot < SLOTS_MAX; slot++) {
 		uint64_t table;
-		if (dump_read_ptr(w->rt->d, tables + 8 * (uint64_t)slot, &table) || !table)
+		if (dump_read_ptr(w->d, tables + 8 * (uint64_t)slot, &table) || !table)
 			break;
 		/* A table met twice is stale memory past the array's end. */
 		int dup = 0;
@@ -341,25 +341,21 @@ static int handle_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static int build(struct rt *rt, struct rt_handle **out, size_t *count)
+int rt_handles_walk(struct dump *d, uint64_t map, unsigned ntypes, unsigned min_slots,
+		    struct rt_handle **out, size_t *count)
 {
-	const struct rt_gc *gc;
-	const struct rt_native_layout *lay;
-	struct rt_heap_index *ix;
-	struct walk w = {.rt = rt, .diag = dump_diag(rt->d)};
+	struct walk w = {.d = d, .diag = dump_diag(d), .ntypes = ntypes};
 	uint64_t node;
 	unsigned nodes = 0;
-	int rc = rt_gc_load(rt, &gc);
+	int rc = 0;
 
-	if (rc)
-		return rc;
-	if (!(lay = rt_native_layout(rt)))
+	/* rgTypeFlags is read into a u32[32] and type T-1 marks data blocks. */
+	if (ntypes <= RT_HANDLE_TYPES || ntypes > 32)
 		return -ENOTSUP;
-	if (lay->handle_types <= RT_HANDLE_TYPES || lay->handle_types > 32)
-		return -ENOTSUP;
-	w.ntypes = lay->handle_types;
-	w.sl = seg_layout(w.ntypes);
-	for (node = gc->handle_table_map; node && !rc; nodes++) {
+	if (!map)
+		return -EIO;
+	w.sl = seg_layout(ntypes);
+	for (node = map; node && !rc; nodes++) {
 		uint64_t buckets, next;
 		uint32_t max_index;
 		if (nodes >= MAP_NODES_MAX) {
@@ -369,8 +365,8 @@ static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 				 MAP_NODES_MAX);
 			break;
 		}
-		if (dump_read_ptr(rt->d, node, &buckets) || dump_read_ptr(rt->d, node + 8, &next) ||
-		    dump_read_u32(rt->d, node + 16, &max_index)) {
+		if (dump_read_ptr(d, node, &buckets) || dump_read_ptr(d, node + 8, &next) ||
+		    dump_read_u32(d, node + 16, &max_index)) {
 			diag_add(w.diag, "the handle table map is unreadable");
 			rc = -EIO;
 			break;
@@ -383,12 +379,11 @@ static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 		}
 		for (unsigned i = 0; buckets && i < MAP_BUCKETS && !rc; i++) {
 			uint64_t bucket;
-			if (dump_read_ptr(rt->d, buckets + 8 * (uint64_t)i, &bucket)) {
+			if (dump_read_ptr(d, buckets + 8 * (uint64_t)i, &bucket)) {
 				rc = -EIO;
 				diag_add(w.diag, "the handle table map's buckets are unreadable");
 			} else if (bucket) {
-				rc = walk_bucket(&w, bucket, nodes * MAP_BUCKETS + i,
-						 gc->info.server ? gc->info.heap_count : 1);
+				rc = walk_bucket(&w, bucket, nodes * MAP_BUCKETS + i, min_slots);
 			}
 		}
 		node = next;
@@ -404,33 +399,52 @@ static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 		HASH_DEL(w.seen, e);
 		free(e);
 	}
-	if (!rc && !gc->handle_table_map)
-		rc = -EIO;
-	if (!rc && w.free_nonnull)
-		diag_add(w.diag, "%" PRIu64 " handle slots marked free hold a value; not listed",
-			 w.free_nonnull);
-	if (!rc && !(rc = rt_heap_index(rt, &ix))) {
-		uint64_t unknown = 0;
-		qsort(w.h, w.n, sizeof(*w.h), handle_cmp);
-		for (size_t i = 0; i < w.n; i++) {
-			struct rt_handle *h = &w.h[i];
-			h->known = rt_heap_index_has(rt, ix, h->object) &&
-				   (h->type != RT_HANDLE_DEPENDENT || !h->extra ||
-				    rt_heap_index_has(rt, ix, h->extra));
-			unknown += !h->known;
-		}
-		if (unknown)
-			diag_add(w.diag,
-				 "%" PRIu64 " handles hold an object the heap walk did not "
-				 "find",
-				 unknown);
-	}
 	if (rc) {
 		free(w.h);
 		return rc;
 	}
+	if (w.free_nonnull)
+		diag_add(w.diag, "%" PRIu64 " handle slots marked free hold a value; not listed",
+			 w.free_nonnull);
+	qsort(w.h, w.n, sizeof(*w.h), handle_cmp);
 	*out = w.h;
 	*count = w.n;
+	return 0;
+}
+
+static int build(struct rt *rt, struct rt_handle **out, size_t *count)
+{
+	const struct rt_gc *gc;
+	const struct rt_native_layout *lay;
+	struct rt_heap_index *ix;
+	struct rt_handle *h;
+	size_t n;
+	uint64_t unknown = 0;
+	int rc = rt_gc_load(rt, &gc);
+
+	if (rc)
+		return rc;
+	if (!(lay = rt_native_layout(rt)))
+		return -ENOTSUP;
+	rc = rt_handles_walk(rt->d, gc->handle_table_map, lay->handle_types,
+			     gc->info.server ? gc->info.heap_count : 1, &h, &n);
+	if (rc)
+		return rc;
+	if ((rc = rt_heap_index(rt, &ix))) {
+		free(h);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		h[i].known = rt_heap_index_has(rt, ix, h[i].object) &&
+			     (h[i].type != RT_HANDLE_DEPENDENT || !h[i].extra ||
+			      rt_heap_index_has(rt, ix, h[i].extra));
+		unknown += !h[i].known;
+	}
+	if (unknown)
+		diag_add(dump_diag(rt->d),
+			 "%" PRIu64 " handles hold an object the heap walk did not find", unknown);
+	*out = h;
+	*count = n;
 	return 0;
 }
 
