@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: the GC handle table walk (handles.c rt_handles_walk). The input is the
+// dump's only memory, at FUZZ_HANDLES_BASE, with the HandleTableMap at its first byte: map,
+// buckets, tables and segments are wherever its pointers say.
+#include "fuzz_mem.h"
+
+#include "dump.h"
+#include "handles_i.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dump *d = fuzz_mem_open(FUZZ_HANDLES_BASE, data, size);
+	struct rt_handle *h = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	if (rt_handles_walk(d, FUZZ_HANDLES_BASE, FUZZ_HANDLE_TYPES, 1, &h, &n) == 0) {
+		/* What rt_handles() promises: handles read from the dump, named,
+		 * holding an object, sorted by address, each once. */
+		for (size_t i = 0; i < n; i++) {
+			if (h[i].addr < FUZZ_HANDLES_BASE || size < 8 ||
+			    h[i].addr - FUZZ_HANDLES_BASE > size - 8 || !h[i].object ||
+			    !rt_handle_type_name(h[i].type) || (i && h[i - 1].addr >= h[i].addr))
+				abort();
+		}
+	}
+	free(h);
+	dump_close(d);
+	return 0;
+}
