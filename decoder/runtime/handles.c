@@ -406,7 +406,10 @@ int rt_handles_walk(struct dump *d, uint64_t map, unsigned ntypes, unsigned min_
 	if (w.free_nonnull)
 		diag_add(w.diag, "%" PRIu64 " handle slots marked free hold a value; not listed",
 			 w.free_nonnull);
-	qsort(w.h, w.n, sizeof(*w.h), handle_cmp);
+	/* No handles leaves w.h NULL, which qsort() must not get even for zero
+	 * elements (UBSan under fuzz_handles: a table of empty segments). */
+	if (w.n)
+		qsort(w.h, w.n, sizeof(*w.h), handle_cmp);
 	*out = w.h;
 	*count = w.n;
 	return 0;
