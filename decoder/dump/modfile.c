@@ -154,7 +154,8 @@ static int elf_file_load(struct dump_modfile *f, uint16_t machine, uint8_t *id, 
 					(struct dump_reloc){ra.r_offset, ra.r_addend};
 		}
 	}
-	qsort(f->relocs, f->nrelocs, sizeof(*f->relocs), reloc_cmp);
+	if (f->nrelocs) /* relocs is NULL without any: not for qsort() */
+		qsort(f->relocs, f->nrelocs, sizeof(*f->relocs), reloc_cmp);
 	f->is_elf = 1;
 	rc = 0;
 out:

@@ -158,7 +158,8 @@ static int build(struct rt *rt, struct rt_fq_object **out, size_t *count)
 	}
 	if (!rc && !(rc = rt_heap_index(rt, &ix))) {
 		uint64_t unknown = 0;
-		qsort(b.e, b.n, sizeof(*b.e), fq_cmp);
+		if (b.n) /* b.e is NULL when the queues are empty: not for qsort() */
+			qsort(b.e, b.n, sizeof(*b.e), fq_cmp);
 		for (size_t i = 0; i < b.n; i++) {
 			b.e[i].known = rt_heap_index_has(rt, ix, b.e[i].object);
 			unknown += !b.e[i].known;

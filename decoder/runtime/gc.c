@@ -496,7 +496,8 @@ static int load_alloc_contexts(struct rt *rt, struct rt_gc *gc, const struct rt_
 		if ((rc = add_ctx(gc, p, l, &cap)))
 			return rc;
 	}
-	qsort(gc->ctxs, gc->nctxs, sizeof(*gc->ctxs), ctx_cmp);
+	if (gc->nctxs) /* ctxs is NULL without contexts: not for qsort() */
+		qsort(gc->ctxs, gc->nctxs, sizeof(*gc->ctxs), ctx_cmp);
 	return 0;
 }
 
@@ -536,7 +537,8 @@ static int build(struct rt *rt, struct rt_gc *gc, const struct rt_thread *thread
 	}
 	if (rc)
 		return rc;
-	qsort(gc->segs, gc->nsegs, sizeof(*gc->segs), seg_cmp);
+	if (gc->nsegs) /* segs is NULL without any: not for qsort() */
+		qsort(gc->segs, gc->nsegs, sizeof(*gc->segs), seg_cmp);
 	for (size_t i = 1; i < gc->nsegs; i++) {
 		if (gc->segs[i].start < gc->segs[i - 1].end) {
 			diag_add(dump_diag(rt->d),

@@ -173,7 +173,8 @@ static int walk_threads(struct rt *rt)
 		rt->threads = n;
 		rt->threads[rt->nthreads++] = t;
 	}
-	qsort(rt->threads, rt->nthreads, sizeof(*rt->threads), thread_cmp);
+	if (rt->nthreads) /* threads is NULL for an empty store: not for qsort() */
+		qsort(rt->threads, rt->nthreads, sizeof(*rt->threads), thread_cmp);
 	for (size_t i = 1; i < rt->nthreads; i++) {
 		if (rt->threads[i].managed_id == rt->threads[i - 1].managed_id)
 			diag_add(diag, "two threads share managed id %u",
