@@ -302,16 +302,22 @@ static bool is_reference(struct sig_ctx *x, const struct meta_type *t)
 	return false;
 }
 
-static int put_type(struct sig_ctx *x, const uint8_t *p, size_t len, int depth, struct strbuf *b)
+/* The type at the start of the signature bytes p, nested depth deep. */
+static int sig_type_at(const uint8_t *p, size_t len, int depth, struct meta_type *t)
 {
 	struct meta_sig_reader r;
-	struct meta_type t;
-	int rc;
 
 	if (depth > SIG_DEPTH_MAX)
 		return -EBADMSG;
 	meta_sig_init(&r, p, len);
-	rc = meta_sig_type(&r, &t);
+	return meta_sig_type(&r, t);
+}
+
+static int put_type(struct sig_ctx *x, const uint8_t *p, size_t len, int depth, struct strbuf *b)
+{
+	struct meta_type t;
+	int rc = sig_type_at(p, len, depth, &t);
+
 	if (rc)
 		return rc;
 	if (t.elem < sizeof(primitive_names) / sizeof(primitive_names[0]) &&
@@ -436,16 +442,12 @@ static int find_instantiation(struct sig_ctx *x, const struct params_entry *pe,
  * gets a type_mt (a reference type or a primitive). */
 static int value_type_mt(struct sig_ctx *x, const uint8_t *p, size_t len, int depth, uint64_t *mt)
 {
-	struct meta_sig_reader r;
 	struct meta_type t;
 	struct mt_raw raw;
 	int rc;
 
 	*mt = 0;
-	if (depth > SIG_DEPTH_MAX)
-		return -EBADMSG;
-	meta_sig_init(&r, p, len);
-	rc = meta_sig_type(&r, &t);
+	rc = sig_type_at(p, len, depth, &t);
 	if (rc)
 		return rc;
 	switch (t.elem) {
