@@ -13,46 +13,49 @@
 
 #include <cmocka.h>
 
+/* Checks that b holds exactly want (its length too), then empties b. */
+static void expect_text(struct strbuf *b, const char *want)
+{
+	assert_string_equal(b->data, want);
+	assert_int_equal(b->len, strlen(want));
+	strbuf_destroy(b);
+	strbuf_init(b);
+}
+
 static void test_addr_matches_printf(void **state)
 {
 	static const uint64_t v[] = {0, 1, 0xabcdef, 0x00007f512d009f98, UINT64_MAX};
+	struct strbuf b;
+	char want[32];
 	(void)state;
+	strbuf_init(&b);
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		struct strbuf b;
-		char want[32];
-		strbuf_init(&b);
 		strbuf_addr(&b, v[i]);
 		snprintf(want, sizeof(want), "0x%016" PRIx64, v[i]);
-		assert_string_equal(b.data, want);
-		assert_int_equal(b.len, 18);
-		strbuf_destroy(&b);
+		expect_text(&b, want);
 	}
+	strbuf_destroy(&b);
 }
 
 static void test_decimals_match_printf(void **state)
 {
 	static const int64_t s[] = {0, 1, -1, 9, 10, -10, 123456789, INT64_MAX, INT64_MIN};
 	static const uint64_t u[] = {0, 9, 10, 18446744073709551615u};
+	struct strbuf b;
+	char want[32];
 	(void)state;
+	strbuf_init(&b);
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
-		struct strbuf b;
-		char want[32];
-		strbuf_init(&b);
 		strbuf_i64(&b, s[i]);
 		snprintf(want, sizeof(want), "%" PRId64, s[i]);
-		assert_string_equal(b.data, want);
-		assert_int_equal(b.len, strlen(want));
-		strbuf_destroy(&b);
+		expect_text(&b, want);
 	}
 	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
-		struct strbuf b;
-		char want[32];
-		strbuf_init(&b);
 		strbuf_u64(&b, u[i]);
 		snprintf(want, sizeof(want), "%" PRIu64, u[i]);
-		assert_string_equal(b.data, want);
-		strbuf_destroy(&b);
+		expect_text(&b, want);
 	}
+	strbuf_destroy(&b);
 }
 
 /* printf first writes into the free space; when the text does not fit it
