@@ -555,7 +555,12 @@ int rt_gc_load(struct rt *rt, const struct rt_gc **out)
 	const struct rt_thread *threads = NULL;
 	size_t nthreads = 0;
 	int rc = 0;
+	/* Built once and never changed: the common case takes no lock (every
+	 * object's size asks). The release store below publishes it whole. */
+	struct rt_gc *gc = __atomic_load_n(&rt->gc, __ATOMIC_ACQUIRE);
 
+	if (gc)
+		goto done;
 	/* rt_threads() takes rt->lock itself: ask before taking it. A thread
 	 * list that cannot be read only costs the threads' allocation contexts. */
 	if (rt_threads(rt, &threads, &nthreads)) {
@@ -563,31 +568,27 @@ int rt_gc_load(struct rt *rt, const struct rt_gc **out)
 		nthreads = 0;
 	}
 	pthread_mutex_lock(&rt->lock);
-	if (!rt->gc) {
-		struct rt_gc *gc = calloc(1, sizeof(*gc));
-		if (!gc) {
-			rc = -ENOMEM;
-		} else {
-			rc = build(rt, gc, threads, nthreads);
-			if (rc) {
-				/* Keep only the error: every later call returns it. */
-				rt_gc_free(gc);
-				gc = calloc(1, sizeof(*gc));
-				if (!gc)
-					rc = -ENOMEM;
-			}
+	gc = rt->gc;
+	if (!gc && (gc = calloc(1, sizeof(*gc)))) {
+		rc = build(rt, gc, threads, nthreads);
+		if (rc) {
+			/* Keep only the error: every later call returns it. */
+			rt_gc_free(gc);
+			gc = calloc(1, sizeof(*gc));
 		}
 		if (gc) {
 			gc->state = rc ? rc : 1;
-			rt->gc = gc;
+			__atomic_store_n(&rt->gc, gc, __ATOMIC_RELEASE);
 		}
 	}
-	if (rt->gc)
-		rc = rt->gc->state < 0 ? rt->gc->state : 0;
 	pthread_mutex_unlock(&rt->lock);
-	if (!rc)
-		*out = rt->gc;
-	return rc;
+	if (!gc)
+		return -ENOMEM;
+done:
+	if (gc->state < 0)
+		return gc->state;
+	*out = gc;
+	return 0;
 }
 
 void rt_gc_free(struct rt_gc *gc)
