@@ -455,12 +455,33 @@ struct info_entry {
 
 static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out);
 
+/* Each thread's copy of the type facts it asked for last, in front of the
+ * shared cache and its lock: rendering a value asks for its type several
+ * times, and a file of values asks for the same few types. Direct-mapped,
+ * keyed by the context's serial (0, never cached: a context not made by
+ * rt_open(), in tests) and the MethodTable. */
+#define INFO_SLOTS 16
+static _Thread_local struct info_slot {
+	uint64_t serial, mt;
+	struct rt_type_info info;
+} info_slots[INFO_SLOTS];
+
+static struct info_slot *info_slot_of(uint64_t mt)
+{
+	return &info_slots[(mt >> 3 ^ mt >> 9) % INFO_SLOTS];
+}
+
 int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 {
+	struct info_slot *slot = info_slot_of(mt);
 	struct info_entry *e;
 	struct rt_type_info t;
 	int rc;
 
+	if (rt->serial && slot->serial == rt->serial && slot->mt == mt) {
+		*out = slot->info;
+		return 0;
+	}
 	pthread_mutex_lock(&rt->fields_lock);
 	e = NULL;
 	if (rt->fields)
@@ -469,7 +490,7 @@ int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 		*out = e->info;
 	pthread_mutex_unlock(&rt->fields_lock);
 	if (e)
-		return 0;
+		goto done;
 	/* Computed without the lock: it names the parent (types_lock). */
 	rc = type_info_read(rt, mt, &t);
 	if (rc)
@@ -483,6 +504,8 @@ int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 	}
 	pthread_mutex_unlock(&rt->fields_lock);
 	*out = t;
+done:
+	*slot = (struct info_slot){rt->serial, mt, *out};
 	return 0;
 }
 

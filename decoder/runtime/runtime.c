@@ -96,8 +96,11 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	int rc;
 	struct rt *rt = calloc(1, sizeof(*rt));
 
+	static uint64_t serials;
+
 	if (!rt)
 		return -ENOMEM;
+	rt->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->index_lock, NULL);
 	pthread_mutex_init(&rt->handles_lock, NULL);
@@ -132,6 +135,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	rc = rt_descriptor_load(rt, desc, err, errlen);
 	if (rc)
 		goto out;
+	rt_obj_layout_load(rt);
 	version_from_runtime_info(rt);
 	version_from_sccsid(rt);
 	if (!rt->version[0]) {

@@ -21,6 +21,9 @@ struct rt_global {
 };
 
 struct rt {
+	/* Unique among the contexts this process opens: keys the per-thread
+	 * caches (fields.c, heapwalk.c), which outlive a context. */
+	uint64_t serial;
 	struct dump *d;
 	const struct dump_module *mod;
 	uint64_t base;
@@ -33,6 +36,12 @@ struct rt {
 	json_t *contracts; /* { Name: version } */
 	struct rt_global *globals;
 	size_t nglobals;
+	/* The String and Array headers (objects.c), from the descriptor at
+	 * rt_open(): every string and array read needs them. */
+	struct rt_obj_layout {
+		int err; /* -ENOTSUP when the descriptor lacks one */
+		uint64_t str_len, str_first, arr_hdr, arr_ncomp;
+	} objl;
 
 	pthread_mutex_t lock; /* guards the caches below */
 	int threads_state;    /* 0 not walked, 1 walked, <0 error */
@@ -91,6 +100,9 @@ void rt_fields_free(struct rt_fields *c);
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
 int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);
 void rt_descriptor_free(struct rt *rt);
+/* Fills rt->objl from the descriptor (objects.c); never fails, objl.err
+ * says what a string or array read will return. */
+void rt_obj_layout_load(struct rt *rt);
 /* Pieces of rt_descriptor_load(), for tests and fuzzing: an empty layout,
  * then one descriptor's JSON merged in (ptrs: its pointer_data). *subs, when
  * asked for, gets the "subDescriptors" object or NULL (caller json_decref()s). */
