@@ -16,10 +16,22 @@
  * (dotnet/runtime src/coreclr/vm/syncblk.h, OBJHEADER_SIZE). */
 #define OBJ_HEADER_SIZE 8
 
+void rt_obj_layout_load(struct rt *rt)
+{
+	struct rt_obj_layout *l = &rt->objl;
+
+	if (rt_field_offset(rt, "String", "m_StringLength", &l->str_len) ||
+	    rt_field_offset(rt, "String", "m_FirstChar", &l->str_first) ||
+	    rt_type_size(rt, "Array", &l->arr_hdr) ||
+	    rt_field_offset(rt, "Array", "m_NumComponents", &l->arr_ncomp))
+		l->err = -ENOTSUP;
+}
+
 int rt_string_read(struct rt *rt, uint64_t obj, uint32_t *len, uint64_t *chars)
 {
 	struct rt_type_info ti;
-	uint64_t mt, size, len_off, first_off;
+	const struct rt_obj_layout *l = &rt->objl;
+	uint64_t mt, size;
 	uint32_t n;
 	int rc = rt_object_size(rt, obj, &mt, &size);
 
@@ -28,17 +40,16 @@ int rt_string_read(struct rt *rt, uint64_t obj, uint32_t *len, uint64_t *chars)
 		return rc;
 	if (!ti.is_string)
 		return -EINVAL;
-	if (rt_field_offset(rt, "String", "m_StringLength", &len_off) ||
-	    rt_field_offset(rt, "String", "m_FirstChar", &first_off))
-		return -ENOTSUP;
-	rc = dump_read_u32(rt_dump(rt), obj + len_off, &n);
+	if (l->err)
+		return l->err;
+	rc = dump_read_u32(rt_dump(rt), obj + l->str_len, &n);
 	if (rc)
 		return rc;
 	/* The object (BaseSize + 2 x length, aligned) holds every character. */
-	if (n > INT32_MAX || first_off + 2 * (uint64_t)n > size)
+	if (n > INT32_MAX || l->str_first + 2 * (uint64_t)n > size)
 		return -EBADMSG;
 	*len = n;
-	*chars = obj + first_off;
+	*chars = obj + l->str_first;
 	return 0;
 }
 
@@ -46,7 +57,8 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 {
 	struct rt_type_info ti;
 	struct rt_array a;
-	uint64_t mt, size, hdr, ncomp_off, prod = 1;
+	const struct rt_obj_layout *l = &rt->objl;
+	uint64_t mt, size, prod = 1;
 	uint32_t n;
 	int rc = rt_object_size(rt, obj, &mt, &size);
 
@@ -55,9 +67,8 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 		return rc;
 	if (!ti.is_array)
 		return -EINVAL;
-	if (rt_type_size(rt, "Array", &hdr) ||
-	    rt_field_offset(rt, "Array", "m_NumComponents", &ncomp_off))
-		return -ENOTSUP;
+	if (l->err)
+		return l->err;
 	memset(&a, 0, sizeof(a));
 	a.mt = mt;
 	a.rank = ti.rank;
@@ -65,17 +76,17 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 	a.component_size = ti.component_size;
 	a.elem = ti.elem_of_array;
 	a.element_mt = ti.element_mt;
-	rc = dump_read_u32(rt_dump(rt), obj + ncomp_off, &n);
+	rc = dump_read_u32(rt_dump(rt), obj + l->arr_ncomp, &n);
 	if (rc)
 		return rc;
 	a.length = n;
 	if (a.rank < 1 || a.rank > RT_ARRAY_MAX_RANK || (!a.bounded && a.rank != 1))
 		return -EBADMSG;
-	a.data = obj + hdr;
+	a.data = obj + l->arr_hdr;
 	if (a.bounded) {
-		rc = dump_read(rt_dump(rt), obj + hdr, a.lengths, 4 * (size_t)a.rank);
+		rc = dump_read(rt_dump(rt), obj + l->arr_hdr, a.lengths, 4 * (size_t)a.rank);
 		rc = rc ? rc
-			: dump_read(rt_dump(rt), obj + hdr + 4 * a.rank, a.lower,
+			: dump_read(rt_dump(rt), obj + l->arr_hdr + 4 * a.rank, a.lower,
 				    4 * (size_t)a.rank);
 		if (rc)
 			return rc;
