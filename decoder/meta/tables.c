@@ -315,23 +315,65 @@ static int check_cell(const struct meta *m, unsigned t, uint32_t rid, unsigned c
 			rid, col, v);
 }
 
-/* Checks every cell of column col of table t. Columns whose cells are valid
- * exactly when they lie in a range are checked by their least and greatest
- * value; the others (blob and coded indexes) cell by cell. A bad column is
- * scanned again cell by cell, which names the first bad row. */
+/* Whether every value of a coded-index column is valid, from what one pass
+ * gathered: seen[tag] when some cell has that tag, max[tag] the greatest
+ * row number under it. Same rule as check_cell(). */
+static bool coded_ok(const struct meta *m, const struct coded *c, const bool *seen,
+		     const uint32_t *max)
+{
+	for (unsigned tag = 0; tag < (1u << c->bits); tag++) {
+		if (!seen[tag])
+			continue;
+		if (tag >= c->ntags)
+			return false;
+		if (max[tag] == 0)
+			continue; /* only null indexes: the tag does not matter */
+		if (c->tables[tag] == NONE || max[tag] > m->tables[c->tables[tag]].rows)
+			return false;
+	}
+	return true;
+}
+
+/* Checks every cell of column col of table t in one pass over the rows:
+ * range-valued columns by their least and greatest value, coded indexes by
+ * the greatest row per tag, blob indexes entry by entry. A bad column is
+ * scanned again cell by cell, which names the first bad row. Every cell of
+ * every table is read here at open: CoreLib has some 300,000. */
 static int check_column(const struct meta *m, unsigned t, unsigned col, char *err, size_t errlen)
 {
 	const struct meta_table *tb = &m->tables[t];
 	unsigned kind = schema[t][col] >> 8, arg = schema[t][col] & 0xff;
+	unsigned width = tb->col_width[col];
 	const uint8_t *p = tb->base + tb->col_off[col];
 	uint32_t lo = UINT32_MAX, hi = 0;
-	bool ok;
+	bool ok = true;
 
 	if (tb->rows == 0 || kind == C_FIXED)
 		return 0;
-	if (kind == C_STRING || kind == C_GUID || kind == C_INDEX || kind == C_LIST) {
+	switch (kind) {
+	case C_CODED: {
+		const struct coded *c = &coded[arg];
+		/* At most 5 tag bits (HasCustomAttribute, II.24.2.6). */
+		uint32_t mask = (1u << c->bits) - 1, max[32] = {0};
+		bool seen[32] = {0};
 		for (uint32_t r = 0; r < tb->rows; r++, p += tb->row_size) {
-			uint32_t v = meta_le(p, tb->col_width[col]);
+			uint32_t v = meta_le(p, width), tag = v & mask, row = v >> c->bits;
+			seen[tag] = true;
+			max[tag] = row > max[tag] ? row : max[tag];
+		}
+		ok = coded_ok(m, c, seen, max);
+		break;
+	}
+	case C_BLOB: {
+		const uint8_t *e;
+		uint32_t n;
+		for (uint32_t r = 0; ok && r < tb->rows; r++, p += tb->row_size)
+			ok = meta_heap_entry(&m->blob, meta_le(p, width), &e, &n) == 0;
+		break;
+	}
+	default: /* C_STRING, C_GUID, C_INDEX, C_LIST */
+		for (uint32_t r = 0; r < tb->rows; r++, p += tb->row_size) {
+			uint32_t v = meta_le(p, width);
 			lo = v < lo ? v : lo;
 			hi = v > hi ? v : hi;
 		}
@@ -349,10 +391,8 @@ static int check_column(const struct meta *m, unsigned t, unsigned col, char *er
 			ok = lo >= 1 && hi <= (uint64_t)m->tables[arg].rows + 1;
 			break;
 		}
-		if (ok)
-			return 0;
 	}
-	for (uint32_t rid = 1; rid <= tb->rows; rid++) {
+	for (uint32_t rid = 1; !ok && rid <= tb->rows; rid++) {
 		int rc = check_cell(m, t, rid, col, err, errlen);
 		if (rc)
 			return rc;
