@@ -301,6 +301,8 @@ void mv_put_utf16(struct strbuf *b, const uint16_t *s, size_t n)
 void mv_put_quoted(struct strbuf *b, const uint16_t *s, size_t n, uint64_t total)
 {
 	bool cut = total > MV_QUOTE_MAX, lone;
+	char run[256]; /* plain ASCII gathered, added in one go */
+	size_t r = 0;
 
 	if (cut && n >= MV_QUOTE_MAX) {
 		n = MV_QUOTE_MAX;
@@ -310,6 +312,16 @@ void mv_put_quoted(struct strbuf *b, const uint16_t *s, size_t n, uint64_t total
 	strbuf_puts(b, "\"");
 	for (size_t i = 0; i < n;) {
 		uint32_t cp = next_cp(s, n, &i, &lone);
+		if (cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\') {
+			run[r++] = (char)cp;
+			if (r == sizeof(run)) {
+				strbuf_add(b, run, r);
+				r = 0;
+			}
+			continue;
+		}
+		strbuf_add(b, run, r);
+		r = 0;
 		switch (cp) {
 		case '"':
 			strbuf_puts(b, "\\\"");
@@ -333,6 +345,7 @@ void mv_put_quoted(struct strbuf *b, const uint16_t *s, size_t n, uint64_t total
 				mv_put_utf8(b, cp);
 		}
 	}
+	strbuf_add(b, run, r);
 	if (cut)
 		strbuf_printf(b, "…\" (%" PRIu64 " chars)", total);
 	else
