@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs_i.h"
+#include "ll_ahead.h"
 #include "ll_push.h"
 
 /* The tree never changes while mounted, so the kernel may keep every entry,
@@ -35,8 +36,9 @@ struct ll_ctx {
 	struct fs_tree *tree;
 	uid_t uid;
 	gid_t gid;
-	bool no_open;	      /* set once by ll_init(): opens answer ENOSYS */
-	struct ll_push *push; /* NULL when the pushing thread could not start */
+	bool no_open;		/* set once by ll_init(): opens answer ENOSYS */
+	struct ll_push *push;	/* NULL when the pushing thread could not start */
+	struct ll_ahead *ahead; /* NULL likewise */
 };
 
 static struct ll_ctx *ctx_of(fuse_req_t req)
@@ -116,7 +118,7 @@ out:
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	struct ll_push *push = ctx_of(req)->push; /* the reply frees req */
+	struct ll_ctx *c = ctx_of(req); /* the reply frees req */
 	fuse_reply_entry(req, &e);
 	/* The content is rendered (for st_size): hand it to the kernel now,
 	 * which then answers the read that usually follows by itself. Only
@@ -125,7 +127,8 @@ out:
 		const char *data;
 		size_t len;
 		if (fs_node_content(n, &data, &len) == 0)
-			ll_push_add(push, e.ino, data, len);
+			ll_push_add(c->push, e.ino, data, len);
+		ll_ahead_note(c->ahead, dir, n);
 	}
 }
 
@@ -506,6 +509,8 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	 * thread files are only read the ordinary way. */
 	if (ll_push_start(se, &c.push))
 		c.push = NULL;
+	if (ll_ahead_start(o->debug, &c.ahead))
+		c.ahead = NULL;
 	if (o->single_thread) {
 		rc = fuse_session_loop(se);
 	} else {
@@ -518,6 +523,7 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	/* A signal ends the loop normally; only a negative result is an error. */
 	rc = rc < 0 ? rc : 0;
 out:
+	ll_ahead_stop(c.ahead);
 	ll_push_stop(c.push); /* still mounted: it may answer a last read */
 	if (cfg)
 		fuse_loop_cfg_destroy(cfg);

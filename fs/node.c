@@ -403,6 +403,11 @@ bool fs_node_rendered(struct fs_node *file)
 	return file->kind == FS_FILE && node_done(file) && file->rc == 0;
 }
 
+bool fs_node_listed(struct fs_node *dir)
+{
+	return dir->kind == FS_DIR && node_done(dir) && dir->rc == 0;
+}
+
 /* Walks path from dir. *hops counts symlinks followed so far. */
 static int walk(struct fs_node *dir, const char *path, bool follow_last, int *hops,
 		struct fs_node **out)

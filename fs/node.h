@@ -87,6 +87,11 @@ int fs_node_content(struct fs_node *file, const char **data, size_t *len);
  * so that fs_node_content() answers at once. False for other kinds. */
 bool fs_node_rendered(struct fs_node *file);
 
+/* Whether every child of dir exists already (it was listed, or populated
+ * by a lookup), so that fs_node_children() answers at once and creates
+ * nothing. False for other kinds. */
+bool fs_node_listed(struct fs_node *dir);
+
 /* Plain accessors; never fail. */
 uint64_t fs_node_ino(const struct fs_node *n);
 enum fs_kind fs_node_kind(const struct fs_node *n);

@@ -100,7 +100,19 @@ trace_glob() { # FILE
 	((reads <= n / 2)) || { echo "$reads reads of $n files reached the daemon"; return 1; }
 }
 
-@test "SIGTERM while files are being read ends the daemon and its pushing thread cleanly" {
+@test "a glob's lookups set off rendering the same file in the other thread directories" {
+	need_fuse "a mount with a request trace"
+	trace_glob asynclocals
+	# fs/ll_ahead.c traces each scan it starts, once it ends: exactly one
+	# here, for the glob's file name in /threads; none for the listing.
+	run -0 grep '^clrfs: ahead: ' "$BATS_TEST_TMPDIR/trace.stderr"
+	[[ ${#lines[@]} == 1 ]] || { echo "$output"; return 1; }
+	[[ $output =~ ^clrfs:\ ahead:\ threads/\*/asynclocals:\ ([0-9]+)\ files ]] ||
+		{ echo "$output"; return 1; }
+	((BASH_REMATCH[1] <= n)) || { echo "$output"; return 1; }
+}
+
+@test "SIGTERM while files are being read ends the daemon and its helper threads cleanly" {
 	need_fuse "a mount of its own"
 	local mnt=$BATS_TEST_TMPDIR/mnt log=$BATS_TEST_TMPDIR/term.stderr pid reader i status=0
 	mkdir -p "$mnt"
