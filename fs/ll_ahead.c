@@ -26,8 +26,8 @@ struct ll_ahead {
 	/* The lookup before: a file named last_name in last_dir. */
 	struct fs_node *last_dir;
 	char last_name[AHEAD_NAME_MAX];
-	/* The scan to render ahead of: name in the children of parent, from
-	 * the one after `from` on. gen counts scans; the thread drops a scan
+	/* The scan to render ahead of: name in the children of parent, round
+	 * from the one after `from`. gen counts scans; the thread drops a scan
 	 * as soon as gen moves on. */
 	struct fs_node *parent, *from;
 	char name[AHEAD_NAME_MAX];
