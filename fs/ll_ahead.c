@@ -3,7 +3,6 @@
  * ll_ahead.h). */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "ll_ahead.h"
+#include "ll_thread.h"
 #include "node.h"
 
 /* Longer names are never scanned ahead (none of the tree's are). */
@@ -98,7 +98,6 @@ static void *ahead_main(void *arg)
 int ll_ahead_start(bool trace, struct ll_ahead **out)
 {
 	struct ll_ahead *a = calloc(1, sizeof(*a));
-	sigset_t all, old;
 	int rc;
 
 	if (!a)
@@ -106,10 +105,7 @@ int ll_ahead_start(bool trace, struct ll_ahead **out)
 	a->trace = trace;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->wake, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&a->thread, NULL, ahead_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = ll_thread_start(&a->thread, ahead_main, a);
 	if (rc) {
 		pthread_cond_destroy(&a->wake);
 		pthread_mutex_destroy(&a->lock);

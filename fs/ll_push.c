@@ -15,11 +15,11 @@
 #include <fuse_lowlevel.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "ll_push.h"
+#include "ll_thread.h"
 
 /* Pending pushes; a lookup burst (a shell glob) rarely gets ahead of the
  * thread by more than a few, and a dropped push only costs a READ. */
@@ -96,7 +96,6 @@ static void *push_main(void *arg)
 int ll_push_start(struct fuse_session *se, struct ll_push **out)
 {
 	struct ll_push *p = calloc(1, sizeof(*p));
-	sigset_t all, old;
 	int rc;
 
 	if (!p)
@@ -104,11 +103,7 @@ int ll_push_start(struct fuse_session *se, struct ll_push **out)
 	p->se = se;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
-	/* Signals go to the session's threads, whose blocking reads they end. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&p->thread, NULL, push_main, p);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = ll_thread_start(&p->thread, push_main, p);
 	if (rc) {
 		pthread_cond_destroy(&p->wake);
 		pthread_mutex_destroy(&p->lock);
