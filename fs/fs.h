@@ -30,8 +30,9 @@ int fs_readlink(struct fs *fs, const char *path, FILE *out);
 struct fs_mount_options {
 	const char *mountpoint;
 	bool foreground;
-	bool debug; /* libfuse's request trace on stderr */
-	bool single_thread;
+	bool debug;		      /* libfuse's request trace on stderr */
+	bool single_thread;	      /* also keeps FUSE over io_uring off */
+	bool no_uring;		      /* /dev/fuse even where io_uring is offered */
 	const char *const *fuse_opts; /* values of -o, NULL-terminated; may be NULL */
 };
 

@@ -7,7 +7,7 @@ export CLRFS_ROOT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # shellcheck disable=SC2034 # used by scripts/setup
-CLRFS_PACKAGES=(build-essential gcc git meson ninja-build pkg-config libfuse3-dev fuse3
+CLRFS_PACKAGES=(build-essential gcc git meson ninja-build pkg-config libfuse3-dev fuse3 liburing-dev
 	uthash-dev libjansson-dev libcmocka-dev bats libelf-dev jq gdb)
 
 log() { printf '==> %s\n' "$*" >&2; }

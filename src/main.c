@@ -32,13 +32,14 @@ struct cli {
 	size_t nsearch, nopts;
 };
 
-enum { OPT_SEARCH_PATH = 256, OPT_PRINT, OPT_LIST, OPT_READLINK };
+enum { OPT_SEARCH_PATH = 256, OPT_PRINT, OPT_LIST, OPT_READLINK, OPT_NO_URING };
 
 static const struct option long_opts[] = {
 	{"search-path", required_argument, NULL, OPT_SEARCH_PATH},
 	{"print", required_argument, NULL, OPT_PRINT},
 	{"list", required_argument, NULL, OPT_LIST},
 	{"readlink", required_argument, NULL, OPT_READLINK},
+	{"no-uring", no_argument, NULL, OPT_NO_URING},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -55,6 +56,8 @@ static void usage(FILE *out)
 	      "  -f                  stay in the foreground\n"
 	      "  -d                  FUSE debug trace on stderr (implies -f)\n"
 	      "  -s                  single-threaded\n"
+	      "  --no-uring          answer through /dev/fuse even where the kernel\n"
+	      "                      offers FUSE over io_uring\n"
 	      "  -o OPT[,OPT...]     FUSE mount options (allow_other, ...)\n"
 	      "  --search-path DIR   where to look for the dumped process's files\n"
 	      "                      (libcoreclr.so, ...); may be repeated\n"
@@ -112,6 +115,9 @@ static int parse(int argc, char **argv, struct cli *c)
 			break;
 		case 's':
 			c->mount.single_thread = true;
+			break;
+		case OPT_NO_URING:
+			c->mount.no_uring = true;
 			break;
 		case 'o':
 			rc = push(&c->fuse_opts, &c->nopts, optarg);

@@ -60,14 +60,15 @@ both() { # PATH
 	[[ $(stat -c %s "$MNT$big/value") == "$(wc -c <"$BATS_TEST_TMPDIR/printed")" ]]
 }
 
-# Mounts DUMP afresh with libfuse's request trace, reads every thread's FILE
-# with one glob, unmounts; sets n (thread directories), lookups and reads
-# (requests the glob's cat caused) and stores (pushes into the page cache).
-trace_glob() { # FILE
+# Mounts DUMP afresh with libfuse's request trace (and clrfs's OPTION...),
+# reads every thread's FILE with one glob, unmounts; sets n (thread
+# directories), lookups and reads (requests the glob's cat caused) and
+# stores (pushes into the page cache).
+trace_glob() { # FILE [OPTION...]
 	local mnt=$BATS_TEST_TMPDIR/mnt log=$BATS_TEST_TMPDIR/trace.stderr pid before_l before_r i
 	n=$(clrfs_print --list /threads | grep -c '^[0-9]')
 	mkdir -p "$mnt"
-	"$CLRFS_BIN" -d "$DUMP" "$mnt" 2>"$log" &
+	"$CLRFS_BIN" -d "${@:2}" "$DUMP" "$mnt" 2>"$log" &
 	pid=$!
 	for ((i = 0; i < 200; i++)); do [[ -e $mnt/info ]] && break; sleep 0.1; done
 	before_l=$(grep -c 'opcode: LOOKUP' "$log" || true)
@@ -110,6 +111,48 @@ trace_glob() { # FILE
 	[[ $output =~ ^clrfs:\ ahead:\ threads/\*/asynclocals:\ ([0-9]+)\ files ]] ||
 		{ echo "$output"; return 1; }
 	((BASH_REMATCH[1] <= n)) || { echo "$output"; return 1; }
+}
+
+# Whether the fuse module offers FUSE over io_uring to new mounts: scripts/test
+# turns it off for the first pass of the tree tests and on for the second.
+uring_offered() { [[ $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) == [Y1] ]]; }
+
+@test "requests come by io_uring exactly when the kernel offers it" {
+	need_fuse "a mount with a request trace"
+	local log=$BATS_TEST_TMPDIR/trace.stderr answered
+	trace_glob asynclocals
+	if ! uring_offered; then
+		run grep '^clrfs: io_uring' "$log"
+		((status == 1)) || { echo "$output"; return 1; }
+		return 0
+	fi
+	# fs/ll_uring.c traces the kernel's answer, and counts the requests
+	# its queues answered when it stops: at least the glob's lookups.
+	grep -q '^clrfs: io_uring: accepted' "$log" || { grep clrfs: "$log"; return 1; }
+	answered=$(sed -n 's/^clrfs: io_uring: \([0-9]*\) requests answered by [0-9]* queues$/\1/p' "$log")
+	((answered >= lookups && lookups >= n)) ||
+		{ echo "$answered requests by io_uring, $lookups lookups, $n threads"; return 1; }
+}
+
+@test "--no-uring answers through /dev/fuse, and the glob reads the same" {
+	need_fuse "a mount with a request trace"
+	local mnt=$BATS_TEST_TMPDIR/mnt log=$BATS_TEST_TMPDIR/plain.stderr pid i f
+	mkdir -p "$mnt"
+	"$CLRFS_BIN" -d --no-uring "$DUMP" "$mnt" 2>"$log" &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [[ -e $mnt/info ]] && break; sleep 0.1; done
+	cat -- "$mnt"/threads/[0-9]*/info >"$BATS_TEST_TMPDIR/glob"
+	: >"$BATS_TEST_TMPDIR/want"
+	for f in "$mnt"/threads/[0-9]*/info; do
+		clrfs_print --print "${f#"$mnt"}" >>"$BATS_TEST_TMPDIR/want"
+	done
+	fusermount3 -u "$mnt"
+	wait "$pid"
+	no_sanitizer_reports "$log"
+	run grep '^clrfs: io_uring' "$log"
+	((status == 1)) || { echo "$output"; return 1; }
+	[[ -s $BATS_TEST_TMPDIR/want ]]
+	cmp "$BATS_TEST_TMPDIR/glob" "$BATS_TEST_TMPDIR/want"
 }
 
 @test "SIGTERM while files are being read ends the daemon and its helper threads cleanly" {
