@@ -95,7 +95,6 @@ struct queue;
 
 struct ent {
 	struct lu_req_header hdr; /* the kernel keeps its address */
-	struct queue *q;
 	char *payload; /* PREFIX bytes into this entry's part of the mapping */
 	struct iovec iov[2];
 	uint64_t unique;
@@ -594,7 +593,6 @@ int ll_uring_start(struct fuse_session *se, bool trace, struct ll_uring **out)
 		for (unsigned k = 0; k < QUEUE_DEPTH; k++) {
 			struct ent *e = &q->ents[k];
 
-			e->q = q;
 			e->payload = u->map + (i * QUEUE_DEPTH + k) * stride + PREFIX;
 			e->iov[0] = (struct iovec){&e->hdr, sizeof(e->hdr)};
 			e->iov[1] = (struct iovec){e->payload, PAYLOAD_MAX};
