@@ -95,7 +95,7 @@ struct queue;
 
 struct ent {
 	struct lu_req_header hdr; /* the kernel keeps its address */
-	char *payload; /* PREFIX bytes into this entry's part of the mapping */
+	char *payload;		  /* PREFIX bytes into this entry's part of the mapping */
 	struct iovec iov[2];
 	uint64_t unique;
 	unsigned tries;
