@@ -35,26 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* field.h, 64-bit release build. */
-#define FD_SIZE_DEFAULT		16
-#define FD_MB_MASK		0x00ffffffu
-#define FD_PACKED_MB_MASK	0x0001ffffu /* enum_packedMbLayout_MbMask */
-#define FD_STATIC		(1u << 24)
-#define FD_THREAD_LOCAL		(1u << 25)
-#define FD_RVA			(1u << 26)
-#define FD_REQUIRES_FULL_MB	(1u << 30)
-#define FD_OFFSET_MASK		0x07ffffffu
-#define FD_TYPE_SHIFT		27
-#define FIELD_OFFSET_MAX	((1u << 27) - 1)
-#define FIELD_OFFSET_LAST_REAL	(FIELD_OFFSET_MAX - 6)
+#define FIELD_OFFSET_LAST_REAL	(RT_FD_OFFSET_MAX - 6)
 #define FIELD_STATIC_FLAG	0x0010u /* FieldAttributes.Static, ECMA-335 II.23.1.5 */
-#define EECLASS_OR_CANON_MT_BIT 0x1ull
 #define HIERARCHY_MAX		64
 #define FIELDS_MAX		(1u << 16)
-#define MIN_OBJECT_SIZE		(3 * PTR_SIZE)
 #define BASE_SIZE_MAX		(1u << 30)
-#define ELEM_CLASS		0x12
-#define ELEM_VALUETYPE		0x11
 
 struct field_entry {
 	uint64_t mt;
@@ -66,61 +51,6 @@ struct field_entry {
 	UT_hash_handle hh;
 };
 
-static int fields_layout(struct rt *rt, struct fields_layout *l)
-{
-	uint64_t norm_end;
-	int rc = rt_field_offset(rt, "MethodTable", "MTFlags", &l->mt_flags);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "BaseSize", &l->mt_base_size);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags2", &l->mt_flags2);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "ParentMethodTable", &l->mt_parent);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "Module", &l->mt_module);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "EEClassOrCanonMT", &l->mt_canon);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "PerInstInfo", &l->mt_per_inst);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "MethodTable", &l->ee_mt);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "FieldDescList", &l->ee_fdlist);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "InternalCorElementType", &l->ee_norm);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumInstanceFields", &l->ee_ninst);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumStaticFields", &l->ee_nstatic);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "NumThreadStaticFields", &l->ee_nthread);
-	rc = rc ? rc : rt_field_offset(rt, "ArrayClass", "Rank", &l->rank);
-	rc = rc ? rc : rt_field_offset(rt, "Module", "TypeDefToMethodTableMap", &l->mod_typedefs);
-	rc = rc ? rc : rt_field_offset(rt, "Module", "TypeRefToMethodTableMap", &l->mod_typerefs);
-	rc = rc ? rc : rt_field_offset(rt, "Module", "AvailableTypeParams", &l->mod_params);
-	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "Next", &l->map_next);
-	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "TableData", &l->map_data);
-	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "Count", &l->map_count);
-	rc = rc ? rc : rt_field_offset(rt, "ModuleLookupMap", "SupportedFlagsMask", &l->map_mask);
-	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "Buckets", &l->eth_buckets);
-	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "Count", &l->eth_count);
-	rc = rc ? rc : rt_field_offset(rt, "EETypeHashTable", "VolatileEntryValue", &l->eth_value);
-	rc = rc ? rc
-		: rt_field_offset(rt, "EETypeHashTable", "VolatileEntryNextEntry", &l->eth_next);
-	if (rc)
-		return -ENOTSUP;
-	/* EEClass::m_cbBaseSizePadding: the byte after m_NormType, just before
-	 * m_NumInstanceFields (class.h; published as EEClass.BaseSizePadding
-	 * only after 10.0). */
-	if (rt_field_offset(rt, "EEClass", "BaseSizePadding", &l->ee_padding)) {
-		norm_end = l->ee_norm + 1;
-		if (l->ee_ninst != norm_end + 1)
-			return -ENOTSUP;
-		l->ee_padding = norm_end;
-	}
-	if (rt_type_size(rt, "FieldDesc", &l->fd_size) ||
-	    rt_field_offset(rt, "FieldDesc", "MTOfEnclosingClass", &l->fd_mt) ||
-	    rt_field_offset(rt, "FieldDesc", "DWord1", &l->fd_dw1) ||
-	    rt_field_offset(rt, "FieldDesc", "DWord2", &l->fd_dw2)) {
-		l->fd_size = FD_SIZE_DEFAULT;
-		l->fd_mt = 0;
-		l->fd_dw1 = PTR_SIZE;
-		l->fd_dw2 = PTR_SIZE + 4;
-	}
-	if (l->fd_size > 64 || l->fd_mt + PTR_SIZE > l->fd_size || l->fd_dw1 + 4 > l->fd_size ||
-	    l->fd_dw2 + 4 > l->fd_size)
-		return -ENOTSUP;
-	return 0;
-}
-
 static struct rt_fields *fields_get(struct rt *rt)
 {
 	struct rt_fields *c = rt->fields;
@@ -129,43 +59,39 @@ static struct rt_fields *fields_get(struct rt *rt)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->err = fields_layout(rt, &c->l);
-	if (c->err)
-		diag_add(dump_diag(rt->d),
-			 "this runtime's contract descriptor lacks a layout needed to list fields");
-	if (rt_global_deref(rt, "StringMethodTable", &c->string_mt))
-		c->string_mt = 0;
 	rt->fields = c;
 	return c;
 }
 
-int fields_read_mt(struct rt *rt, const struct fields_layout *l, uint64_t mt, struct mt_raw *out)
+int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out)
 {
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	struct mt_raw r = {0};
 	uint64_t canon, back;
 	int rc;
 
-	if (!mt || (mt & (PTR_SIZE - 1)))
+	rc = rt_layout_err(rt, RT_LG_MT);
+	if (!rc && (!mt || (mt & (RT_PTR_SIZE - 1))))
 		return -EBADMSG;
-	rc = dump_read_u32(rt->d, mt + l->mt_flags, &r.flags);
-	rc = rc ? rc : dump_read_u32(rt->d, mt + l->mt_base_size, &r.base_size);
-	rc = rc ? rc : dump_read_u32(rt->d, mt + l->mt_flags2, &r.flags2);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_parent, &r.parent);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_module, &r.module);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_per_inst, &r.per_inst);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->mt_canon, &canon);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->flags, &r.flags);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->base_size, &r.base_size);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->flags2, &r.flags2);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->parent, &r.parent);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->module, &r.module);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->per_inst, &r.per_inst);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->canon, &canon);
 	if (rc)
 		return rc;
 	r.canon_mt = mt;
 	r.eeclass = canon;
-	if (canon & EECLASS_OR_CANON_MT_BIT) {
-		r.canon_mt = canon & ~EECLASS_OR_CANON_MT_BIT;
-		rc = dump_read_ptr(rt->d, r.canon_mt + l->mt_canon, &r.eeclass);
-		if (!rc && (r.eeclass & EECLASS_OR_CANON_MT_BIT))
+	if (canon & RT_CANON_MT_BIT) {
+		r.canon_mt = canon & ~RT_CANON_MT_BIT;
+		rc = dump_read_ptr(rt->d, r.canon_mt + l->canon, &r.eeclass);
+		if (!rc && (r.eeclass & RT_CANON_MT_BIT))
 			rc = -EBADMSG;
 	}
 	rc = rc ? rc : dump_read_ptr(rt->d, r.eeclass + l->ee_mt, &back);
-	if (!rc && (back != r.canon_mt || r.base_size < PTR_SIZE || r.base_size > BASE_SIZE_MAX))
+	if (!rc && (back != r.canon_mt || r.base_size < RT_PTR_SIZE || r.base_size > BASE_SIZE_MAX))
 		rc = -EBADMSG;
 	if (!rc)
 		*out = r;
@@ -196,7 +122,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 			   const uint8_t *fd, uint64_t canon_mt, uint32_t first, uint32_t end,
 			   struct rt_field *f)
 {
-	const struct fields_layout *l = &c->l;
+	const struct rt_lay_fields *l = &rt->lay.fields;
 	uint64_t back;
 	uint32_t dw1, dw2, rid;
 	uint16_t mflags;
@@ -208,7 +134,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	memcpy(&back, fd + l->fd_mt, sizeof(back));
 	memcpy(&dw1, fd + l->fd_dw1, sizeof(dw1));
 	memcpy(&dw2, fd + l->fd_dw2, sizeof(dw2));
-	rid = dw1 & (dw1 & FD_REQUIRES_FULL_MB ? FD_MB_MASK : FD_PACKED_MB_MASK);
+	rid = dw1 & (dw1 & RT_FD_REQUIRES_FULL_MB ? RT_FD_MB_MASK : RT_FD_PACKED_MB_MASK);
 	if (back != canon_mt || rid < first || rid >= end)
 		return -EBADMSG;
 	rc = meta_field_flags(o->m, rid, &mflags);
@@ -217,11 +143,11 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	if (rc)
 		return rc == -ENOENT ? -EBADMSG : rc;
 	f->token = META_TOKEN(META_TABLE_FIELD, rid);
-	f->offset = dw2 & FD_OFFSET_MASK;
-	f->elem = (uint8_t)(dw2 >> FD_TYPE_SHIFT);
-	f->is_static = dw1 & FD_STATIC;
-	f->is_thread_static = dw1 & FD_THREAD_LOCAL;
-	f->is_rva = dw1 & FD_RVA;
+	f->offset = dw2 & RT_FD_OFFSET_MASK;
+	f->elem = (uint8_t)(dw2 >> RT_FD_TYPE_SHIFT);
+	f->is_static = dw1 & RT_FD_STATIC;
+	f->is_thread_static = dw1 & RT_FD_THREAD_LOCAL;
+	f->is_rva = dw1 & RT_FD_RVA;
 	f->owner_mt = o->mt;
 	if (f->is_static != !!(mflags & FIELD_STATIC_FLAG))
 		return -EBADMSG;
@@ -238,7 +164,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	else if (sig_elem == META_ELEM_STRING || sig_elem == META_ELEM_OBJECT ||
 		 sig_elem == META_ELEM_CLASS || sig_elem == META_ELEM_SZARRAY ||
 		 sig_elem == META_ELEM_ARRAY)
-		ok = f->elem == ELEM_CLASS;
+		ok = f->elem == META_ELEM_CLASS;
 	if (!ok) {
 		free(f->type_name);
 		f->type_name = NULL;
@@ -251,7 +177,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		    struct field_entry **out)
 {
-	const struct fields_layout *l = &c->l;
+	const struct rt_lay_fields *l = &rt->lay.fields;
 	struct field_entry *e, *pe = NULL;
 	struct field_owner o = {.mt = mt};
 	struct mt_raw r;
@@ -268,7 +194,7 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 	}
 	if (depth > HIERARCHY_MAX)
 		return -ELOOP;
-	rc = fields_read_mt(rt, l, mt, &r);
+	rc = fields_read_mt(rt, mt, &r);
 	if (!rc && r.parent)
 		rc = entry_of(rt, c, r.parent, depth + 1, &pe);
 	if (rc == -ENOMEM || rc == -ELOOP)
@@ -286,7 +212,7 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		goto out;
 	if (pe) {
 		struct mt_raw pr;
-		rc = fields_read_mt(rt, l, r.parent, &pr);
+		rc = fields_read_mt(rt, r.parent, &pr);
 		rc = rc ? rc : dump_read(rt->d, pr.eeclass + l->ee_ninst, &pninst, sizeof(pninst));
 		if (rc)
 			goto out;
@@ -310,20 +236,20 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		goto out;
 	rc = dump_read(rt->d, fdlist, raw, n * l->fd_size);
 	rc = rc ? rc : rt_module_meta(rt, r.module, &o.m);
-	rc = rc ? rc : meta_typedef_fields(o.m, r.flags2 >> 8, &first, &end);
+	rc = rc ? rc : meta_typedef_fields(o.m, r.flags2 >> RT_MTF2_TYPEDEF_SHIFT, &first, &end);
 	if (rc == -ENOENT)
 		rc = -EBADMSG;
 	if (!rc && rt_type_args(rt, mt, o.args, sizeof(o.args) / sizeof(o.args[0]), &o.nargs))
 		o.nargs = 0; /* then generic parameters go by their names */
 	o.module = r.module;
-	o.rid = r.flags2 >> 8;
+	o.rid = r.flags2 >> RT_MTF2_TYPEDEF_SHIFT;
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct rt_field *f = i < own ? &e->inst[e->ninst] : &e->stat[e->nstat];
 		rc = field_from_desc(rt, c, &o, raw + i * l->fd_size, r.canon_mt, first, end, f);
 		if (!rc && f->is_static != (i >= own))
 			rc = -EBADMSG;
 		if (!rc && !f->is_static &&
-		    (f->offset > FIELD_OFFSET_LAST_REAL || f->offset >= r.base_size - 2 * PTR_SIZE))
+		    (f->offset > FIELD_OFFSET_LAST_REAL || f->offset >= r.base_size - 2 * RT_PTR_SIZE))
 			rc = -EBADMSG;
 		if (rc && f->type_name) {
 			free(f->type_name);
@@ -361,9 +287,13 @@ static int fields_of(struct rt *rt, uint64_t mt, bool statics, const struct rt_f
 	struct field_entry *e = NULL;
 	int rc;
 
+	rc = rt_layout_err(rt, RT_LG_MT);
+	rc = rc ? rc : rt_layout_err(rt, RT_LG_FIELDS);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&rt->fields_lock);
 	struct rt_fields *c = fields_get(rt);
-	rc = !c ? -ENOMEM : c->err ? c->err : entry_of(rt, c, mt, 0, &e);
+	rc = !c ? -ENOMEM : entry_of(rt, c, mt, 0, &e);
 	pthread_mutex_unlock(&rt->fields_lock);
 	if (rc == -ELOOP)
 		rc = -EBADMSG; /* a parent chain longer than any real one */
@@ -394,53 +324,39 @@ int rt_module_types(struct rt *rt, uint64_t module, uint64_t **mts, size_t *coun
 		return rc;
 	pthread_mutex_lock(&rt->fields_lock);
 	struct rt_fields *c = fields_get(rt);
-	rc = !c ? -ENOMEM : c->err;
-	if (!rc)
-		rc = fields_module_types(rt, c, module, meta_table_rows(m, META_TABLE_TYPEDEF), mts,
-					 count);
+	rc = !c ? -ENOMEM
+		: fields_module_types(rt, c, module, meta_table_rows(m, META_TABLE_TYPEDEF), mts,
+				      count);
 	pthread_mutex_unlock(&rt->fields_lock);
 	return rc;
 }
 
-/* The layout, or why there is none. */
-static int layout_of(struct rt *rt, const struct fields_layout **l)
-{
-	int rc;
-
-	pthread_mutex_lock(&rt->fields_lock);
-	struct rt_fields *c = fields_get(rt);
-	rc = !c ? -ENOMEM : c->err;
-	if (!rc)
-		*l = &c->l;
-	pthread_mutex_unlock(&rt->fields_lock);
-	return rc; /* c->l never changes once built */
-}
-
 static bool is_valuetype(uint32_t flags)
 {
-	return !(flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_VALUETYPE_MASK) == MTF_VALUETYPE;
+	return !(flags & RT_MTF_HAS_COMPONENT_SIZE) &&
+	       (flags & RT_MTF_VALUETYPE_MASK) == RT_MTF_VALUETYPE;
 }
 
 int rt_valuetype_size(struct rt *rt, uint64_t mt, uint32_t *size)
 {
-	const struct fields_layout *l;
 	struct mt_raw r;
 	uint8_t pad;
-	int rc = layout_of(rt, &l);
+	int rc = rt_layout_err(rt, RT_LG_FIELDS);
 
-	rc = rc ? rc : fields_read_mt(rt, l, mt, &r);
+	rc = rc ? rc : fields_read_mt(rt, mt, &r);
 	if (rc)
 		return rc;
 	if (!is_valuetype(r.flags))
 		return -EINVAL;
-	rc = dump_read(rt->d, r.eeclass + l->ee_padding, &pad, 1);
+	rc = dump_read(rt->d, r.eeclass + rt->lay.fields.ee_padding, &pad, 1);
 	if (rc)
 		return rc;
 	/* BaseSize = max(MIN_OBJECT_SIZE, align(size + header + MT pointer));
 	 * a padding that does not give that back is not the padding. */
-	uint32_t n = r.base_size - pad, boxed = (n + 2 * PTR_SIZE + PTR_SIZE - 1) & ~(PTR_SIZE - 1);
+	uint32_t n = r.base_size - pad,
+		 boxed = (n + 2 * RT_PTR_SIZE + RT_PTR_SIZE - 1) & ~(RT_PTR_SIZE - 1);
 	if (pad > r.base_size || n == 0 ||
-	    (boxed < MIN_OBJECT_SIZE ? MIN_OBJECT_SIZE : boxed) != r.base_size)
+	    (boxed < RT_MIN_OBJ_SIZE ? RT_MIN_OBJ_SIZE : boxed) != r.base_size)
 		return -EBADMSG;
 	*size = n;
 	return 0;
@@ -484,11 +400,14 @@ int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 	}
 	pthread_mutex_lock(&rt->fields_lock);
 	e = NULL;
-	if (rt->fields)
-		HASH_FIND(hh, rt->fields->infos, &mt, sizeof(mt), e);
+	struct rt_fields *c = fields_get(rt);
+	if (c)
+		HASH_FIND(hh, c->infos, &mt, sizeof(mt), e);
 	if (e)
 		*out = e->info;
 	pthread_mutex_unlock(&rt->fields_lock);
+	if (!c)
+		return -ENOMEM;
 	if (e)
 		goto done;
 	/* Computed without the lock: it names the parent (types_lock). */
@@ -511,14 +430,13 @@ done:
 
 static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 {
-	const struct fields_layout *l;
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	struct rt_type_info t = {0};
 	struct mt_raw r, er;
 	const char *pname;
 	uint8_t norm, rank = 1;
-	int rc = layout_of(rt, &l);
+	int rc = fields_read_mt(rt, mt, &r);
 
-	rc = rc ? rc : fields_read_mt(rt, l, mt, &r);
 	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_norm, &norm, 1);
 	if (rc)
 		return rc;
@@ -526,34 +444,31 @@ static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 	t.base_size = r.base_size;
 	t.parent_mt = r.parent;
 	t.module = r.module;
-	t.is_string = mt == rt->fields->string_mt;
-	t.component_size = r.flags & MTF_HAS_COMPONENT_SIZE ? r.flags & 0xffff : 0;
-	t.is_array = (r.flags & MTF_HAS_COMPONENT_SIZE) && (r.flags & MTF_ARRAY_MASK) == MTF_ARRAY;
+	t.is_string = mt == rt->lay.g.string_mt;
+	t.component_size =
+		r.flags & RT_MTF_HAS_COMPONENT_SIZE ? r.flags & RT_MTF_COMPONENT_SIZE_MASK : 0;
+	t.is_array = (r.flags & RT_MTF_HAS_COMPONENT_SIZE) &&
+		     (r.flags & RT_MTF_ARRAY_MASK) == RT_MTF_ARRAY;
 	if (t.is_array) {
-		if (!(r.flags & MTF_IF_ARRAY_THEN_SZ)) {
-			/* ArrayClass::m_rank, an unsigned char (class.h). */
-			rc = dump_read(rt->d, r.eeclass + l->rank, &rank, 1);
-			if (!rc && (rank < 1 || rank > 32))
-				rc = -EBADMSG;
-		}
+		rc = rt_mt_rank(rt, r.flags, r.base_size, r.eeclass, &rank);
 		t.rank = rank;
 		t.element_mt = r.per_inst;
-		if (!rc && (r.per_inst & TH_TYPEDESC)) {
+		if (!rc && (r.per_inst & RT_TH_TYPEDESC)) {
 			t.elem_of_array = META_ELEM_PTR; /* pointers, function pointers */
 		} else if (!rc) {
-			rc = fields_read_mt(rt, l, r.per_inst, &er);
+			rc = fields_read_mt(rt, r.per_inst, &er);
 			rc = rc ? rc : dump_read(rt->d, er.eeclass + l->ee_norm, &norm, 1);
-			t.elem_of_array = is_valuetype(er.flags) ? norm : ELEM_CLASS;
+			t.elem_of_array = is_valuetype(er.flags) ? norm : META_ELEM_CLASS;
 		}
 		if (rc)
 			return rc;
-	} else if (!(r.flags & MTF_HAS_COMPONENT_SIZE)) {
-		t.typedef_rid = r.flags2 >> 8;
+	} else if (!(r.flags & RT_MTF_HAS_COMPONENT_SIZE)) {
+		t.typedef_rid = r.flags2 >> RT_MTF2_TYPEDEF_SHIFT;
 	}
 	if (is_valuetype(r.flags)) {
 		t.valuetype = true;
-		t.is_nullable = (r.flags & MTF_CATEGORY_MASK) == MTF_NULLABLE;
-		t.is_primitive = (r.flags & MTF_CATEGORY_MASK) == MTF_TRUE_PRIMITIVE;
+		t.is_nullable = (r.flags & RT_MTF_CATEGORY_MASK) == RT_MTF_NULLABLE;
+		t.is_primitive = (r.flags & RT_MTF_CATEGORY_MASK) == RT_MTF_TRUE_PRIMITIVE;
 		if (r.parent && !rt_type_name(rt, r.parent, &pname) &&
 		    !strcmp(pname, "System.Enum")) {
 			t.is_enum = true;

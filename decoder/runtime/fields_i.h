@@ -10,35 +10,6 @@
 struct rt;
 struct meta;
 
-#define PTR_SIZE 8
-
-/* MethodTable m_dwFlags (dotnet/runtime src/coreclr/vm/methodtable.h,
- * WFLAGS_HIGH_ENUM; RuntimeTypeSystem.md). */
-#define MTF_HAS_COMPONENT_SIZE 0x80000000u
-#define MTF_CATEGORY_MASK      0x000f0000u
-#define MTF_ARRAY_MASK	       0x000c0000u
-#define MTF_ARRAY	       0x00080000u
-#define MTF_IF_ARRAY_THEN_SZ   0x00020000u
-#define MTF_VALUETYPE_MASK     0x000c0000u
-#define MTF_VALUETYPE	       0x00040000u /* ValueType, Nullable, PrimitiveValueType, TruePrimitive */
-#define MTF_NULLABLE	       0x00050000u
-#define MTF_TRUE_PRIMITIVE     0x00070000u
-#define MTF_GENERICS_MASK      0x00000030u
-#define MTF_GENERICS_TYPICAL   0x00000030u
-#define TH_TYPEDESC	       0x2ull /* TypeHandle bit: a TypeDesc, not a MethodTable */
-
-/* Offsets of what fields.c and fieldtype.c read, from the contract
- * descriptor, and the FieldDesc layout that the descriptor lacks. */
-struct fields_layout {
-	uint64_t mt_flags, mt_base_size, mt_flags2, mt_parent, mt_module, mt_canon, mt_per_inst;
-	uint64_t ee_mt, ee_fdlist, ee_norm, ee_padding, ee_ninst, ee_nstatic, ee_nthread;
-	uint64_t rank;
-	uint64_t fd_mt, fd_dw1, fd_dw2, fd_size;
-	uint64_t mod_typedefs, mod_typerefs, mod_params;
-	uint64_t map_next, map_data, map_count, map_mask;
-	uint64_t eth_buckets, eth_count, eth_value, eth_next;
-};
-
 /* A MethodTable as read once, its canonical MethodTable and EEClass checked. */
 struct mt_raw {
 	uint32_t flags, base_size, flags2;
@@ -50,15 +21,14 @@ struct field_entry;
 struct params_entry;
 
 struct rt_fields {
-	int err; /* the layout is unusable: every call returns it */
-	struct fields_layout l;
-	uint64_t string_mt;
 	struct field_entry *types;   /* by MethodTable */
 	struct params_entry *params; /* a module's AvailableTypeParams, by module */
 	struct info_entry *infos;    /* rt_type_info() results, by MethodTable */
 };
 
-int fields_read_mt(struct rt *rt, const struct fields_layout *l, uint64_t mt, struct mt_raw *out);
+/* Reads the MethodTable at mt, its canonical MethodTable and its EEClass
+ * checked by the EEClass's back pointer. */
+int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out);
 
 /* What a field's signature says, for the field of the type owner_mt
  * declared in metadata m: *name (caller frees), and *type_mt / *type_err

@@ -33,7 +33,6 @@
 #define MAP_SEGMENTS_MAX   (1u << 16)
 #define PARAMS_BUCKETS_MAX (1u << 24)
 #define PARAMS_MAX	   (1u << 22)
-#define ETH_FLAG_MASK	   0x1ull /* EETypeHashTable entry: "hot" bit (Loader.md) */
 
 struct params_entry {
 	uint64_t module;
@@ -70,9 +69,9 @@ static const char *const primitive_names[] = {
 };
 
 /* Entry rid of a ModuleLookupMap embedded at map; 0 when absent. */
-static int lookup_map(struct rt *rt, const struct fields_layout *l, uint64_t map, uint32_t rid,
-		      uint64_t *value)
+static int lookup_map(struct rt *rt, uint64_t map, uint32_t rid, uint64_t *value)
 {
+	const struct rt_lay_module *l = &rt->lay.module;
 	uint64_t mask, next, data, v, index = rid;
 	uint32_t count;
 	int rc = dump_read_ptr(rt->d, map + l->map_mask, &mask);
@@ -84,7 +83,7 @@ static int lookup_map(struct rt *rt, const struct fields_layout *l, uint64_t map
 		if (rc)
 			break;
 		if (index < count) {
-			rc = dump_read_ptr(rt->d, data + index * PTR_SIZE, &v);
+			rc = dump_read_ptr(rt->d, data + index * RT_PTR_SIZE, &v);
 			if (!rc)
 				*value = v & ~mask;
 			return rc;
@@ -99,20 +98,20 @@ static int lookup_map(struct rt *rt, const struct fields_layout *l, uint64_t map
 
 /* The MethodTable a TypeDef or TypeRef token of module stands for, as
  * loaded; -ENOENT when the runtime has not resolved it. */
-static int token_mt(struct rt *rt, const struct fields_layout *l, uint64_t module, uint32_t token,
-		    uint64_t *mt)
+static int token_mt(struct rt *rt, uint64_t module, uint32_t token, uint64_t *mt)
 {
+	const struct rt_lay_module *l = &rt->lay.module;
 	uint32_t table = META_TOKEN_TABLE(token), rid = META_TOKEN_RID(token);
 	uint64_t v;
 	int rc;
 
 	if (table == META_TABLE_TYPEDEF)
-		rc = lookup_map(rt, l, module + l->mod_typedefs, rid, &v);
+		rc = lookup_map(rt, module + l->typedefs, rid, &v);
 	else if (table == META_TABLE_TYPEREF)
-		rc = lookup_map(rt, l, module + l->mod_typerefs, rid, &v);
+		rc = lookup_map(rt, module + l->typerefs, rid, &v);
 	else
 		return -ENOENT;
-	if (!rc && (!v || (v & TH_TYPEDESC)))
+	if (!rc && (!v || (v & RT_TH_TYPEDESC)))
 		rc = -ENOENT;
 	if (!rc)
 		*mt = v;
@@ -122,12 +121,13 @@ static int token_mt(struct rt *rt, const struct fields_layout *l, uint64_t modul
 /* Reads a module's AvailableTypeParams once (Loader.md DacEnumerableHash:
  * bucket 0 holds the chain count, chains start at bucket 3, a set low bit
  * ends a chain); the entries must add up to the table's Count. */
-static int params_load(struct rt *rt, const struct fields_layout *l, struct params_entry *e)
+static int params_load(struct rt *rt, struct params_entry *e)
 {
+	const struct rt_lay_module *l = &rt->lay.module;
 	uint64_t table, buckets, nbuckets, entry, value;
 	uint32_t count;
 	size_t n = 0;
-	int rc = dump_read_ptr(rt->d, e->module + l->mod_params, &table);
+	int rc = dump_read_ptr(rt->d, e->module + l->params, &table);
 
 	if (rc || !table)
 		return rc;
@@ -142,14 +142,14 @@ static int params_load(struct rt *rt, const struct fields_layout *l, struct para
 	if (!e->mts)
 		return -ENOMEM;
 	for (uint64_t b = 0; !rc && b < nbuckets; b++) {
-		rc = dump_read_ptr(rt->d, buckets + (3 + b) * PTR_SIZE, &entry);
+		rc = dump_read_ptr(rt->d, buckets + (RT_ETH_FIRST_BUCKET + b) * RT_PTR_SIZE, &entry);
 		while (!rc && entry && !(entry & 1)) {
 			if (n == count)
 				return -EBADMSG; /* more entries than Count, or a loop */
 			rc = dump_read_ptr(rt->d, entry + l->eth_value, &value);
 			rc = rc ? rc : dump_read_ptr(rt->d, entry + l->eth_next, &entry);
 			if (!rc)
-				e->mts[n++] = value & ~ETH_FLAG_MASK;
+				e->mts[n++] = value & ~RT_ETH_FLAG_MASK;
 		}
 	}
 	if (!rc && n != count)
@@ -169,7 +169,7 @@ static int module_params(struct rt *rt, struct rt_fields *c, uint64_t module,
 		if (!e)
 			return -ENOMEM;
 		e->module = module;
-		e->err = params_load(rt, &c->l, e);
+		e->err = params_load(rt, e);
 		if (e->err == -ENOMEM) {
 			free(e->mts);
 			free(e);
@@ -294,10 +294,10 @@ static bool is_reference(struct sig_ctx *x, const struct meta_type *t)
 	case META_ELEM_GENERICINST:
 		return t->generic_elem == META_ELEM_CLASS;
 	case META_ELEM_VAR:
-		return t->number < x->o->nargs && !(x->o->args[t->number] & TH_TYPEDESC) &&
-		       !fields_read_mt(x->rt, &x->c->l, x->o->args[t->number], &r) &&
-		       ((r.flags & MTF_HAS_COMPONENT_SIZE) ||
-			(r.flags & MTF_VALUETYPE_MASK) != MTF_VALUETYPE);
+		return t->number < x->o->nargs && !(x->o->args[t->number] & RT_TH_TYPEDESC) &&
+		       !fields_read_mt(x->rt, x->o->args[t->number], &r) &&
+		       ((r.flags & RT_MTF_HAS_COMPONENT_SIZE) ||
+			(r.flags & RT_MTF_VALUETYPE_MASK) != RT_MTF_VALUETYPE);
 	}
 	return false;
 }
@@ -389,9 +389,9 @@ static int instantiation_mt(struct sig_ctx *x, const struct meta_type *t, const 
 	const struct params_entry *pe;
 	struct mt_raw def;
 	uint64_t def_mt;
-	int rc = token_mt(x->rt, &x->c->l, x->o->module, t->token, &def_mt);
+	int rc = token_mt(x->rt, x->o->module, t->token, &def_mt);
 
-	rc = rc ? rc : fields_read_mt(x->rt, &x->c->l, def_mt, &def);
+	rc = rc ? rc : fields_read_mt(x->rt, def_mt, &def);
 	rc = rc ? rc : module_params(x->rt, x->c, def.module, &pe);
 	if (rc)
 		return rc;
@@ -423,10 +423,10 @@ static int find_instantiation(struct sig_ctx *x, const struct params_entry *pe,
 		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < pe->count; i++) {
 		uint64_t e = pe->mts[i];
-		if ((e & TH_TYPEDESC) || fields_read_mt(x->rt, &x->c->l, e, &cand) ||
-		    cand.module != def->module || (cand.flags2 >> 8) != (def->flags2 >> 8) ||
-		    (cand.flags & MTF_HAS_COMPONENT_SIZE) ||
-		    (cand.flags & MTF_GENERICS_MASK) == MTF_GENERICS_TYPICAL)
+		if ((e & RT_TH_TYPEDESC) || fields_read_mt(x->rt, e, &cand) ||
+		    cand.module != def->module || (cand.flags2 >> RT_MTF2_TYPEDEF_SHIFT) != (def->flags2 >> RT_MTF2_TYPEDEF_SHIFT) ||
+		    (cand.flags & RT_MTF_HAS_COMPONENT_SIZE) ||
+		    (cand.flags & RT_MTF_GENERICS_MASK) == RT_MTF_GENERICS_TYPICAL)
 			continue;
 		if (!rt_type_name(x->rt, e, &name) && !strcmp(name, want.data)) {
 			*mt = e;
@@ -458,18 +458,18 @@ static int value_type_mt(struct sig_ctx *x, const uint8_t *p, size_t len, int de
 			rc = meta_typespec_sig(x->o->m, META_TOKEN_RID(t.token), &sig, &slen);
 			return rc ? rc : value_type_mt(x, sig, slen, depth + 1, mt);
 		}
-		return token_mt(x->rt, &x->c->l, x->o->module, t.token, mt);
+		return token_mt(x->rt, x->o->module, t.token, mt);
 	case META_ELEM_GENERICINST:
 		if (t.generic_elem != META_ELEM_VALUETYPE)
 			return 0;
 		return instantiation_mt(x, &t, p, len, mt);
 	case META_ELEM_VAR:
-		if (t.number >= x->o->nargs || (x->o->args[t.number] & TH_TYPEDESC))
+		if (t.number >= x->o->nargs || (x->o->args[t.number] & RT_TH_TYPEDESC))
 			return 0;
-		rc = fields_read_mt(x->rt, &x->c->l, x->o->args[t.number], &raw);
-		if (!rc && (raw.flags & MTF_VALUETYPE_MASK) == MTF_VALUETYPE &&
-		    !(raw.flags & MTF_HAS_COMPONENT_SIZE) &&
-		    (raw.flags & MTF_CATEGORY_MASK) != MTF_TRUE_PRIMITIVE)
+		rc = fields_read_mt(x->rt, x->o->args[t.number], &raw);
+		if (!rc && (raw.flags & RT_MTF_VALUETYPE_MASK) == RT_MTF_VALUETYPE &&
+		    !(raw.flags & RT_MTF_HAS_COMPONENT_SIZE) &&
+		    (raw.flags & RT_MTF_CATEGORY_MASK) != RT_MTF_TRUE_PRIMITIVE)
 			*mt = x->o->args[t.number];
 		return rc;
 	}
@@ -546,12 +546,12 @@ int fields_module_types(struct rt *rt, struct rt_fields *c, uint64_t module, uin
 		return -ENOMEM;
 	rc = 0;
 	for (uint32_t rid = 1; !rc && rid <= ntypedefs; rid++) {
-		rc = lookup_map(rt, &c->l, module + c->l.mod_typedefs, rid, &v);
-		if (!rc && v && !(v & TH_TYPEDESC))
+		rc = lookup_map(rt, module + rt->lay.module.typedefs, rid, &v);
+		if (!rc && v && !(v & RT_TH_TYPEDESC))
 			out[n++] = v;
 	}
 	for (size_t i = 0; !rc && i < np; i++)
-		if (pe->mts[i] && !(pe->mts[i] & TH_TYPEDESC))
+		if (pe->mts[i] && !(pe->mts[i] & RT_TH_TYPEDESC))
 			out[n++] = pe->mts[i];
 	if (rc) {
 		free(out);

@@ -4,9 +4,8 @@
 // CFinalize (dotnet/runtime src/coreclr/gc/gcpriv.h) is
 //     Object** m_FillPointers[total_generation_count + ExtraSegCount];
 //     Object** m_Array; Object** m_EndArray; ...
-// m_FillPointers at offset 0 is the part published as dac_finalize_queue
-// (gcinterface.dac.h; the GC static_asserts the offsets match), m_Array and
-// m_EndArray follow it. One array holds every entry, cut into consecutive
+// (layout_gc.c lay_finalizer: m_FillPointers is the part published as
+// dac_finalize_queue, gcinterface.dac.h), m_Array and m_EndArray follow it. One array holds every entry, cut into consecutive
 // "segments" s = 0 .. total_generation_count + 1: segment s is
 // [s ? m_FillPointers[s-1] : m_Array, m_FillPointers[s]) (CFinalize::SegQueue,
 // SegQueueLimit). With 5 generations:
@@ -23,7 +22,6 @@
 
 #include "heap_i.h"
 #include "heapindex.h"
-#include "layouts.h"
 
 #include "diag.h"
 #include "dump.h"
@@ -60,14 +58,17 @@ static int fq_add(struct fq_build *b, const struct rt_fq_object *o)
 
 /* Reads heap hi's queue at fq into b. */
 static int read_heap(struct rt *rt, const struct rt_gc *gc, unsigned hi, uint64_t fq,
-		     unsigned nfill, struct fq_build *b)
+		     struct fq_build *b)
 {
+	const struct rt_lay_finalizer *l = &rt->lay.finalizer;
+	unsigned nfill = l->nfill;
 	struct diag *diag = dump_diag(rt->d);
 	uint64_t p[FILL_MAX + 3], buf[FQ_CHUNK];
 	unsigned ngens = gc->info.total_gens;
 
 	/* p[0] = m_Array, p[1..nfill] = m_FillPointers, p[nfill+1] = m_EndArray. */
-	if (dump_read(rt->d, fq, p + 1, (nfill + 2) * 8)) {
+	if (nfill > FILL_MAX || l->array != l->fill + nfill * 8 ||
+	    dump_read(rt->d, fq + l->fill, p + 1, (nfill + 2) * 8)) {
 		diag_add(diag, "heap %u: the finalization queue is unreadable", hi);
 		return -EIO;
 	}
@@ -131,24 +132,19 @@ static int fq_cmp(const void *a, const void *b)
 static int build(struct rt *rt, struct rt_fq_object **out, size_t *count)
 {
 	const struct rt_gc *gc;
-	const struct rt_native_layout *lay;
 	struct rt_heap_index *ix;
 	struct fq_build b = {0};
-	int rc = rt_gc_load(rt, &gc);
+	int rc = rt_layout_err(rt, RT_LG_FINALIZER);
 
+	rc = rc ? rc : rt_gc_load(rt, &gc);
 	if (rc)
 		return rc;
-	if (!(lay = rt_native_layout(rt)))
-		return -ENOTSUP;
-	unsigned nfill = gc->info.total_gens + lay->fq_extra_segs;
-	if (nfill > FILL_MAX)
-		return -ENOTSUP;
 	for (size_t hi = 0; hi < gc->nheaps && !rc; hi++) {
 		if (!gc->heaps[hi].finalize_queue) {
 			diag_add(dump_diag(rt->d), "heap %zu has no finalization queue", hi);
 			continue;
 		}
-		rc = read_heap(rt, gc, (unsigned)hi, gc->heaps[hi].finalize_queue, nfill, &b);
+		rc = read_heap(rt, gc, (unsigned)hi, gc->heaps[hi].finalize_queue, &b);
 	}
 	if (rc == -E2BIG) {
 		diag_add(dump_diag(rt->d),

@@ -1,42 +1,38 @@
 // SPDX-License-Identifier: MIT
-// The GC handle table, walked from GcDacVars.handle_table_map.
+// The GC handle table, walked from the map GcDacVars (or the GC's descriptor)
+// publishes, with the layout of the layout layer (layout_gc.c lay_handles).
 //
-// Layouts from dotnet/runtime src/coreclr/gc (objecthandle.h, handletablepriv.h,
-// handletableconstants.h, gcinterface.dac.h); the descriptor has none of them.
-//
-//   HandleTableMap (g_HandleTableMap; GcDacVars.handle_table_map is its address)
-//     { HandleTableBucket **pBuckets; HandleTableMap *pNext; u32 dwMaxIndex; }
-//     pBuckets holds INITIAL_HANDLE_TABLE_ARRAY_SIZE (10) entries per node;
-//     dwMaxIndex is cumulative (10, 20, ...). Only bucket 0 is used in practice.
-//   HandleTableBucket { HandleTable **pTable; u32 HandleTableIndex; }
-//     pTable has one HandleTable per slot: 1 for workstation GC, and for server
-//     GC GCToOSInterface::GetTotalProcessorCount() (objecthandle.cpp
+//   HandleTableMap { HandleTableBucket **pBuckets; HandleTableMap *pNext; u32
+//     dwMaxIndex; }: pBuckets holds InitialHandleTableArraySize (10) entries
+//     per node; dwMaxIndex is cumulative (10, 20, ...). Only bucket 0 is used
+//     in practice (src/coreclr/gc/objecthandle.h).
+//   HandleTableBucket { HandleTable **pTable; u32 HandleTableIndex; }: pTable
+//     has one HandleTable per slot: 1 for workstation GC, and for server GC
+//     GCToOSInterface::GetTotalProcessorCount() (objecthandle.cpp
 //     getNumberOfSlots), which is not n_heaps and is published nowhere in
 //     GcDacVars 2.4 (g_totalCpuCount came with interface 2.8, dotnet/runtime
 //     #124872). Handles are made in the table of the thread's home heap, so
 //     slots past n_heaps are normally empty; we read slots until one does not
 //     hold a handle table that passes the checks below.
-//   HandleTable { u32 rgTypeFlags[T]; TableSegment *pSegmentList; ... }
-//     T = HANDLE_MAX_INTERNAL_TYPES (layouts.c); rgTypeFlags[t] & HNDF_EXTRAINFO
-//     (1) says handles of type t have user data.
-//   TableSegment: 64 KiB, 64 KiB aligned, packed(1): a header of per-block
-//     arrays (HANDLE_BLOCKS_PER_SEGMENT = (0x10000 - 0x1000) / 8 / 64 = 120
-//     blocks of 64 handles), then rgValue[] at +0x1000 (HANDLE_HEADER_SIZE).
-//     rgBlockType[b] is the handle type of block b (0xFF: free); blocks of
-//     type T-1 (HNDTYPE_INTERNAL_DATABLOCK) hold user data: rgUserData[b] names
-//     the data block of block b, whose slot i is the user data of handle i
+//   HandleTable { u32 rgTypeFlags[T]; TableSegment *pSegmentList; ... }: T
+//     handle types (HandleMaxInternalTypes); rgTypeFlags[t] & HNDF_EXTRAINFO
+//     says handles of type t have user data.
+//   TableSegment: 64 KiB, 64 KiB aligned, packed: a header of per-block
+//     arrays, then the handles (RgValue) in blocks of 64. rgBlockType[b] is
+//     the handle type of block b (0xFF: free); blocks of type T-1
+//     (HNDTYPE_INTERNAL_DATABLOCK) hold user data: rgUserData[b] names the
+//     data block of block b, whose slot i is the user data of handle i
 //     (handletablecore.cpp BlockFetchUserDataPointer). Blocks at and past
-//     bEmptyLine are unused.
+//     bEmptyLine are unused (src/coreclr/gc/handletablepriv.h).
 //
 // Checked on every table: rgTypeFlags equals the flags objecthandle.cpp gives
 // each type; every segment is 64 KiB aligned and points back at its table;
-// bEmptyLine <= bCommitLine <= 120; a user-data block is a data block.
+// bEmptyLine <= bCommitLine <= the blocks; a user-data block is a data block.
 // Each handle's object is looked up in the heap index (rt_handle.known).
 #include "handles_i.h"
 
 #include "heap_i.h"
 #include "heapindex.h"
-#include "layouts.h"
 
 #include "diag.h"
 #include "dump.h"
@@ -47,24 +43,14 @@
 #include <string.h>
 #include <uthash.h>
 
-#define MAP_BUCKETS	  10	     /* INITIAL_HANDLE_TABLE_ARRAY_SIZE */
-#define MAP_NODES_MAX	  64	     /* bound on the map's pNext chain */
-#define SLOTS_MAX	  4096	     /* bound on tables per bucket (processors) */
-#define TABLE_SEGS_MAX	  (1u << 16) /* bound on one table's segments (4 GiB) */
-#define SEG_SIZE	  0x10000u   /* HANDLE_SEGMENT_SIZE */
-#define SEG_HEADER	  0x1000u    /* HANDLE_HEADER_SIZE: rgValue starts here */
-#define HANDLES_PER_BLOCK 64u	     /* HANDLE_HANDLES_PER_BLOCK */
-#define BLOCKS		  ((SEG_SIZE - SEG_HEADER) / 8 / HANDLES_PER_BLOCK) /* 120 */
-#define BLOCK_BYTES	  (HANDLES_PER_BLOCK * 8)
-#define TYPE_INVALID	  0xFFu /* rgBlockType of a free block */
-#define BLOCK_INVALID	  0xFFu /* rgUserData of a block without user data */
-#define HNDF_EXTRAINFO	  1u
-#define HANDLES_MAX	  (1u << 24) /* bound on handles listed */
-
-/* objecthandle.cpp s_rgTypeFlags, indexed by HNDTYPE_*: which types keep
- * user data (variable, dependent, sizedref, weak native COM, weak interior
- * pointer, cross-reference). */
-static const uint32_t type_flags[RT_HANDLE_TYPES] = {0, 0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1};
+#define MAP_NODES_MAX  64	   /* bound on the map's pNext chain */
+#define SLOTS_MAX      4096	   /* bound on tables per bucket (processors) */
+#define TABLE_SEGS_MAX (1u << 16)  /* bound on one table's segments (4 GiB) */
+#define BLOCKS_MAX     256	   /* rgBlockType and friends are u8 arrays */
+#define PER_BLOCK_MAX  64	   /* a block's handles, as u32[2] free masks say */
+#define TYPE_INVALID   0xFFu	   /* rgBlockType of a free block */
+#define BLOCK_INVALID  0xFFu	   /* rgUserData of a block without user data */
+#define HANDLES_MAX    (1u << 24)  /* bound on handles listed */
 
 static const char *const type_names[RT_HANDLE_TYPES] = {
 	[RT_HANDLE_WEAK_SHORT] = "weak-short",
@@ -86,36 +72,10 @@ const char *rt_handle_type_name(unsigned type)
 	return type < RT_HANDLE_TYPES ? type_names[type] : NULL;
 }
 
-/* _TableSegmentHeader offsets for T handle types (handletablepriv.h; packed):
- * rgGeneration u8[BLOCKS*4], rgAllocation u8[BLOCKS], rgFreeMask
- * u32[BLOCKS*2], rgBlockType u8[BLOCKS], rgUserData u8[BLOCKS], rgLocks
- * u8[BLOCKS], rgTail u8[T], rgHint u8[T], rgFreeCount u32[T], pNextSegment,
- * pHandleTable, flags, bFreeList, bEmptyLine, bCommitLine, ... */
-struct seg_layout {
-	uint32_t free_mask, block_type, user_data, next, table, empty_line, commit_line, len;
-};
-
-static struct seg_layout seg_layout(unsigned t)
-{
-	struct seg_layout l;
-	uint32_t tail = BLOCKS * 4 + BLOCKS + BLOCKS * 2 * 4 + BLOCKS * 3;
-
-	l.free_mask = BLOCKS * 4 + BLOCKS;
-	l.block_type = l.free_mask + BLOCKS * 2 * 4;
-	l.user_data = l.block_type + BLOCKS;
-	l.next = tail + 2 * t + 4 * t;
-	l.table = l.next + 8;
-	l.empty_line = l.table + 8 + 2; /* past flags and bFreeList */
-	l.commit_line = l.empty_line + 1;
-	l.len = l.commit_line + 1;
-	return l;
-}
-
 struct walk {
 	struct dump *d;
 	struct diag *diag;
-	unsigned ntypes; /* HANDLE_MAX_INTERNAL_TYPES */
-	struct seg_layout sl;
+	const struct rt_lay_handles *l;
 	struct rt_handle *h;
 	size_t n, cap;
 	uint64_t free_nonnull; /* slots marked free that hold a value */
@@ -154,32 +114,33 @@ static int add(struct walk *w, const struct rt_handle *h)
 static int walk_block(struct walk *w, uint64_t seg, const uint8_t *hdr, unsigned b, unsigned type,
 		      unsigned slot, int has_extra)
 {
-	uint64_t vals[HANDLES_PER_BLOCK], extra[HANDLES_PER_BLOCK] = {0};
+	const struct rt_lay_handles *l = w->l;
+	uint64_t vals[PER_BLOCK_MAX], extra[PER_BLOCK_MAX] = {0};
 	uint32_t mask[2];
-	uint64_t base = seg + SEG_HEADER + (uint64_t)b * BLOCK_BYTES;
+	uint64_t block_bytes = l->per_block * RT_PTR_SIZE, base = seg + l->seg_header + b * block_bytes;
 
-	if (dump_read(w->d, base, vals, sizeof(vals))) {
+	if (dump_read(w->d, base, vals, block_bytes)) {
 		diag_add(w->diag, "handle block 0x%016" PRIx64 " is unreadable", base);
 		return 0;
 	}
 	if (has_extra) {
-		unsigned u = hdr[w->sl.user_data + b];
-		if (u == BLOCK_INVALID || u >= BLOCKS ||
-		    hdr[w->sl.block_type + u] != w->ntypes - 1) {
+		unsigned u = hdr[l->seg_user_data + b];
+		if (u == BLOCK_INVALID || u >= l->blocks ||
+		    hdr[l->seg_block_type + u] != l->ntypes - 1) {
 			diag_add(w->diag,
 				 "handle block 0x%016" PRIx64
 				 " (%s) has no valid user-data block; its extra data is not read",
 				 base, type_names[type]);
-		} else if (dump_read(w->d, seg + SEG_HEADER + (uint64_t)u * BLOCK_BYTES, extra,
-				     sizeof(extra))) {
+		} else if (dump_read(w->d, seg + l->seg_header + u * block_bytes, extra,
+				     block_bytes)) {
 			diag_add(w->diag,
 				 "the user data of handle block 0x%016" PRIx64 " is unreadable",
 				 base);
 			memset(extra, 0, sizeof(extra));
 		}
 	}
-	memcpy(mask, hdr + w->sl.free_mask + (size_t)b * 8, sizeof(mask));
-	for (unsigned i = 0; i < HANDLES_PER_BLOCK; i++) {
+	memcpy(mask, hdr + l->seg_free_mask + (size_t)b * 8, sizeof(mask));
+	for (unsigned i = 0; i < l->per_block; i++) {
 		if (!vals[i])
 			continue;
 		if (mask[i / 32] >> (i % 32) & 1) {
@@ -204,8 +165,8 @@ static int walk_block(struct walk *w, uint64_t seg, const uint8_t *hdr, unsigned
 static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned slot,
 			const uint32_t *flags, uint64_t *next)
 {
-	uint8_t hdr[SEG_HEADER];
-	const struct seg_layout *sl = &w->sl;
+	const struct rt_lay_handles *l = w->l;
+	uint8_t hdr[4096];
 
 	struct seen *e;
 	HASH_FIND(hh, w->seen, &seg, sizeof(seg), e);
@@ -217,39 +178,39 @@ static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned s
 		return -ENOMEM;
 	e->addr = seg;
 	HASH_ADD(hh, w->seen, addr, sizeof(e->addr), e);
-	if (seg % SEG_SIZE || dump_read(w->d, seg, hdr, sl->len)) {
+	if (seg % l->seg_size || dump_read(w->d, seg, hdr, l->seg_hdr_len)) {
 		diag_add(w->diag, "handle table segment 0x%016" PRIx64 " is %s", seg,
-			 seg % SEG_SIZE ? "not 64 KiB aligned" : "unreadable");
+			 seg % l->seg_size ? "not 64 KiB aligned" : "unreadable");
 		return -EIO;
 	}
-	if (rd64(hdr + sl->table) != table) {
+	if (rd64(hdr + l->seg_table) != table) {
 		diag_add(w->diag,
 			 "handle table segment 0x%016" PRIx64 " points back at 0x%016" PRIx64
 			 ", not at its table 0x%016" PRIx64,
-			 seg, rd64(hdr + sl->table), table);
+			 seg, rd64(hdr + l->seg_table), table);
 		return -EBADMSG;
 	}
-	unsigned empty = hdr[sl->empty_line], commit = hdr[sl->commit_line];
-	if (empty > commit || commit > BLOCKS) {
+	unsigned empty = hdr[l->seg_empty_line], commit = hdr[l->seg_commit_line];
+	if (empty > commit || commit > l->blocks) {
 		diag_add(w->diag,
 			 "handle table segment 0x%016" PRIx64
 			 " has implausible lines (empty %u, commit %u)",
 			 seg, empty, commit);
 		return -EBADMSG;
 	}
-	*next = rd64(hdr + sl->next);
+	*next = rd64(hdr + l->seg_next);
 	for (unsigned b = 0; b < empty; b++) {
-		unsigned type = hdr[sl->block_type + b];
-		if (type == TYPE_INVALID || type == w->ntypes - 1)
+		unsigned type = hdr[l->seg_block_type + b];
+		if (type == TYPE_INVALID || type == l->ntypes - 1)
 			continue; /* free, or user data of another block */
-		if (type >= RT_HANDLE_TYPES) {
+		if (type >= RT_HANDLE_TYPES || type >= l->ntypes - 1) {
 			diag_add(w->diag,
 				 "handle table segment 0x%016" PRIx64
 				 " block %u has unknown type %u; skipped",
 				 seg, b, type);
 			continue;
 		}
-		int rc = walk_block(w, seg, hdr, b, type, slot, flags[type] & HNDF_EXTRAINFO);
+		int rc = walk_block(w, seg, hdr, b, type, slot, flags[type] & 1);
 		if (rc)
 			return rc;
 	}
@@ -260,14 +221,15 @@ static int walk_segment(struct walk *w, uint64_t table, uint64_t seg, unsigned s
  * back pointer) and walks its segments. -EBADMSG/-EIO when it is not one. */
 static int walk_table(struct walk *w, uint64_t table, unsigned slot)
 {
-	uint32_t flags[32];
-	uint64_t seg, off_segs = ((uint64_t)w->ntypes * 4 + 7) & ~7ull;
+	const struct rt_lay_handles *l = w->l;
+	uint32_t flags[RT_HANDLE_TYPES_MAX];
+	uint64_t seg;
 	unsigned nseg = 0;
 
-	if (dump_read(w->d, table, flags, w->ntypes * 4) ||
-	    dump_read_ptr(w->d, table + off_segs, &seg))
+	if (dump_read(w->d, table, flags, l->ntypes * 4) ||
+	    dump_read_ptr(w->d, table + l->table_segs, &seg))
 		return -EIO;
-	if (memcmp(flags, type_flags, sizeof(type_flags)) != 0 || !seg || seg % SEG_SIZE)
+	if (memcmp(flags, l->type_flags, l->ntypes * 4) != 0 || !seg || seg % l->seg_size)
 		return -EBADMSG;
 	while (seg) {
 		uint64_t next;
@@ -294,8 +256,8 @@ static int walk_bucket(struct walk *w, uint64_t bucket, uint32_t index, unsigned
 	uint32_t bindex;
 	unsigned slot;
 
-	if (dump_read_ptr(w->d, bucket, &tables) || dump_read_u32(w->d, bucket + 8, &bindex) ||
-	    !tables) {
+	if (dump_read_ptr(w->d, bucket + w->l->bucket_tables, &tables) ||
+	    dump_read_u32(w->d, bucket + w->l->bucket_index, &bindex) || !tables) {
 		diag_add(w->diag, "handle table bucket 0x%016" PRIx64 " is unreadable", bucket);
 		return -EIO;
 	}
@@ -341,20 +303,21 @@ static int handle_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int rt_handles_walk(struct dump *d, uint64_t map, unsigned ntypes, unsigned min_slots,
-		    struct rt_handle **out, size_t *count)
+int rt_handles_walk(struct dump *d, uint64_t map, const struct rt_lay_handles *l,
+		    unsigned min_slots, struct rt_handle **out, size_t *count)
 {
-	struct walk w = {.d = d, .diag = dump_diag(d), .ntypes = ntypes};
-	uint64_t node;
+	struct walk w = {.d = d, .diag = dump_diag(d), .l = l};
+	uint64_t node, nb = l->map_nbuckets;
 	unsigned nodes = 0;
 	int rc = 0;
 
-	/* rgTypeFlags is read into a u32[32] and type T-1 marks data blocks. */
-	if (ntypes <= RT_HANDLE_TYPES || ntypes > 32)
+	/* What the walk's buffers hold: type T-1 marks data blocks. */
+	if (l->ntypes < 2 || l->ntypes > RT_HANDLE_TYPES_MAX || l->blocks > BLOCKS_MAX ||
+	    l->per_block > PER_BLOCK_MAX || l->seg_hdr_len > 4096 || l->seg_header > 4096 ||
+	    !l->seg_size)
 		return -ENOTSUP;
 	if (!map)
 		return -EIO;
-	w.sl = seg_layout(ntypes);
 	for (node = map; node && !rc; nodes++) {
 		uint64_t buckets, next;
 		uint32_t max_index;
@@ -365,25 +328,26 @@ int rt_handles_walk(struct dump *d, uint64_t map, unsigned ntypes, unsigned min_
 				 MAP_NODES_MAX);
 			break;
 		}
-		if (dump_read_ptr(d, node, &buckets) || dump_read_ptr(d, node + 8, &next) ||
-		    dump_read_u32(d, node + 16, &max_index)) {
+		if (dump_read_ptr(d, node + l->map_buckets, &buckets) ||
+		    dump_read_ptr(d, node + l->map_next, &next) ||
+		    dump_read_u32(d, node + l->map_max_index, &max_index)) {
 			diag_add(w.diag, "the handle table map is unreadable");
 			rc = -EIO;
 			break;
 		}
-		if (max_index != MAP_BUCKETS * (nodes + 1)) {
-			diag_add(w.diag, "the handle table map's dwMaxIndex is %u, not %u",
-				 max_index, MAP_BUCKETS * (nodes + 1));
+		if (max_index != nb * (nodes + 1)) {
+			diag_add(w.diag, "the handle table map's dwMaxIndex is %u, not %" PRIu64,
+				 max_index, nb * (nodes + 1));
 			rc = -EBADMSG;
 			break;
 		}
-		for (unsigned i = 0; buckets && i < MAP_BUCKETS && !rc; i++) {
+		for (unsigned i = 0; buckets && i < nb && !rc; i++) {
 			uint64_t bucket;
 			if (dump_read_ptr(d, buckets + 8 * (uint64_t)i, &bucket)) {
 				rc = -EIO;
 				diag_add(w.diag, "the handle table map's buckets are unreadable");
 			} else if (bucket) {
-				rc = walk_bucket(&w, bucket, nodes * MAP_BUCKETS + i, min_slots);
+				rc = walk_bucket(&w, bucket, (uint32_t)(nodes * nb + i), min_slots);
 			}
 		}
 		node = next;
@@ -418,18 +382,16 @@ int rt_handles_walk(struct dump *d, uint64_t map, unsigned ntypes, unsigned min_
 static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 {
 	const struct rt_gc *gc;
-	const struct rt_native_layout *lay;
 	struct rt_heap_index *ix;
 	struct rt_handle *h;
 	size_t n;
 	uint64_t unknown = 0;
-	int rc = rt_gc_load(rt, &gc);
+	int rc = rt_layout_err(rt, RT_LG_HANDLES);
 
+	rc = rc ? rc : rt_gc_load(rt, &gc);
 	if (rc)
 		return rc;
-	if (!(lay = rt_native_layout(rt)))
-		return -ENOTSUP;
-	rc = rt_handles_walk(rt->d, gc->handle_table_map, lay->handle_types,
+	rc = rt_handles_walk(rt->d, rt->lay.gc.handle_table_map, &rt->lay.handles,
 			     gc->info.server ? gc->info.heap_count : 1, &h, &n);
 	if (rc)
 		return rc;

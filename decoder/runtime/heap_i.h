@@ -24,17 +24,10 @@ struct rt_alloc_ctx {
 };
 
 /* Everything rt_gc_info()/rt_segments() learn; built once under rt->lock,
- * read-only afterwards. */
+ * read-only afterwards. Where the GC keeps it: rt->lay.gc. */
 struct rt_gc {
 	int state; /* 1 built, <0 the error every call returns */
 	struct rt_gc_info info;
-
-	uint64_t dacvars;     /* the GcDacVars structure */
-	uint8_t major, minor; /* its interface version */
-	uint64_t gen_size;    /* sizeof(generation) */
-	uint8_t build_variant;
-	int64_t gen_off_ctx, gen_off_start_seg, gen_off_alloc_start; /* -1: absent */
-	uint64_t handle_table_map; /* GcDacVars.handle_table_map (dac_handle_table_map*) */
 
 	struct rt_gc_heap *heaps;
 	size_t nheaps;
@@ -43,10 +36,6 @@ struct rt_gc {
 	struct rt_alloc_ctx *ctxs; /* sorted by ptr */
 	size_t nctxs;
 
-	uint64_t free_mt;			 /* the free-object MethodTable */
-	uint64_t mt_unmask;			 /* low bits of the MT pointer that are GC flags */
-	uint64_t mt_base_size_off, mt_flags_off; /* MethodTable field offsets */
-	uint64_t mt_eeclass_off, eeclass_mt_off; /* MethodTable.EEClassOrCanonMT, EEClass.MethodTable */
 };
 
 /* Builds rt->gc on first use (gc.c). 0, or the error of the build. */

@@ -19,19 +19,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define PTR_SIZE     8
-#define MIN_OBJ_SIZE (3 * PTR_SIZE)
 #define OBJ_ALIGN    8 /* every heap, LOH and POH included, on 64-bit */
-#define NUM_COMPONENTS_OFF                                                                         \
-	8 /* u32 after the MethodTable pointer (descriptor: Array.m_NumComponents) */
 #define WINDOW	      (256u << 10) /* bytes of the dump read at once */
 #define BASE_SIZE_MIN 16	   /* MT + one field; String is 22 */
 #define BASE_SIZE_MAX (1u << 30)
-
-/* MethodTable m_dwFlags (docs/design/datacontracts/RuntimeTypeSystem.md):
- * when HasComponentSize is set, the low 16 bits are the component size. */
-#define MTF_HAS_COMPONENT_SIZE	0x80000000u
-#define MTF_COMPONENT_SIZE_MASK 0x0000ffffu
 
 /* What the walk needs of a MethodTable, cached by address. */
 struct mt_info {
@@ -52,40 +43,41 @@ struct mt_cache {
  * (docs/design/datacontracts/RuntimeTypeSystem.md). Any readable pointer can
  * pass a size check; few pass this one. The free-object MethodTable is made
  * by hand at startup and has no EEClass. */
-static bool mt_back_pointer_ok(struct rt *rt, const struct rt_gc *gc, uint64_t mt)
+static bool mt_back_pointer_ok(struct rt *rt, uint64_t mt)
 {
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	uint64_t v, canon = mt, back;
 
-	if (mt == gc->free_mt)
+	if (mt == rt->lay.g.free_mt)
 		return true;
-	if (dump_read_ptr(rt->d, mt + gc->mt_eeclass_off, &v))
+	if (dump_read_ptr(rt->d, mt + l->canon, &v))
 		return false;
-	if (v & 1) {
-		canon = v & ~1ULL;
-		if (dump_read_ptr(rt->d, canon + gc->mt_eeclass_off, &v) || (v & 1))
+	if (v & RT_CANON_MT_BIT) {
+		canon = v & ~RT_CANON_MT_BIT;
+		if (dump_read_ptr(rt->d, canon + l->canon, &v) || (v & RT_CANON_MT_BIT))
 			return false;
 	}
-	return v && dump_read_ptr(rt->d, v + gc->eeclass_mt_off, &back) == 0 && back == canon;
+	return v && dump_read_ptr(rt->d, v + l->ee_mt, &back) == 0 && back == canon;
 }
 
-static int mt_read(struct rt *rt, const struct rt_gc *gc, uint64_t mt, struct mt_info *out)
+static int mt_read(struct rt *rt, uint64_t mt, struct mt_info *out)
 {
 	uint32_t base, flags;
 
 	memset(out, 0, sizeof(*out));
 	out->mt = mt;
-	if (dump_read_u32(rt->d, mt + gc->mt_base_size_off, &base) ||
-	    dump_read_u32(rt->d, mt + gc->mt_flags_off, &flags)) {
+	if (dump_read_u32(rt->d, mt + rt->lay.mt.base_size, &base) ||
+	    dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags)) {
 		out->err = 1;
 		return -EIO;
 	}
-	if (base < BASE_SIZE_MIN || base > BASE_SIZE_MAX || !mt_back_pointer_ok(rt, gc, mt)) {
+	if (base < BASE_SIZE_MIN || base > BASE_SIZE_MAX || !mt_back_pointer_ok(rt, mt)) {
 		out->err = 2;
 		return -EBADMSG;
 	}
 	out->base_size = base;
-	if (flags & MTF_HAS_COMPONENT_SIZE)
-		out->component_size = (uint16_t)(flags & MTF_COMPONENT_SIZE_MASK);
+	if (flags & RT_MTF_HAS_COMPONENT_SIZE)
+		out->component_size = (uint16_t)(flags & RT_MTF_COMPONENT_SIZE_MASK);
 	return 0;
 }
 
@@ -94,8 +86,7 @@ static size_t mt_hash(uint64_t mt, size_t cap)
 	return (size_t)((mt >> 3) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
 }
 
-static const struct mt_info *mt_lookup(struct rt *rt, const struct rt_gc *gc, struct mt_cache *c,
-				       uint64_t mt)
+static const struct mt_info *mt_lookup(struct rt *rt, struct mt_cache *c, uint64_t mt)
 {
 	if (c->used * 2 >= c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 1024;
@@ -118,7 +109,7 @@ static const struct mt_info *mt_lookup(struct rt *rt, const struct rt_gc *gc, st
 	while (c->slots[i].mt && c->slots[i].mt != mt)
 		i = (i + 1) & (c->cap - 1);
 	if (!c->slots[i].mt) {
-		mt_read(rt, gc, mt, &c->slots[i]);
+		mt_read(rt, mt, &c->slots[i]);
 		c->used++;
 	}
 	return &c->slots[i];
@@ -128,7 +119,7 @@ static uint64_t obj_size(const struct mt_info *m, uint32_t ncomp)
 {
 	uint64_t size = m->base_size + (uint64_t)ncomp * m->component_size;
 	size = (size + OBJ_ALIGN - 1) & ~(uint64_t)(OBJ_ALIGN - 1);
-	return size < MIN_OBJ_SIZE ? MIN_OBJ_SIZE : size;
+	return size < RT_MIN_OBJ_SIZE ? RT_MIN_OBJ_SIZE : size;
 }
 
 /* The size SOS (dumpheap, dumpobj) and ClrMD report: BaseSize plus the
@@ -138,7 +129,7 @@ static uint64_t obj_size(const struct mt_info *m, uint32_t ncomp)
 static uint64_t obj_reported_size(const struct mt_info *m, uint32_t ncomp)
 {
 	uint64_t size = m->base_size + (uint64_t)ncomp * m->component_size;
-	return size < MIN_OBJ_SIZE ? MIN_OBJ_SIZE : size;
+	return size < RT_MIN_OBJ_SIZE ? RT_MIN_OBJ_SIZE : size;
 }
 
 /* A read-ahead window over one segment's bytes. */
@@ -187,6 +178,8 @@ struct walk {
 static int walk_segment(struct walk *w, const struct rt_segment *s)
 {
 	const struct rt_gc *gc = w->gc;
+	const struct rt_lay_obj *lo = &w->rt->lay.obj;
+	uint64_t ncomp_off = lo->arr_ncomp, free_mt = w->rt->lay.g.free_mt;
 	struct diag *diag = dump_diag(w->rt->d);
 	int skip_ctx = s->gen != 3 && s->gen != -1; /* not LOH, not frozen */
 	uint64_t obj = s->start;
@@ -199,7 +192,7 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 				w->ctx++;
 			w->next_ctx = w->ctx < gc->nctxs ? gc->ctxs[w->ctx].ptr : UINT64_MAX;
 			if (w->ctx < gc->nctxs && gc->ctxs[w->ctx].ptr == obj) {
-				uint64_t next = gc->ctxs[w->ctx].limit + MIN_OBJ_SIZE;
+				uint64_t next = gc->ctxs[w->ctx].limit + RT_MIN_OBJ_SIZE;
 				if (next <= obj) {
 					diag_add(diag,
 						 "heap walk: allocation context at 0x%016" PRIx64
@@ -227,11 +220,11 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 		uint64_t raw, mt;
 		uint32_t ncomp;
 		memcpy(&raw, p, 8);
-		memcpy(&ncomp, p + NUM_COMPONENTS_OFF, 4);
-		mt = raw & ~gc->mt_unmask;
+		memcpy(&ncomp, p + ncomp_off, 4);
+		mt = raw & ~lo->mt_unmask;
 		/* Runs of one type are common: try the last MethodTable first. */
 		const struct mt_info *m = mt && mt == w->last_mt ? w->last_m
-				      : mt			   ? mt_lookup(w->rt, gc, &w->mts, mt)
+				      : mt			   ? mt_lookup(w->rt, &w->mts, mt)
 								   : NULL;
 		if (m) {
 			w->last_mt = mt;
@@ -260,7 +253,7 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 				 obj, size, s->addr);
 			return 0;
 		}
-		if (mt != gc->free_mt) {
+		if (mt != free_mt) {
 			rc = w->cb(obj, mt, obj_reported_size(m, ncomp), w->arg);
 			if (rc)
 				return rc;
@@ -274,7 +267,10 @@ int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t si
 		 void *arg)
 {
 	struct walk w = {.rt = rt, .cb = cb, .arg = arg};
-	int rc = rt_gc_load(rt, &w.gc);
+	int rc = rt_layout_err(rt, RT_LG_OBJ);
+
+	rc = rc ? rc : rt_layout_err(rt, RT_LG_MT);
+	rc = rc ? rc : rt_gc_load(rt, &w.gc);
 
 	if (rc)
 		return rc;
@@ -302,17 +298,17 @@ static _Thread_local struct objmt_slot {
 
 int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 {
-	const struct rt_gc *gc;
 	struct mt_info m = {0};
 	uint64_t raw;
 	uint32_t ncomp;
-	int rc = rt_gc_load(rt, &gc);
+	int rc = rt_layout_err(rt, RT_LG_OBJ);
 
+	rc = rc ? rc : rt_layout_err(rt, RT_LG_MT);
 	rc = rc ? rc : dump_read_ptr(rt->d, obj, &raw);
-	rc = rc ? rc : dump_read_u32(rt->d, obj + NUM_COMPONENTS_OFF, &ncomp);
+	rc = rc ? rc : dump_read_u32(rt->d, obj + rt->lay.obj.arr_ncomp, &ncomp);
 	if (rc)
 		return rc;
-	raw &= ~gc->mt_unmask;
+	raw &= ~rt->lay.obj.mt_unmask;
 	if (!raw)
 		return -EBADMSG;
 	struct objmt_slot *slot = &objmt_slots[(raw >> 3 ^ raw >> 9) % OBJMT_SLOTS];
@@ -322,7 +318,7 @@ int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 		pthread_mutex_lock(&rt->objmt_lock);
 		if (!rt->objmt)
 			rt->objmt = calloc(1, sizeof(*rt->objmt));
-		const struct mt_info *c = rt->objmt ? mt_lookup(rt, gc, rt->objmt, raw) : NULL;
+		const struct mt_info *c = rt->objmt ? mt_lookup(rt, rt->objmt, raw) : NULL;
 		if (c)
 			m = *c;
 		pthread_mutex_unlock(&rt->objmt_lock);

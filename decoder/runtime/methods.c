@@ -33,11 +33,6 @@
 #define NIBBLES_PER_UNIT  8
 #define UNIT_BYTES	  4
 
-static int off(struct rt *rt, const char *type, const char *field, uint64_t *o, int rc)
-{
-	return rc ? rc : rt_field_offset(rt, type, field, o);
-}
-
 /* Whether the code at ip matches a precode template of size bytes. */
 static int precode_match(struct rt *rt, uint64_t pmd, uint64_t size_off, uint64_t bytes_off,
 			 uint64_t ignored_off, uint64_t ip, int *match)
@@ -61,43 +56,29 @@ static int precode_match(struct rt *rt, uint64_t pmd, uint64_t size_off, uint64_
 
 static int precode_method(struct rt *rt, uint64_t ip, uint64_t *md)
 {
-	uint64_t pm, o_pmd, o_fsize, o_fbytes, o_fign, o_ssize, o_sbytes, o_sign, o_stype, o_page;
-	uint64_t o_fmd, o_secret, o_type, pmd;
+	const struct rt_lay_precode *l = &rt->lay.precode;
 	uint32_t page;
 	uint8_t stype, type;
 	int match = 0;
-	int rc = rt_global(rt, "PlatformMetadata", &pm);
+	int rc = rt_layout_err(rt, RT_LG_PRECODE);
 
-	rc = off(rt, "PlatformMetadata", "PrecodeMachineDescriptor", &o_pmd, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "FixupStubPrecodeSize", &o_fsize, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "FixupBytes", &o_fbytes, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "FixupIgnoredBytes", &o_fign, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "StubPrecodeSize", &o_ssize, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "StubBytes", &o_sbytes, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "StubIgnoredBytes", &o_sign, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "StubPrecodeType", &o_stype, rc);
-	rc = off(rt, "PrecodeMachineDescriptor", "StubCodePageSize", &o_page, rc);
-	rc = off(rt, "FixupPrecodeData", "MethodDesc", &o_fmd, rc);
-	rc = off(rt, "StubPrecodeData", "SecretParam", &o_secret, rc);
-	rc = off(rt, "StubPrecodeData", "Type", &o_type, rc);
-	if (rc)
-		return rc == -ENOENT ? -ENOTSUP : rc;
-	pmd = pm + o_pmd;
-	rc = dump_read_u32(rt->d, pmd + o_page, &page);
+	rc = rc ? rc : dump_read_u32(rt->d, l->pmd + l->page_size, &page);
 	if (!rc && (page < 4096 || (page & (page - 1))))
 		rc = -EBADMSG;
-	rc = rc ? rc : precode_match(rt, pmd, o_fsize, o_fbytes, o_fign, ip, &match);
+	rc = rc ? rc
+		: precode_match(rt, l->pmd, l->fixup_size, l->fixup_bytes, l->fixup_ignored, ip,
+				&match);
 	if (rc)
 		return rc;
 	if (match)
-		return dump_read_ptr(rt->d, ip + page + o_fmd, md);
-	rc = precode_match(rt, pmd, o_ssize, o_sbytes, o_sign, ip, &match);
+		return dump_read_ptr(rt->d, ip + page + l->fixup_md, md);
+	rc = precode_match(rt, l->pmd, l->stub_size, l->stub_bytes, l->stub_ignored, ip, &match);
 	rc = rc ? rc : match ? 0 : -ENOENT;
-	rc = rc ? rc : dump_read(rt->d, pmd + o_stype, &stype, 1);
-	rc = rc ? rc : dump_read(rt->d, ip + page + o_type, &type, 1);
+	rc = rc ? rc : dump_read(rt->d, l->pmd + l->stub_type, &stype, 1);
+	rc = rc ? rc : dump_read(rt->d, ip + page + l->stub_type_data, &type, 1);
 	if (!rc && type != stype)
 		rc = -ENOENT; /* a P/Invoke or other stub: no managed method */
-	return rc ? rc : dump_read_ptr(rt->d, ip + page + o_secret, md);
+	return rc ? rc : dump_read_ptr(rt->d, ip + page + l->stub_secret, md);
 }
 
 /* NibbleMapConstantLookup: the start of the code block holding ip, or 0. */
@@ -134,24 +115,13 @@ static int nibble_find(struct rt *rt, uint64_t map_base, uint64_t header_map, ui
 
 static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 {
-	uint64_t map, o_top, o_fb, o_fe, o_frs, o_fnext, o_r2r, o_heap, o_mapbase, o_hdrmap, o_md;
-	uint64_t entry, rs = 0, r2r, heap, map_base, header_map, start, header, last;
-	int rc = rt_global(rt, "ExecutionManagerCodeRangeMapAddress", &map);
+	const struct rt_lay_codemap *l = &rt->lay.codemap;
+	uint64_t entry, rs = 0, r2r, heap, map_base, header_map, start, header;
+	int rc = rt_layout_err(rt, RT_LG_CODEMAP);
 
-	rc = off(rt, "RangeSectionMap", "TopLevelData", &o_top, rc);
-	rc = off(rt, "RangeSectionFragment", "RangeBegin", &o_fb, rc);
-	rc = off(rt, "RangeSectionFragment", "RangeEndOpen", &o_fe, rc);
-	rc = off(rt, "RangeSectionFragment", "RangeSection", &o_frs, rc);
-	rc = off(rt, "RangeSectionFragment", "Next", &o_fnext, rc);
-	rc = off(rt, "RangeSection", "R2RModule", &o_r2r, rc);
-	rc = off(rt, "RangeSection", "HeapList", &o_heap, rc);
-	rc = off(rt, "CodeHeapListNode", "MapBase", &o_mapbase, rc);
-	rc = off(rt, "CodeHeapListNode", "HeaderMap", &o_hdrmap, rc);
-	rc = off(rt, "RealCodeHeader", "MethodDesc", &o_md, rc);
-	rc = rc ? rc : rt_global(rt, "StubCodeBlockLast", &last);
 	if (rc)
-		return rc == -ENOENT ? -ENOTSUP : rc;
-	entry = map + o_top;
+		return rc;
+	entry = l->map + l->top;
 	for (int level = RANGE_LEVELS; !rc && level >= 1; level--) {
 		unsigned shift = 17 + 8 * (unsigned)(level - 1);
 		rc = dump_read_ptr(rt->d, entry, &entry);
@@ -162,31 +132,31 @@ static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 	rc = rc ? rc : dump_read_ptr(rt->d, entry, &entry); /* the first fragment */
 	for (unsigned i = 0; !rc && (entry & ~1ull) && i < FRAGMENTS_MAX; i++) {
 		uint64_t f = entry & ~1ull, b, e;
-		rc = dump_read_ptr(rt->d, f + o_fb, &b);
-		rc = rc ? rc : dump_read_ptr(rt->d, f + o_fe, &e);
+		rc = dump_read_ptr(rt->d, f + l->frag_begin, &b);
+		rc = rc ? rc : dump_read_ptr(rt->d, f + l->frag_end, &e);
 		if (!rc && ip >= b && ip < e) {
-			rc = dump_read_ptr(rt->d, f + o_frs, &rs);
+			rc = dump_read_ptr(rt->d, f + l->frag_section, &rs);
 			break;
 		}
-		rc = rc ? rc : dump_read_ptr(rt->d, f + o_fnext, &entry);
+		rc = rc ? rc : dump_read_ptr(rt->d, f + l->frag_next, &entry);
 	}
 	if (rc || !rs)
 		return rc ? rc : -ENOENT;
-	rc = dump_read_ptr(rt->d, rs + o_r2r, &r2r);
-	rc = rc ? rc : dump_read_ptr(rt->d, rs + o_heap, &heap);
+	rc = dump_read_ptr(rt->d, rs + l->rs_r2r, &r2r);
+	rc = rc ? rc : dump_read_ptr(rt->d, rs + l->rs_heap, &heap);
 	if (!rc && (r2r || !heap))
 		rc = -ENOENT; /* ReadyToRun code, or a stub range: not read here */
-	rc = rc ? rc : dump_read_ptr(rt->d, heap + o_mapbase, &map_base);
-	rc = rc ? rc : dump_read_ptr(rt->d, heap + o_hdrmap, &header_map);
+	rc = rc ? rc : dump_read_ptr(rt->d, heap + l->heap_base, &map_base);
+	rc = rc ? rc : dump_read_ptr(rt->d, heap + l->heap_map, &header_map);
 	if (!rc && ip < map_base)
 		rc = -EBADMSG;
 	rc = rc ? rc : nibble_find(rt, map_base, header_map, ip, &start);
 	if (!rc && start < map_base + 8)
 		rc = -ENOENT;
 	rc = rc ? rc : dump_read_ptr(rt->d, start - 8, &header);
-	if (!rc && header <= last)
+	if (!rc && header <= l->stub_last)
 		rc = -ENOENT; /* a stub code block */
-	return rc ? rc : dump_read_ptr(rt->d, header + o_md, md);
+	return rc ? rc : dump_read_ptr(rt->d, header + l->header_md, md);
 }
 
 int rt_code_method_desc(struct rt *rt, uint64_t ip, uint64_t *md)
@@ -196,7 +166,7 @@ int rt_code_method_desc(struct rt *rt, uint64_t ip, uint64_t *md)
 	if (!ip)
 		return -ENOENT;
 	rc = precode_method(rt, ip, md);
-	if (rc == -ENOENT || rc == -EIO)
+	if (rc == -ENOENT || rc == -EIO || rc == -ENOTSUP)
 		rc = jitted_method(rt, ip, md);
 	if (!rc && !*md)
 		rc = -ENOENT;
@@ -205,36 +175,29 @@ int rt_code_method_desc(struct rt *rt, uint64_t ip, uint64_t *md)
 
 int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 {
-	uint64_t o_idx, o_flags3, chunk_size, o_chunk_mt, o_range, align, bits, mt, module;
-	uint64_t o_mod;
+	const struct rt_lay_method *l = &rt->lay.method;
+	uint64_t mt, module;
 	uint8_t idx;
 	uint16_t flags3, range;
-	uint32_t rid, owner;
+	uint32_t rid, owner, flags2;
 	const char *type, *name;
 	const struct meta *m;
-	int rc = rt_field_offset(rt, "MethodDesc", "ChunkIndex", &o_idx);
+	int rc = rt_layout_err(rt, RT_LG_METHOD);
 
-	rc = off(rt, "MethodDesc", "Flags3AndTokenRemainder", &o_flags3, rc);
-	rc = off(rt, "MethodDescChunk", "MethodTable", &o_chunk_mt, rc);
-	rc = off(rt, "MethodDescChunk", "FlagsAndTokenRange", &o_range, rc);
-	rc = off(rt, "MethodTable", "Module", &o_mod, rc);
-	rc = rc ? rc : rt_type_size(rt, "MethodDescChunk", &chunk_size);
-	rc = rc ? rc : rt_global(rt, "MethodDescAlignment", &align);
-	rc = rc ? rc : rt_global(rt, "MethodDescTokenRemainderBitCount", &bits);
+	rc = rc ? rc : rt_layout_err(rt, RT_LG_MT);
 	if (rc)
-		return rc == -ENOENT ? -ENOTSUP : rc;
-	if (bits == 0 || bits > 24 || align == 0 || align > 64)
-		return -EBADMSG;
-	rc = dump_read(rt->d, md + o_idx, &idx, 1);
-	rc = rc ? rc : dump_read(rt->d, md + o_flags3, &flags3, 2);
-	uint64_t chunk = md - idx * align - chunk_size;
-	rc = rc ? rc : dump_read_ptr(rt->d, chunk + o_chunk_mt, &mt);
-	rc = rc ? rc : dump_read(rt->d, chunk + o_range, &range, 2);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + o_mod, &module);
+		return rc;
+	rc = dump_read(rt->d, md + l->md_index, &idx, 1);
+	rc = rc ? rc : dump_read(rt->d, md + l->md_flags3, &flags3, 2);
+	uint64_t chunk = md - idx * l->align - l->chunk_size;
+	rc = rc ? rc : dump_read_ptr(rt->d, chunk + l->chunk_mt, &mt);
+	rc = rc ? rc : dump_read(rt->d, chunk + l->chunk_range, &range, 2);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + rt->lay.mt.module, &module);
 	rc = rc ? rc : rt_type_name(rt, mt, &type);
 	rc = rc ? rc : rt_module_meta(rt, module, &m);
 	if (rc)
 		return rc == -ENOTSUP ? -EBADMSG : rc;
+	uint32_t bits = (uint32_t)l->token_bits;
 	uint32_t rmask = (1u << bits) - 1, hi_mask = (1u << (24 - bits)) - 1;
 	rid = ((uint32_t)(range & hi_mask) << bits) | (flags3 & rmask);
 	rc = meta_method_name(m, rid, &name);
@@ -243,13 +206,10 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 		return -EBADMSG;
 	/* The MethodDef must be declared by the chunk's type (or its canonical
 	 * definition): the TypeDef in MTFlags2's upper bits. */
-	uint64_t o_flags2;
-	uint32_t flags2;
-	rc = rt_field_offset(rt, "MethodTable", "MTFlags2", &o_flags2);
-	rc = rc ? rc : dump_read_u32(rt->d, mt + o_flags2, &flags2);
+	rc = dump_read_u32(rt->d, mt + rt->lay.mt.flags2, &flags2);
 	if (rc)
 		return rc;
-	if ((flags2 >> 8) != owner)
+	if ((flags2 >> RT_MTF2_TYPEDEF_SHIFT) != owner)
 		return -EBADMSG;
 	strbuf_printf(out, "%s.%s", type, name);
 	return 0;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The headers of strings and arrays, from the contract descriptor's String and Array layouts.
+// The headers of strings and arrays (the layout layer's String and Array layouts).
 #include "objects.h"
 
 #include "dump.h"
@@ -11,26 +11,10 @@
 #include <errno.h>
 #include <string.h>
 
-/* ObjHeader (the sync block index and its padding) sits before the
- * MethodTable pointer and counts in BaseSize: one pointer on 64-bit
- * (dotnet/runtime src/coreclr/vm/syncblk.h, OBJHEADER_SIZE). */
-#define OBJ_HEADER_SIZE 8
-
-void rt_obj_layout_load(struct rt *rt)
-{
-	struct rt_obj_layout *l = &rt->objl;
-
-	if (rt_field_offset(rt, "String", "m_StringLength", &l->str_len) ||
-	    rt_field_offset(rt, "String", "m_FirstChar", &l->str_first) ||
-	    rt_type_size(rt, "Array", &l->arr_hdr) ||
-	    rt_field_offset(rt, "Array", "m_NumComponents", &l->arr_ncomp))
-		l->err = -ENOTSUP;
-}
-
 int rt_string_read(struct rt *rt, uint64_t obj, uint32_t *len, uint64_t *chars)
 {
 	struct rt_type_info ti;
-	const struct rt_obj_layout *l = &rt->objl;
+	const struct rt_lay_obj *l = &rt->lay.obj;
 	uint64_t mt, size;
 	uint32_t n;
 	int rc = rt_object_size(rt, obj, &mt, &size);
@@ -40,8 +24,8 @@ int rt_string_read(struct rt *rt, uint64_t obj, uint32_t *len, uint64_t *chars)
 		return rc;
 	if (!ti.is_string)
 		return -EINVAL;
-	if (l->err)
-		return l->err;
+	if ((rc = rt_layout_err(rt, RT_LG_OBJ)))
+		return rc;
 	rc = dump_read_u32(rt_dump(rt), obj + l->str_len, &n);
 	if (rc)
 		return rc;
@@ -57,7 +41,7 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 {
 	struct rt_type_info ti;
 	struct rt_array a;
-	const struct rt_obj_layout *l = &rt->objl;
+	const struct rt_lay_obj *l = &rt->lay.obj;
 	uint64_t mt, size, prod = 1;
 	uint32_t n;
 	int rc = rt_object_size(rt, obj, &mt, &size);
@@ -67,8 +51,8 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 		return rc;
 	if (!ti.is_array)
 		return -EINVAL;
-	if (l->err)
-		return l->err;
+	if ((rc = rt_layout_err(rt, RT_LG_OBJ)))
+		return rc;
 	memset(&a, 0, sizeof(a));
 	a.mt = mt;
 	a.rank = ti.rank;
@@ -99,7 +83,7 @@ int rt_array_read(struct rt *rt, uint64_t obj, struct rt_array *out)
 	}
 	/* Invariants: the data starts where BaseSize says, the bounds multiply
 	 * to the element count, the elements fit the object. */
-	if (a.data - obj + OBJ_HEADER_SIZE != ti.base_size || (a.bounded && prod != a.length) ||
+	if (a.data - obj + RT_OBJ_HEADER_SIZE != ti.base_size || (a.bounded && prod != a.length) ||
 	    a.data - obj + a.length * a.component_size > size)
 		return -EBADMSG;
 	*out = a;

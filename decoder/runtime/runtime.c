@@ -17,6 +17,8 @@
 #define RUNTIME_INFO_SYMBOL "DotNetRuntimeInfo"
 #define SCCSID_PREFIX	    "@(#)Version "
 #define SCAN_CHUNK	    (256u << 10)
+#define SCAN_PAGE	    4096u
+#define SCAN_OVERLAP	    256u
 
 /* dotnet/runtime src/coreclr/debug/inc/runtimeinfo.h: struct RuntimeInfo
  * { char Signature[18] "DotNetRuntimeInfo"; int Version; SYMBOL_INDEX
@@ -53,39 +55,73 @@ static int version_from_runtime_info(struct rt *rt)
 	return 0;
 }
 
-/* libcoreclr 10.0.12 for linux-x64 exports no DotNetRuntimeInfo (readelf
- * --dyn-syms shows only DotNetRuntimeContractDescriptor and g_dacTable).
- * The build stamps the what(1)-style string "@(#)Version MAJ.MIN.BUILD.REV
- * @Commit: SHA" into libcoreclr's .data (seen with strings -a on 10.0.12);
- * it has no symbol, so we scan the module's mappings for it. */
-static int version_from_sccsid(struct rt *rt)
+/* The descriptor of 11.0 names the product version (RuntimeProductVersionString). */
+static int version_from_descriptor(struct rt *rt)
 {
-	const struct dump_module *m = rt->mod;
-	size_t plen = strlen(SCCSID_PREFIX);
-	char *buf = malloc(SCAN_CHUNK + 256);
-	int rc = -ENOENT;
+	const char *v = rt_global_string(rt, "RuntimeProductVersionString");
+	unsigned major, minor, patch;
+	char tail;
 
-	if (!buf)
-		return -ENOMEM;
-	for (uint64_t a = m->start; a < m->end && rc; a += SCAN_CHUNK) {
-		size_t n = m->end - a < SCAN_CHUNK + 256 ? (size_t)(m->end - a) : SCAN_CHUNK + 256;
-		if (dump_read_image(rt->d, a, buf, n))
-			continue;
-		const char *hit = memmem(buf, n, SCCSID_PREFIX, plen);
-		if (!hit || (size_t)(hit - buf) + plen + 128 > n)
-			continue;
-		const char *s = hit + plen;
-		size_t len = strnlen(s, 128);
-		if (len == 128)
-			continue;
-		unsigned major, minor, build, rev;
+	if (!v || sscanf(v, "%u.%u.%u%c", &major, &minor, &patch, &tail) < 3)
+		return -ENOENT;
+	snprintf(rt->version, sizeof(rt->version), "%u.%u.%u", major, minor, patch);
+	return 0;
+}
+
+/* Looks for the sccsid string in buf[0, n); 0 when found and parsed. */
+static int sccsid_in(struct rt *rt, const char *buf, size_t n)
+{
+	size_t plen = strlen(SCCSID_PREFIX);
+	unsigned major, minor, build, rev;
+
+	for (const char *p = buf; (p = memmem(p, n - (size_t)(p - buf), SCCSID_PREFIX, plen));
+	     p++) {
+		const char *s = p + plen;
+		size_t left = n - (size_t)(s - buf), len = strnlen(s, left < 128 ? left : 128);
+		if (len == left || len == 128)
+			continue; /* cut off by the end of what was read, or not a string */
 		if (sscanf(s, "%u.%u.%u.%u", &major, &minor, &build, &rev) != 4)
 			continue;
 		snprintf(rt->build, sizeof(rt->build), "%s", s);
 		if (!rt->version[0])
 			product_version(rt, major, minor, build);
-		rc = 0;
+		return 0;
 	}
+	return -ENOENT;
+}
+
+/* libcoreclr for linux-x64 exports no DotNetRuntimeInfo on 8.0 to 11.0
+ * (readelf --dyn-syms). The build stamps the what(1)-style string
+ * "@(#)Version MAJ.MIN.BUILD.REV @Commit: SHA" into libcoreclr's .data (seen
+ * with strings -a on 8.0.34, 9.0.23, 10.0.12 and 11.0.0); it has no symbol,
+ * so we scan the module's mappings for it, page by page: a heap dump holds
+ * only some pages of .data, and a missing page must not hide the others.
+ * A run of readable pages is scanned as one, so the string may cross pages. */
+static int version_from_sccsid(struct rt *rt)
+{
+	const struct dump_module *m = rt->mod;
+	char *buf = malloc(SCAN_CHUNK + SCAN_OVERLAP);
+	size_t fill = 0;
+	int rc = -ENOENT;
+
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t a = m->start & ~(uint64_t)(SCAN_PAGE - 1); a < m->end && rc; a += SCAN_PAGE) {
+		if (dump_read_image(rt->d, a, buf + fill, SCAN_PAGE)) {
+			rc = fill ? sccsid_in(rt, buf, fill) : rc;
+			fill = 0;
+			continue;
+		}
+		fill += SCAN_PAGE;
+		if (fill >= SCAN_CHUNK) {
+			rc = sccsid_in(rt, buf, fill);
+			/* Keep the end: the string may go on in the next page. */
+			memmove(buf, buf + fill - SCAN_OVERLAP, SCAN_OVERLAP);
+			fill = SCAN_OVERLAP;
+		}
+	}
+	if (rc && fill)
+		rc = sccsid_in(rt, buf, fill);
 	free(buf);
 	return rc;
 }
@@ -119,24 +155,23 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	rt->base = rt->mod->start;
 	rc = dump_module_symbol(d, rt->mod, DESCRIPTOR_SYMBOL, &desc);
 	if (rc == -ENOENT) {
-		snprintf(err, errlen, "%s exports no %s: runtimes before .NET 9 are not supported",
-			 rt->mod->path, DESCRIPTOR_SYMBOL);
-		rc = -ENOTSUP;
-		goto out;
-	}
-	if (rc) {
+		/* .NET 8 has no contract descriptor: the tables of the layout
+		 * layer give what the decoder needs (layout_lines.c). */
+		rc = rt_descriptor_init(rt);
+		rt->desc_source = "none";
+	} else if (rc) {
 		snprintf(err, errlen,
 			 "cannot read the symbol table of %s: the dump lacks it and no matching "
 			 "file of it could be read",
 			 rt->mod->path);
 		rc = -EIO;
-		goto out;
+	} else {
+		rc = rt_descriptor_load(rt, desc, err, errlen);
 	}
-	rc = rt_descriptor_load(rt, desc, err, errlen);
 	if (rc)
 		goto out;
-	rt_obj_layout_load(rt);
 	version_from_runtime_info(rt);
+	version_from_descriptor(rt);
 	version_from_sccsid(rt);
 	if (!rt->version[0]) {
 		snprintf(err, errlen, "cannot tell the version of the runtime in %s",
@@ -144,6 +179,7 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 		rc = -ENOTSUP;
 		goto out;
 	}
+	rt_layout_load(rt);
 out:
 	if (rc) {
 		rt_close(rt);

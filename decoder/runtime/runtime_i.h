@@ -3,6 +3,7 @@
 #ifndef CLRFS_RUNTIME_I_H
 #define CLRFS_RUNTIME_I_H
 
+#include "layout.h"
 #include "runtime.h"
 
 #include <jansson.h>
@@ -36,12 +37,8 @@ struct rt {
 	json_t *contracts; /* { Name: version } */
 	struct rt_global *globals;
 	size_t nglobals;
-	/* The String and Array headers (objects.c), from the descriptor at
-	 * rt_open(): every string and array read needs them. */
-	struct rt_obj_layout {
-		int err; /* -ENOTSUP when the descriptor lacks one */
-		uint64_t str_len, str_first, arr_hdr, arr_ncomp;
-	} objl;
+	/* Every native layout, resolved at rt_open(); read-only afterwards. */
+	struct rt_layout lay;
 
 	pthread_mutex_t lock; /* guards the caches below */
 	int threads_state;    /* 0 not walked, 1 walked, <0 error */
@@ -94,15 +91,16 @@ struct strbuf;
 /* Appends a metadata type name without its generic arities
  * ("Dictionary`2+Enumerator" -> "Dictionary+Enumerator"); types.c. */
 void rt_put_without_arity(struct strbuf *b, const char *name);
+/* The rank of the array type whose MethodTable has these flags, BaseSize and
+ * EEClass (types.c). */
+int rt_mt_rank(struct rt *rt, uint32_t flags, uint32_t base_size, uint64_t eeclass,
+	       uint8_t *rank);
 /* Frees the field cache (fields.c); accepts NULL. */
 void rt_fields_free(struct rt_fields *c);
 
 /* Contract descriptor (descriptor.c). Reads the descriptor at addr into rt. */
 int rt_descriptor_load(struct rt *rt, uint64_t addr, char *err, size_t errlen);
 void rt_descriptor_free(struct rt *rt);
-/* Fills rt->objl from the descriptor (objects.c); never fails, objl.err
- * says what a string or array read will return. */
-void rt_obj_layout_load(struct rt *rt);
 /* Pieces of rt_descriptor_load(), for tests and fuzzing: an empty layout,
  * then one descriptor's JSON merged in (ptrs: its pointer_data). *subs, when
  * asked for, gets the "subDescriptors" object or NULL (caller json_decref()s). */

@@ -13,40 +13,31 @@
 
 #include "dump.h"
 #include "fields.h"
+#include "meta.h"
 #include "runtime_i.h"
 
 #include <errno.h>
 
-#define MTF2_DYNAMIC_STATICS 0x2u
-#define ELEM_CLASS	     0x12
-#define ELEM_VALUETYPE	     0x11
-
 static int statics_bases(struct rt *rt, uint64_t mt, uint64_t *gc, uint64_t *nongc)
 {
-	uint64_t off_flags2, off_aux, size, off_gc, off_nongc, mask, aux, g, n;
+	const struct rt_lay_statics *l = &rt->lay.statics;
+	uint64_t aux, g, n;
 	uint32_t flags2;
-	int rc = rt_field_offset(rt, "MethodTable", "MTFlags2", &off_flags2);
+	int rc = rt_layout_err(rt, RT_LG_STATICS);
 
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "AuxiliaryData", &off_aux);
-	rc = rc ? rc : rt_type_size(rt, "DynamicStaticsInfo", &size);
-	rc = rc ? rc : rt_field_offset(rt, "DynamicStaticsInfo", "GCStatics", &off_gc);
-	rc = rc ? rc : rt_field_offset(rt, "DynamicStaticsInfo", "NonGCStatics", &off_nongc);
-	rc = rc ? rc : rt_global(rt, "StaticsPointerMask", &mask);
-	if (rc)
-		return rc == -ENOENT ? -ENOTSUP : rc;
-	rc = dump_read_u32(rt->d, mt + off_flags2, &flags2);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags2, &flags2);
 	if (rc)
 		return rc;
-	if (!(flags2 & MTF2_DYNAMIC_STATICS))
+	if (!(flags2 & l->dynamic_flag))
 		return -ENODATA; /* no statics allocated for this type */
-	rc = dump_read_ptr(rt->d, mt + off_aux, &aux);
-	if (!rc && (!aux || aux < size))
+	rc = dump_read_ptr(rt->d, mt + l->mt_aux, &aux);
+	if (!rc && (!aux || aux < l->dsi_size))
 		rc = -EBADMSG;
-	rc = rc ? rc : dump_read_ptr(rt->d, aux - size + off_gc, &g);
-	rc = rc ? rc : dump_read_ptr(rt->d, aux - size + off_nongc, &n);
+	rc = rc ? rc : dump_read_ptr(rt->d, aux - l->dsi_size + l->dsi_gc, &g);
+	rc = rc ? rc : dump_read_ptr(rt->d, aux - l->dsi_size + l->dsi_nongc, &n);
 	if (!rc) {
-		*gc = g & mask;
-		*nongc = n & mask;
+		*gc = g & l->mask;
+		*nongc = n & l->mask;
 	}
 	return rc;
 }
@@ -54,7 +45,7 @@ static int statics_bases(struct rt *rt, uint64_t mt, uint64_t *gc, uint64_t *non
 int rt_static_field_addr(struct rt *rt, uint64_t mt, const struct rt_field *f, uint64_t *addr)
 {
 	uint64_t gc, nongc, base, box;
-	bool in_gc = f->elem == ELEM_CLASS || f->elem == ELEM_VALUETYPE;
+	bool in_gc = f->elem == META_ELEM_CLASS || f->elem == META_ELEM_VALUETYPE;
 	int rc;
 
 	if (!f->is_static)
@@ -67,7 +58,7 @@ int rt_static_field_addr(struct rt *rt, uint64_t mt, const struct rt_field *f, u
 	base = in_gc ? gc : nongc;
 	if (!base)
 		return -ENODATA;
-	if (f->elem != ELEM_VALUETYPE) {
+	if (f->elem != META_ELEM_VALUETYPE) {
 		*addr = base + f->offset;
 		return 0;
 	}

@@ -77,29 +77,9 @@ void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t le
 		snprintf(buf + used, len - used, "%s0x%x", used ? sep : "", state & ~known);
 }
 
-/* Offsets of the Thread and ThreadStore fields this file reads. */
-struct thread_layout {
-	uint64_t id, os_id, state, preemptive, handle, last_thrown, link;
-	uint64_t first_link;
-};
-
-static int thread_layout(struct rt *rt, struct thread_layout *l)
+static int read_thread(struct rt *rt, uint64_t addr, struct rt_thread *t)
 {
-	int rc = 0;
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "Id", &l->id);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "OSId", &l->os_id);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "State", &l->state);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "PreemptiveGCDisabled", &l->preemptive);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "GCHandle", &l->handle);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "LastThrownObject", &l->last_thrown);
-	rc = rc ? rc : rt_field_offset(rt, "Thread", "LinkNext", &l->link);
-	rc = rc ? rc : rt_field_offset(rt, "ThreadStore", "FirstThreadLink", &l->first_link);
-	return rc;
-}
-
-static int read_thread(struct rt *rt, const struct thread_layout *l, uint64_t addr,
-		       struct rt_thread *t)
-{
+	const struct rt_lay_thread *l = &rt->lay.thread;
 	struct dump *d = rt->d;
 	uint32_t preemptive;
 	int rc;
@@ -110,7 +90,7 @@ static int read_thread(struct rt *rt, const struct thread_layout *l, uint64_t ad
 	rc = rc ? rc : dump_read_ptr(d, addr + l->os_id, &t->os_id);
 	rc = rc ? rc : dump_read_u32(d, addr + l->state, &t->state);
 	rc = rc ? rc : dump_read_u32(d, addr + l->preemptive, &preemptive);
-	rc = rc ? rc : dump_read_ptr(d, addr + l->handle, &t->exposed_handle);
+	rc = rc ? rc : dump_read_ptr(d, addr + l->exposed, &t->exposed_handle);
 	rc = rc ? rc : dump_read_ptr(d, addr + l->last_thrown, &t->last_thrown_handle);
 	if (rc)
 		return rc;
@@ -129,20 +109,17 @@ static int thread_cmp(const void *a, const void *b)
 
 static int walk_threads(struct rt *rt)
 {
-	struct thread_layout l;
+	const struct rt_lay_thread *l = &rt->lay.thread;
 	uint64_t store, link;
 	struct diag *diag = dump_diag(rt->d);
-	int rc = thread_layout(rt, &l);
+	int rc = rt_layout_err(rt, RT_LG_THREAD);
 
-	if (rc) {
-		diag_add(diag,
-			 "this runtime's contract descriptor lacks a Thread or ThreadStore field");
-		return -ENOTSUP;
-	}
-	rc = rt_global_deref(rt, "ThreadStore", &store);
+	if (rc)
+		return rc;
+	rc = dump_read_ptr(rt->d, rt->lay.g.thread_store, &store);
 	if (!rc && !store)
 		rc = -EIO;
-	rc = rc ? rc : dump_read_ptr(rt->d, store + l.first_link, &link);
+	rc = rc ? rc : dump_read_ptr(rt->d, store + l->first_link, &link);
 	if (rc) {
 		diag_add(diag, "the runtime's ThreadStore is unreadable");
 		return rc;
@@ -155,11 +132,11 @@ static int walk_threads(struct rt *rt)
 				 THREADS_MAX);
 			break;
 		}
-		uint64_t addr = link - l.link;
+		uint64_t addr = link - l->link;
 		struct rt_thread t;
-		rc = read_thread(rt, &l, addr, &t);
+		rc = read_thread(rt, addr, &t);
 		if (!rc)
-			rc = dump_read_ptr(rt->d, addr + l.link, &link);
+			rc = dump_read_ptr(rt->d, addr + l->link, &link);
 		if (rc) {
 			diag_add(diag,
 				 "the thread list breaks at 0x%016" PRIx64
@@ -201,16 +178,14 @@ int rt_threads(struct rt *rt, const struct rt_thread **threads, size_t *count)
 
 int rt_thread_counts(struct rt *rt, uint32_t counts[5])
 {
-	static const char *const names[5] = {"ThreadCount", "UnstartedCount", "BackgroundCount",
-					     "PendingCount", "DeadCount"};
-	uint64_t store, off;
+	const struct rt_lay_thread *l = &rt->lay.thread;
+	uint64_t store;
 	uint32_t v[5];
-	int rc = rt_global_deref(rt, "ThreadStore", &store);
+	int rc = rt_layout_err(rt, RT_LG_THREAD);
 
-	for (int i = 0; !rc && i < 5; i++) {
-		rc = rt_field_offset(rt, "ThreadStore", names[i], &off);
-		rc = rc ? rc : dump_read_u32(rt->d, store + off, &v[i]);
-	}
+	rc = rc ? rc : dump_read_ptr(rt->d, rt->lay.g.thread_store, &store);
+	for (int i = 0; !rc && i < 5; i++)
+		rc = dump_read_u32(rt->d, store + l->counts[i], &v[i]);
 	if (!rc)
 		memcpy(counts, v, sizeof(v));
 	return rc;

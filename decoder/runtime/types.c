@@ -25,21 +25,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define PTR_SIZE    8
-#define TH_TYPEDESC 0x2ull /* TypeHandle bit: a TypeDesc, not a MethodTable */
-
-/* MethodTable m_dwFlags (dotnet/runtime src/coreclr/vm/methodtable.h,
- * WFLAGS_HIGH_ENUM / WFLAGS_LOW_ENUM; RuntimeTypeSystem.md). The low 16 bits
- * are the component size when HasComponentSize is set, else WFLAGS_LOW. */
-#define MTF_HAS_COMPONENT_SIZE 0x80000000u
-#define MTF_ARRAY_MASK	       0x000c0000u
-#define MTF_ARRAY	       0x00080000u
-#define MTF_IF_ARRAY_THEN_SZ   0x00020000u
-#define MTF_GENERICS_MASK      0x00000030u
-#define MTF_GENERICS_TYPICAL   0x00000030u /* List<T> itself */
-/* EEClassOrCanonMT: low bit 1 = a canonical MethodTable, 0 = the EEClass. */
-#define EECLASS_OR_CANON_MT_BIT 0x1ull
-
 /* CorElementType of a TypeDesc (ECMA-335 II.23.1.16). */
 #define ELEM_PTR       0x0f
 #define ELEM_BYREF     0x10
@@ -56,15 +41,6 @@
 #define DICTS_MAX      1024
 #define ARRAY_RANK_MAX 32 /* MAX_RANK, src/coreclr/vm/array.h */
 #define PAGE	       4096u
-
-/* Offsets of the runtime structures read here, from the contract descriptor. */
-struct types_layout {
-	uint64_t mt_size, flags, base_size, flags2, module, canon, per_inst;
-	uint64_t eeclass_mt, rank;
-	uint64_t gdi_ndicts, gdi_nargs;
-	uint64_t td_flags, td_arg;
-	uint64_t mod_pea, pea_image, image_layout, layout_base, layout_size, layout_flags;
-};
 
 struct name_entry {
 	uint64_t th;
@@ -84,44 +60,9 @@ struct module_entry {
 
 struct rt_types {
 	int err; /* the layout is unusable: every call returns it */
-	struct types_layout l;
-	uint64_t free_mt;
 	struct name_entry *names;
 	struct module_entry *modules;
 };
-
-static int types_layout(struct rt *rt, struct types_layout *l)
-{
-	int rc = rt_type_size(rt, "MethodTable", &l->mt_size);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags", &l->flags);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "BaseSize", &l->base_size);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "MTFlags2", &l->flags2);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "Module", &l->module);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "EEClassOrCanonMT", &l->canon);
-	rc = rc ? rc : rt_field_offset(rt, "MethodTable", "PerInstInfo", &l->per_inst);
-	rc = rc ? rc : rt_field_offset(rt, "EEClass", "MethodTable", &l->eeclass_mt);
-	rc = rc ? rc : rt_field_offset(rt, "ArrayClass", "Rank", &l->rank);
-	rc = rc ? rc : rt_field_offset(rt, "GenericsDictInfo", "NumDicts", &l->gdi_ndicts);
-	rc = rc ? rc : rt_field_offset(rt, "GenericsDictInfo", "NumTypeArgs", &l->gdi_nargs);
-	rc = rc ? rc : rt_field_offset(rt, "TypeDesc", "TypeAndFlags", &l->td_flags);
-	rc = rc ? rc : rt_field_offset(rt, "ParamTypeDesc", "TypeArg", &l->td_arg);
-	rc = rc ? rc : rt_field_offset(rt, "Module", "PEAssembly", &l->mod_pea);
-	rc = rc ? rc : rt_field_offset(rt, "PEAssembly", "PEImage", &l->pea_image);
-	rc = rc ? rc : rt_field_offset(rt, "PEImage", "LoadedImageLayout", &l->image_layout);
-	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Base", &l->layout_base);
-	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Size", &l->layout_size);
-	rc = rc ? rc : rt_field_offset(rt, "PEImageLayout", "Flags", &l->layout_flags);
-	if (rc)
-		return -ENOTSUP;
-	/* The fields read from a copy of the MethodTable must lie inside it. */
-	uint64_t ends[] = {l->flags + 4,	 l->base_size + 4,    l->flags2 + 4,
-			   l->module + PTR_SIZE, l->canon + PTR_SIZE, l->per_inst + PTR_SIZE};
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		if (ends[i] > l->mt_size || l->mt_size > 4096)
-			return -ENOTSUP;
-	}
-	return 0;
-}
 
 static struct rt_types *types_get(struct rt *rt)
 {
@@ -131,15 +72,39 @@ static struct rt_types *types_get(struct rt *rt)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->err = types_layout(rt, &c->l);
-	if (c->err)
-		diag_add(dump_diag(rt->d),
-			 "this runtime's contract descriptor lacks a field needed to name types");
-	/* The free-object MethodTable; 0 when unreadable (then not named "Free"). */
-	if (rt_global_deref(rt, "FreeObjectMethodTable", &c->free_mt))
-		c->free_mt = 0;
+	c->err = rt_layout_err(rt, RT_LG_MT);
 	rt->typenames = c;
 	return c;
+}
+
+int rt_mt_rank(struct rt *rt, uint32_t flags, uint32_t base_size, uint64_t eeclass,
+	       uint8_t *rank)
+{
+	const struct rt_lay_mt *l = &rt->lay.mt;
+	uint8_t r = 1;
+	int rc = 0;
+
+	if (flags & RT_MTF_IF_ARRAY_THEN_SZ) {
+		*rank = 1;
+		return 0;
+	}
+	if (l->rank_from_size) {
+		/* Without ArrayClass (11.0): a multi-dimensional array's BaseSize
+		 * holds the header, ArrayBase and a length and a lower bound per
+		 * dimension (src/coreclr/vm/array.cpp ArrayBase::GetBaseSize). */
+		uint64_t fixed = RT_OBJ_HEADER_SIZE + rt->lay.obj.arr_hdr;
+		if (base_size < fixed + 8 || (base_size - fixed) % 8)
+			return -EBADMSG;
+		r = (uint8_t)((base_size - fixed) / 8 < 256 ? (base_size - fixed) / 8 : 0);
+	} else {
+		/* ArrayClass::m_rank, an unsigned char (src/coreclr/vm/class.h). */
+		rc = dump_read(rt->d, eeclass + l->rank, &r, 1);
+	}
+	if (!rc && (r < 1 || r > ARRAY_RANK_MAX))
+		rc = -EBADMSG;
+	if (!rc)
+		*rank = r;
+	return rc;
 }
 
 static void image_free(struct module_entry *e)
@@ -167,8 +132,9 @@ static int image_need(uint64_t off, uint64_t len, void *arg)
  * CLI header and the metadata, each range as meta_locate() asks for it.
  * Every byte of those must come from the dump (or the module file behind
  * it, dump_read()): a missing page is -EIO, never zeros. */
-static int module_load(struct rt *rt, const struct types_layout *l, struct module_entry *e)
+static int module_load(struct rt *rt, struct module_entry *e)
 {
+	const struct rt_lay_module *l = &rt->lay.module;
 	struct dump *d = rt->d;
 	struct meta_location loc;
 	uint64_t pea, image, layout, base;
@@ -176,7 +142,8 @@ static int module_load(struct rt *rt, const struct types_layout *l, struct modul
 	char err[160];
 	int rc;
 
-	rc = dump_read_ptr(d, e->module + l->mod_pea, &pea);
+	rc = rt_layout_err(rt, RT_LG_MODULE);
+	rc = rc ? rc : dump_read_ptr(d, e->module + l->pea, &pea);
 	rc = rc ? rc : pea ? dump_read_ptr(d, pea + l->pea_image, &image) : -ENOTSUP;
 	rc = rc ? rc : image ? dump_read_ptr(d, image + l->image_layout, &layout) : -ENOTSUP;
 	if (!rc && !layout)
@@ -228,7 +195,7 @@ static int module_meta(struct rt *rt, struct rt_types *c, uint64_t module, const
 		if (!e)
 			return -ENOMEM;
 		e->module = module;
-		e->err = module_load(rt, &c->l, e);
+		e->err = module_load(rt, e);
 		if (e->err) {
 			meta_close(e->meta);
 			e->meta = NULL;
@@ -250,19 +217,19 @@ static int name_of(struct rt *rt, struct rt_types *c, uint64_t th, int depth, co
 
 /* The EEClass of a MethodTable, checked by its back-pointer to the
  * canonical MethodTable (EEClass.MethodTable). */
-static int eeclass_of(struct rt *rt, const struct types_layout *l, uint64_t mt, uint64_t canon,
-		      uint64_t *eeclass)
+static int eeclass_of(struct rt *rt, uint64_t mt, uint64_t canon, uint64_t *eeclass)
 {
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	uint64_t canon_mt = mt, cls = canon, back;
 	int rc = 0;
 
-	if (canon & EECLASS_OR_CANON_MT_BIT) {
-		canon_mt = canon & ~EECLASS_OR_CANON_MT_BIT;
+	if (canon & RT_CANON_MT_BIT) {
+		canon_mt = canon & ~RT_CANON_MT_BIT;
 		rc = dump_read_ptr(rt->d, canon_mt + l->canon, &cls);
-		if (!rc && (cls & EECLASS_OR_CANON_MT_BIT))
+		if (!rc && (cls & RT_CANON_MT_BIT))
 			rc = -EBADMSG;
 	}
-	rc = rc ? rc : dump_read_ptr(rt->d, cls + l->eeclass_mt, &back);
+	rc = rc ? rc : dump_read_ptr(rt->d, cls + l->ee_mt, &back);
 	if (!rc && back != canon_mt)
 		rc = -EBADMSG;
 	if (!rc)
@@ -288,18 +255,18 @@ void rt_put_without_arity(struct strbuf *b, const char *name)
  * entries are its type arguments: PerInstInfo[NumDicts - 1]
  * (methodtable.h GetDictionary(); the GenericsDictInfo sits just before
  * PerInstInfo, GetGenericsDictInfo(): one pointer-sized struct on 64-bit). */
-static int type_dict(struct rt *rt, const struct types_layout *l, uint64_t per_inst, uint64_t *dict,
-		     uint16_t *nargs)
+static int type_dict(struct rt *rt, uint64_t per_inst, uint64_t *dict, uint16_t *nargs)
 {
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	uint16_t ndicts, n;
-	int rc = dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_ndicts, &ndicts, sizeof(ndicts));
+	int rc = dump_read(rt->d, per_inst - RT_PTR_SIZE + l->gdi_ndicts, &ndicts, sizeof(ndicts));
 
-	rc = rc ? rc : dump_read(rt->d, per_inst - PTR_SIZE + l->gdi_nargs, &n, sizeof(n));
+	rc = rc ? rc : dump_read(rt->d, per_inst - RT_PTR_SIZE + l->gdi_nargs, &n, sizeof(n));
 	if (rc)
 		return rc;
 	if (ndicts == 0 || ndicts > DICTS_MAX || n == 0 || n > TYPE_ARGS_MAX)
 		return -EBADMSG;
-	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * PTR_SIZE, dict);
+	rc = dump_read_ptr(rt->d, per_inst + (uint64_t)(ndicts - 1) * RT_PTR_SIZE, dict);
 	if (!rc)
 		*nargs = n;
 	return rc;
@@ -344,14 +311,14 @@ static int put_instantiation(struct rt *rt, struct rt_types *c, const char *full
 	const char *args[TYPE_ARGS_MAX];
 	uint64_t dict, arg;
 	uint16_t nargs;
-	int rc = type_dict(rt, &c->l, per_inst, &dict, &nargs);
+	int rc = type_dict(rt, per_inst, &dict, &nargs);
 
 	if (rc)
 		return rc;
 	if (nargs != nparams)
 		return -EBADMSG;
 	for (uint16_t i = 0; i < nargs; i++) {
-		rc = dump_read_ptr(rt->d, dict + (uint64_t)i * PTR_SIZE, &arg);
+		rc = dump_read_ptr(rt->d, dict + (uint64_t)i * RT_PTR_SIZE, &arg);
 		rc = rc ? rc : name_of(rt, c, arg, depth + 1, &args[i]);
 		if (rc)
 			return rc;
@@ -362,7 +329,7 @@ static int put_instantiation(struct rt *rt, struct rt_types *c, const char *full
 
 static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, struct strbuf *b)
 {
-	const struct types_layout *l = &c->l;
+	const struct rt_lay_mt *l = &rt->lay.mt;
 	uint8_t raw[4096];
 	uint32_t flags, base_size, flags2;
 	uint64_t module, canon, per_inst, eeclass;
@@ -370,11 +337,11 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	char full[1024];
 	int rc;
 
-	if (mt == c->free_mt) {
+	if (mt == rt->lay.g.free_mt) {
 		strbuf_puts(b, "Free"); /* as SOS names it */
 		return 0;
 	}
-	rc = dump_read(rt->d, mt, raw, (size_t)l->mt_size);
+	rc = dump_read(rt->d, mt, raw, (size_t)l->size);
 	if (rc)
 		return rc;
 	memcpy(&flags, raw + l->flags, 4);
@@ -385,23 +352,18 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	memcpy(&per_inst, raw + l->per_inst, 8);
 	if (base_size > BASE_SIZE_MAX)
 		return -EBADMSG;
-	rc = eeclass_of(rt, l, mt, canon, &eeclass);
+	rc = eeclass_of(rt, mt, canon, &eeclass);
 	if (rc)
 		return rc;
-	if ((flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_ARRAY_MASK) == MTF_ARRAY) {
+	if ((flags & RT_MTF_HAS_COMPONENT_SIZE) && (flags & RT_MTF_ARRAY_MASK) == RT_MTF_ARRAY) {
 		const char *elem;
 		uint8_t rank = 1;
 		rc = name_of(rt, c, per_inst, depth + 1, &elem);
-		if (!rc && !(flags & MTF_IF_ARRAY_THEN_SZ)) {
-			/* ArrayClass::m_rank is an unsigned char (src/coreclr/vm/class.h). */
-			rc = dump_read(rt->d, eeclass + l->rank, &rank, 1);
-			if (!rc && (rank < 1 || rank > ARRAY_RANK_MAX))
-				rc = -EBADMSG;
-		}
+		rc = rc ? rc : rt_mt_rank(rt, flags, base_size, eeclass, &rank);
 		if (rc)
 			return rc;
 		strbuf_printf(b, "%s[", elem);
-		if (!(flags & MTF_IF_ARRAY_THEN_SZ) && rank == 1)
+		if (!(flags & RT_MTF_IF_ARRAY_THEN_SZ) && rank == 1)
 			strbuf_puts(b, "*"); /* a rank-1 array that is not an SZ array */
 		for (unsigned i = 1; i < rank; i++)
 			strbuf_puts(b, ",");
@@ -411,14 +373,14 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	rc = module_meta(rt, c, module, &m);
 	if (rc)
 		return rc;
-	uint32_t rid = flags2 >> 8, nparams = 0;
+	uint32_t rid = flags2 >> RT_MTF2_TYPEDEF_SHIFT, nparams = 0;
 	if (rid == 0 || rid > meta_table_rows(m, META_TABLE_TYPEDEF))
 		return -EBADMSG;
 	rc = meta_typedef_fullname(m, rid, full, sizeof(full));
 	if (rc)
 		return rc == -ERANGE ? -EBADMSG : rc;
-	uint32_t generics = flags & MTF_HAS_COMPONENT_SIZE ? 0 : flags & MTF_GENERICS_MASK;
-	if (!generics || generics == MTF_GENERICS_TYPICAL) {
+	uint32_t generics = flags & RT_MTF_HAS_COMPONENT_SIZE ? 0 : flags & RT_MTF_GENERICS_MASK;
+	if (!generics || generics == RT_MTF_GENERICS_TYPICAL) {
 		strbuf_puts(b, full); /* an open generic keeps its `N */
 		return 0;
 	}
@@ -433,17 +395,17 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 static int name_typedesc(struct rt *rt, struct rt_types *c, uint64_t th, int depth,
 			 struct strbuf *b)
 {
-	uint64_t td = th & ~TH_TYPEDESC, arg;
+	uint64_t td = th & ~RT_TH_TYPEDESC, arg;
 	uint32_t type_and_flags;
 	const char *an;
-	int rc = dump_read_u32(rt->d, td + c->l.td_flags, &type_and_flags);
+	int rc = dump_read_u32(rt->d, td + rt->lay.mt.td_flags, &type_and_flags);
 
 	if (rc)
 		return rc;
 	uint8_t elem = type_and_flags & 0xff;
 	if (elem != ELEM_PTR && elem != ELEM_BYREF && elem != ELEM_VALUETYPE)
 		return -ENOTSUP;
-	rc = dump_read_ptr(rt->d, td + c->l.td_arg, &arg);
+	rc = dump_read_ptr(rt->d, td + rt->lay.mt.td_arg, &arg);
 	rc = rc ? rc : name_of(rt, c, arg, depth + 1, &an);
 	if (rc)
 		return rc;
@@ -470,7 +432,7 @@ static int name_of(struct rt *rt, struct rt_types *c, uint64_t th, int depth, co
 	if (depth > NAME_DEPTH_MAX)
 		return -ELOOP;
 	strbuf_init(&b);
-	rc = th & TH_TYPEDESC ? name_typedesc(rt, c, th, depth, &b) : name_mt(rt, c, th, depth, &b);
+	rc = th & RT_TH_TYPEDESC ? name_typedesc(rt, c, th, depth, &b) : name_mt(rt, c, th, depth, &b);
 	if (!rc && b.oom)
 		rc = -ENOMEM;
 	if (!rc && b.len > NAME_LEN_MAX)
@@ -519,16 +481,16 @@ int rt_type_args(struct rt *rt, uint64_t mt, uint64_t *args, uint32_t max, uint3
 	pthread_mutex_lock(&rt->types_lock);
 	struct rt_types *c = types_get(rt);
 	rc = !c ? -ENOMEM : c->err;
-	rc = rc ? rc : dump_read_u32(rt->d, mt + c->l.flags, &flags);
-	rc = rc ? rc : dump_read_ptr(rt->d, mt + c->l.per_inst, &per_inst);
-	if (!rc && !(flags & MTF_HAS_COMPONENT_SIZE) && (flags & MTF_GENERICS_MASK)) {
+	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags);
+	rc = rc ? rc : dump_read_ptr(rt->d, mt + rt->lay.mt.per_inst, &per_inst);
+	if (!rc && !(flags & RT_MTF_HAS_COMPONENT_SIZE) && (flags & RT_MTF_GENERICS_MASK)) {
 		uint64_t dict;
 		uint16_t nargs;
-		rc = type_dict(rt, &c->l, per_inst, &dict, &nargs);
+		rc = type_dict(rt, per_inst, &dict, &nargs);
 		if (!rc && nargs > max)
 			rc = -ERANGE;
 		for (uint16_t i = 0; !rc && i < nargs; i++)
-			rc = dump_read_ptr(rt->d, dict + (uint64_t)i * PTR_SIZE, &args[i]);
+			rc = dump_read_ptr(rt->d, dict + (uint64_t)i * RT_PTR_SIZE, &args[i]);
 		n = rc ? 0 : nargs;
 	}
 	pthread_mutex_unlock(&rt->types_lock);

@@ -122,9 +122,12 @@ int fuzz_code_rt_init(struct rt *rt, struct dump *d, uint64_t platform, uint64_t
 	int rc = rt_descriptor_init(rt);
 
 	rt->d = d;
-	return rc ? rc
-		  : rt_descriptor_parse(rt, code_descriptor, sizeof(code_descriptor) - 1, ptrs, 2,
-					NULL, err, sizeof(err));
+	rc = rc ? rc
+		: rt_descriptor_parse(rt, code_descriptor, sizeof(code_descriptor) - 1, ptrs, 2,
+				      NULL, err, sizeof(err));
+	if (!rc)
+		rt_layout_load(rt); /* the code-address groups resolve from it */
+	return rc;
 }
 
 void fuzz_code_run(const uint8_t *data, size_t size, uint64_t platform, uint64_t range_map)

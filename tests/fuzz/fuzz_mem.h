@@ -37,7 +37,8 @@ void fuzz_code_run(const uint8_t *data, size_t size, uint64_t platform, uint64_t
  * fuzz_precode's with the PrecodeMachineDescriptor, fuzz_codemap's with the
  * RangeSectionMap. An address no input reaches stands for the other. */
 #define FUZZ_HANDLES_BASE 0x7f3a00000000ull
-#define FUZZ_HANDLE_TYPES 13 /* HANDLE_MAX_INTERNAL_TYPES of 10.0 (layouts.c) */
+#define FUZZ_HANDLE_TYPES 13	  /* HandleMaxInternalTypes of 10.0 (layout_lines.c) */
+#define FUZZ_HANDLE_EXTRA 0xf50u /* HandleExtraInfoTypes of 10.0 */
 #define FUZZ_CODE_BASE	  0x7f5a00000000ull
 #define FUZZ_ABSENT	  0x1000ull
 

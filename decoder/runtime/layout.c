@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+// The layout layer: every native offset, size, flag and runtime variable the
+// decoder uses, resolved once at rt_open() and checked on the dump
+// (layout.h says where each comes from; docs/layouts.md lists them per line).
+#include "layout_i.h"
+
+#include "diag.h"
+#include "dump.h"
+#include "fields.h"
+#include "runtime_i.h"
+#include "types.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define STRUCT_SIZE_MAX 4096 /* bound on a native struct the layer describes */
+
+static const char *const group_names[RT_LG_COUNT] = {
+	[RT_LG_OBJ] = "strings and arrays",
+	[RT_LG_MT] = "types (MethodTable, EEClass)",
+	[RT_LG_MODULE] = "modules and their metadata",
+	[RT_LG_FIELDS] = "fields (FieldDesc)",
+	[RT_LG_THREAD] = "threads (Thread, ThreadStore)",
+	[RT_LG_ALLOC] = "allocation contexts",
+	[RT_LG_STATICS] = "static fields",
+	[RT_LG_METHOD] = "method names (MethodDesc)",
+	[RT_LG_PRECODE] = "precode stubs",
+	[RT_LG_CODEMAP] = "the code range map",
+	[RT_LG_GC] = "the GC heap",
+	[RT_LG_HANDLES] = "the GC handle table",
+	[RT_LG_FINALIZER] = "the finalization queue",
+};
+
+void lay_begin(struct lay_res *r, enum rt_lay_group g)
+{
+	r->g = g;
+	r->err = 0;
+	r->what[0] = '\0';
+}
+
+void lay_fail(struct lay_res *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err)
+		return;
+	r->err = err;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	va_end(ap);
+}
+
+void lay_end(struct lay_res *r)
+{
+	struct rt *rt = r->rt;
+
+	if (rt->lay.err[r->g])
+		return; /* a group filled in parts keeps its first failure */
+	rt->lay.err[r->g] = r->err;
+	if (r->err)
+		diag_add(dump_diag(rt->d), "%s cannot be read on runtime %s: %s",
+			 group_names[r->g], rt->version, r->what);
+}
+
+static const struct lay_row *row_find(const struct lay_res *r, const char *type, const char *field)
+{
+	const struct lay_line *l = r->line;
+
+	for (size_t i = 0; l && i < l->nrows; i++) {
+		const struct lay_row *row = &l->rows[i];
+		if (!strcmp(row->type, type) &&
+		    (field ? row->field && !strcmp(row->field, field) : !row->field))
+			return row;
+	}
+	return NULL;
+}
+
+bool lay_field_opt(struct lay_res *r, uint64_t *out, const char *type, const char *field)
+{
+	const struct lay_row *row;
+
+	if (!rt_field_offset(r->rt, type, field, out))
+		return true;
+	if ((row = row_find(r, type, field))) {
+		*out = row->value;
+		return true;
+	}
+	return false;
+}
+
+void lay_field(struct lay_res *r, uint64_t *out, const char *type, const char *field,
+	       const char *alias)
+{
+	if (lay_field_opt(r, out, type, field) || (alias && lay_field_opt(r, out, type, alias))) {
+		if (*out > STRUCT_SIZE_MAX)
+			lay_fail(r, -EBADMSG, "%s.%s is at an implausible offset %" PRIu64, type,
+				 field, *out);
+		return;
+	}
+	*out = 0;
+	lay_fail(r, -ENOTSUP, "neither the contract descriptor nor clrfs's %s%s table gives %s.%s",
+		 r->line ? r->line->name : "", r->line ? "" : "(no)", type, field);
+}
+
+void lay_size(struct lay_res *r, uint64_t *out, const char *type)
+{
+	lay_field(r, out, type, "!", NULL);
+}
+
+bool lay_global_opt(struct lay_res *r, uint64_t *out, const char *name)
+{
+	const struct lay_row *row;
+
+	if (!rt_global(r->rt, name, out))
+		return true;
+	if (!(row = row_find(r, name, NULL)))
+		return false;
+	if (row->kind == LAY_VALUE) {
+		*out = row->value;
+		return true;
+	}
+	/* An entry of g_dacTable: the address of the variable. */
+	if (!r->dactable ||
+	    dump_read_ptr(r->rt->d, r->dactable + row->value * RT_PTR_SIZE, out) || !*out) {
+		lay_fail(r, -EIO, "g_dacTable entry %" PRIu64 " (%s) is unreadable", row->value,
+			 name);
+		return false;
+	}
+	return true;
+}
+
+void lay_global(struct lay_res *r, uint64_t *out, const char *name)
+{
+	if (lay_global_opt(r, out, name))
+		return;
+	*out = 0;
+	lay_fail(r, -ENOTSUP, "neither the contract descriptor nor clrfs's %s%s table gives %s",
+		 r->line ? r->line->name : "", r->line ? "" : "(no)", name);
+}
+
+/* The pointer in the variable at the global's address, when known. */
+static uint64_t global_deref(struct lay_res *r, const char *name)
+{
+	uint64_t addr, v;
+
+	if (!lay_global_opt(r, &addr, name) || dump_read_ptr(r->rt->d, addr, &v))
+		return 0;
+	return v;
+}
+
+static void lay_obj(struct lay_res *r)
+{
+	struct rt_lay_obj *o = &r->rt->lay.obj;
+
+	lay_begin(r, RT_LG_OBJ);
+	lay_global(r, &o->mt_unmask, "ObjectToMethodTableUnmask");
+	lay_field(r, &o->str_len, "String", "m_StringLength", NULL);
+	lay_field(r, &o->str_first, "String", "m_FirstChar", NULL);
+	lay_size(r, &o->arr_hdr, "Array");
+	lay_field(r, &o->arr_ncomp, "Array", "m_NumComponents", NULL);
+	if (!r->err && (o->mt_unmask > 0xf || o->arr_hdr < o->arr_ncomp + 4))
+		lay_fail(r, -EBADMSG, "the object layout is implausible");
+	lay_end(r);
+}
+
+static void lay_mt(struct lay_res *r)
+{
+	struct rt_layout *l = &r->rt->lay;
+	struct rt_lay_mt *m = &l->mt;
+
+	lay_begin(r, RT_LG_MT);
+	lay_size(r, &m->size, "MethodTable");
+	lay_field(r, &m->flags, "MethodTable", "MTFlags", NULL);
+	lay_field(r, &m->base_size, "MethodTable", "BaseSize", NULL);
+	lay_field(r, &m->flags2, "MethodTable", "MTFlags2", NULL);
+	lay_field(r, &m->parent, "MethodTable", "ParentMethodTable", NULL);
+	lay_field(r, &m->module, "MethodTable", "Module", NULL);
+	lay_field(r, &m->canon, "MethodTable", "EEClassOrCanonMT", NULL);
+	lay_field(r, &m->per_inst, "MethodTable", "PerInstInfo", NULL);
+	lay_field(r, &m->ee_mt, "EEClass", "MethodTable", NULL);
+	lay_field(r, &m->ee_norm, "EEClass", "InternalCorElementType", NULL);
+	/* 11.0 has no ArrayClass: the rank follows from BaseSize (layout.h). */
+	m->rank_from_size = !lay_field_opt(r, &m->rank, "ArrayClass", "Rank");
+	lay_field(r, &m->gdi_ndicts, "GenericsDictInfo", "NumDicts", NULL);
+	lay_field(r, &m->gdi_nargs, "GenericsDictInfo", "NumTypeArgs", NULL);
+	lay_field(r, &m->td_flags, "TypeDesc", "TypeAndFlags", NULL);
+	lay_field(r, &m->td_arg, "ParamTypeDesc", "TypeArg", NULL);
+	/* Fields read from one copy of the MethodTable must lie inside it. */
+	uint64_t ends[] = {m->flags + 4,	  m->base_size + 4,	   m->flags2 + 4,
+			   m->parent + RT_PTR_SIZE, m->module + RT_PTR_SIZE, m->canon + RT_PTR_SIZE,
+			   m->per_inst + RT_PTR_SIZE};
+	for (size_t i = 0; !r->err && i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (ends[i] > m->size)
+			lay_fail(r, -EBADMSG, "a MethodTable field lies past its size %" PRIu64,
+				 m->size);
+	if (!r->err) {
+		l->g.free_mt = global_deref(r, "FreeObjectMethodTable");
+		l->g.string_mt = global_deref(r, "StringMethodTable");
+		l->g.object_mt = global_deref(r, "ObjectMethodTable");
+		if (!l->g.free_mt || !l->g.string_mt)
+			lay_fail(r, -EIO,
+				 "the free-object and String MethodTables are unknown or unreadable");
+	}
+	lay_end(r);
+}
+
+static void lay_module(struct lay_res *r)
+{
+	struct rt_lay_module *m = &r->rt->lay.module;
+
+	lay_begin(r, RT_LG_MODULE);
+	lay_field(r, &m->pea, "Module", "PEAssembly", NULL);
+	lay_field(r, &m->typedefs, "Module", "TypeDefToMethodTableMap", NULL);
+	lay_field(r, &m->typerefs, "Module", "TypeRefToMethodTableMap", NULL);
+	lay_field(r, &m->params, "Module", "AvailableTypeParams", NULL);
+	lay_field(r, &m->map_next, "ModuleLookupMap", "Next", NULL);
+	lay_field(r, &m->map_data, "ModuleLookupMap", "TableData", NULL);
+	lay_field(r, &m->map_count, "ModuleLookupMap", "Count", NULL);
+	lay_field(r, &m->map_mask, "ModuleLookupMap", "SupportedFlagsMask", NULL);
+	lay_field(r, &m->eth_buckets, "EETypeHashTable", "Buckets", NULL);
+	lay_field(r, &m->eth_count, "EETypeHashTable", "Count", NULL);
+	lay_field(r, &m->eth_value, "EETypeHashTable", "VolatileEntryValue", NULL);
+	lay_field(r, &m->eth_next, "EETypeHashTable", "VolatileEntryNextEntry", NULL);
+	lay_field(r, &m->pea_image, "PEAssembly", "PEImage", NULL);
+	lay_field(r, &m->image_layout, "PEImage", "LoadedImageLayout", NULL);
+	lay_field(r, &m->layout_base, "PEImageLayout", "Base", NULL);
+	lay_field(r, &m->layout_size, "PEImageLayout", "Size", NULL);
+	lay_field(r, &m->layout_flags, "PEImageLayout", "Flags", NULL);
+	lay_end(r);
+}
+
+static void lay_fields(struct lay_res *r)
+{
+	struct rt_layout *l = &r->rt->lay;
+	struct rt_lay_fields *f = &l->fields;
+
+	lay_begin(r, RT_LG_FIELDS);
+	lay_field(r, &f->ee_fdlist, "EEClass", "FieldDescList", NULL);
+	lay_field(r, &f->ee_ninst, "EEClass", "NumInstanceFields", NULL);
+	lay_field(r, &f->ee_nstatic, "EEClass", "NumStaticFields", NULL);
+	lay_field(r, &f->ee_nthread, "EEClass", "NumThreadStaticFields", NULL);
+	lay_field(r, &f->ee_padding, "EEClass", "BaseSizePadding", NULL);
+	lay_size(r, &f->fd_size, "FieldDesc");
+	lay_field(r, &f->fd_mt, "FieldDesc", "MTOfEnclosingClass", NULL);
+	lay_field(r, &f->fd_dw1, "FieldDesc", "DWord1", NULL);
+	lay_field(r, &f->fd_dw2, "FieldDesc", "DWord2", NULL);
+	if (!r->err && (f->fd_size > 64 || f->fd_mt + RT_PTR_SIZE > f->fd_size ||
+			f->fd_dw1 + 4 > f->fd_size || f->fd_dw2 + 4 > f->fd_size))
+		lay_fail(r, -EBADMSG, "the FieldDesc layout is implausible");
+	lay_end(r);
+}
+
+static void lay_thread(struct lay_res *r)
+{
+	struct rt_layout *l = &r->rt->lay;
+	struct rt_lay_thread *t = &l->thread;
+	static const char *const counts[5] = {"ThreadCount", "UnstartedCount", "BackgroundCount",
+					      "PendingCount", "DeadCount"};
+
+	lay_begin(r, RT_LG_THREAD);
+	lay_field(r, &t->id, "Thread", "Id", NULL);
+	lay_field(r, &t->os_id, "Thread", "OSId", NULL);
+	lay_field(r, &t->state, "Thread", "State", NULL);
+	lay_field(r, &t->preemptive, "Thread", "PreemptiveGCDisabled", NULL);
+	/* 11.0 renamed the handle of the managed Thread (m_ExposedObject). */
+	lay_field(r, &t->exposed, "Thread", "ExposedObject", "GCHandle");
+	lay_field(r, &t->last_thrown, "Thread", "LastThrownObject", NULL);
+	lay_field(r, &t->link, "Thread", "LinkNext", NULL);
+	lay_field(r, &t->first_link, "ThreadStore", "FirstThreadLink", NULL);
+	for (int i = 0; i < 5; i++)
+		lay_field(r, &t->counts[i], "ThreadStore", counts[i], NULL);
+	lay_global(r, &l->g.thread_store, "ThreadStore");
+	lay_end(r);
+
+	/* The allocation context: through RuntimeThreadLocals (9.0+: a
+	 * gc_alloc_context, 10.0+ inside an EEAllocContext), else inline in
+	 * the Thread (the table's Thread.AllocContext). */
+	struct rt_lay_alloc *a = &l->alloc;
+	lay_begin(r, RT_LG_ALLOC);
+	if (lay_field_opt(r, &a->rtl, "Thread", "RuntimeThreadLocals")) {
+		uint64_t ee = 0;
+		a->rtl_indirect = true;
+		lay_field(r, &a->ctx, "RuntimeThreadLocals", "AllocContext", NULL);
+		if (lay_field_opt(r, &ee, "EEAllocContext", "GCAllocationContext"))
+			a->ctx += ee;
+	} else {
+		lay_field(r, &a->rtl, "Thread", "AllocContext", NULL);
+	}
+	lay_field(r, &a->ptr, "GCAllocContext", "Pointer", NULL);
+	lay_field(r, &a->limit, "GCAllocContext", "Limit", NULL);
+	lay_end(r);
+}
+
+static void lay_statics(struct lay_res *r)
+{
+	struct rt_lay_statics *s = &r->rt->lay.statics;
+
+	lay_begin(r, RT_LG_STATICS);
+	lay_field(r, &s->mt_aux, "MethodTable", "AuxiliaryData", NULL);
+	lay_size(r, &s->dsi_size, "DynamicStaticsInfo");
+	lay_field(r, &s->dsi_gc, "DynamicStaticsInfo", "GCStatics", NULL);
+	lay_field(r, &s->dsi_nongc, "DynamicStaticsInfo", "NonGCStatics", NULL);
+	lay_global(r, &s->mask, "StaticsPointerMask");
+	/* MethodTable m_dwFlags2 enum_flag_DynamicStatics (methodtable.h;
+	 * RuntimeTypeSystem.md "DynamicStatics = 0x0002"). */
+	s->dynamic_flag = 0x2u;
+	lay_end(r);
+}
+
+static void lay_method(struct lay_res *r)
+{
+	struct rt_lay_method *m = &r->rt->lay.method;
+
+	lay_begin(r, RT_LG_METHOD);
+	lay_field(r, &m->md_index, "MethodDesc", "ChunkIndex", NULL);
+	lay_field(r, &m->md_flags3, "MethodDesc", "Flags3AndTokenRemainder", NULL);
+	lay_field(r, &m->chunk_mt, "MethodDescChunk", "MethodTable", NULL);
+	lay_field(r, &m->chunk_range, "MethodDescChunk", "FlagsAndTokenRange", NULL);
+	lay_size(r, &m->chunk_size, "MethodDescChunk");
+	lay_global(r, &m->align, "MethodDescAlignment");
+	lay_global(r, &m->token_bits, "MethodDescTokenRemainderBitCount");
+	if (!r->err && (m->token_bits == 0 || m->token_bits > 24 || m->align == 0 || m->align > 64))
+		lay_fail(r, -EBADMSG, "the MethodDesc token layout is implausible");
+	lay_end(r);
+}
+
+static void lay_precode(struct lay_res *r)
+{
+	struct rt_lay_precode *p = &r->rt->lay.precode;
+	uint64_t pm, off;
+
+	lay_begin(r, RT_LG_PRECODE);
+	lay_global(r, &pm, "PlatformMetadata");
+	lay_field(r, &off, "PlatformMetadata", "PrecodeMachineDescriptor", NULL);
+	p->pmd = pm + off;
+	lay_field(r, &p->fixup_size, "PrecodeMachineDescriptor", "FixupStubPrecodeSize", NULL);
+	lay_field(r, &p->fixup_bytes, "PrecodeMachineDescriptor", "FixupBytes", NULL);
+	lay_field(r, &p->fixup_ignored, "PrecodeMachineDescriptor", "FixupIgnoredBytes", NULL);
+	lay_field(r, &p->stub_size, "PrecodeMachineDescriptor", "StubPrecodeSize", NULL);
+	lay_field(r, &p->stub_bytes, "PrecodeMachineDescriptor", "StubBytes", NULL);
+	lay_field(r, &p->stub_ignored, "PrecodeMachineDescriptor", "StubIgnoredBytes", NULL);
+	lay_field(r, &p->stub_type, "PrecodeMachineDescriptor", "StubPrecodeType", NULL);
+	lay_field(r, &p->page_size, "PrecodeMachineDescriptor", "StubCodePageSize", NULL);
+	lay_field(r, &p->fixup_md, "FixupPrecodeData", "MethodDesc", NULL);
+	lay_field(r, &p->stub_secret, "StubPrecodeData", "SecretParam", NULL);
+	lay_field(r, &p->stub_type_data, "StubPrecodeData", "Type", NULL);
+	lay_end(r);
+}
+
+static void lay_codemap(struct lay_res *r)
+{
+	struct rt_lay_codemap *c = &r->rt->lay.codemap;
+
+	lay_begin(r, RT_LG_CODEMAP);
+	lay_global(r, &c->map, "ExecutionManagerCodeRangeMapAddress");
+	lay_field(r, &c->top, "RangeSectionMap", "TopLevelData", NULL);
+	lay_field(r, &c->frag_begin, "RangeSectionFragment", "RangeBegin", NULL);
+	lay_field(r, &c->frag_end, "RangeSectionFragment", "RangeEndOpen", NULL);
+	lay_field(r, &c->frag_section, "RangeSectionFragment", "RangeSection", NULL);
+	lay_field(r, &c->frag_next, "RangeSectionFragment", "Next", NULL);
+	lay_field(r, &c->rs_r2r, "RangeSection", "R2RModule", NULL);
+	lay_field(r, &c->rs_heap, "RangeSection", "HeapList", NULL);
+	lay_field(r, &c->heap_base, "CodeHeapListNode", "MapBase", NULL);
+	lay_field(r, &c->heap_map, "CodeHeapListNode", "HeaderMap", NULL);
+	lay_field(r, &c->header_md, "RealCodeHeader", "MethodDesc", NULL);
+	lay_global(r, &c->stub_last, "StubCodeBlockLast");
+	lay_end(r);
+}
+
+/* Checks on the dump: the System.String MethodTable must read as one, with
+ * its EEClass pointing back, its name from its module's metadata, and its
+ * two instance fields where the String layout says; the thread list must
+ * hold as many threads as the ThreadStore counts. */
+static void check_types(struct lay_res *r)
+{
+	struct rt *rt = r->rt;
+	const struct rt_layout *l = &rt->lay;
+	struct rt_type_info ti;
+	const struct rt_field *f;
+	const char *name;
+	size_t n;
+	int rc;
+
+	if (l->err[RT_LG_MT] || l->err[RT_LG_OBJ])
+		return;
+	lay_begin(r, RT_LG_MT);
+	rc = rt_type_info(rt, l->g.string_mt, &ti);
+	if (rc == -EIO)
+		lay_fail(r, rc, "the String MethodTable is missing from the dump");
+	else if (rc || !ti.is_string || ti.component_size != 2 ||
+		 ti.base_size != RT_OBJ_HEADER_SIZE + l->obj.str_first + 2)
+		lay_fail(r, -EBADMSG,
+			 "the String MethodTable does not read as one (EEClass back pointer, "
+			 "flags or BaseSize)");
+	lay_end(r);
+	if (l->err[RT_LG_MT] || l->err[RT_LG_MODULE])
+		return;
+	lay_begin(r, RT_LG_MODULE);
+	rc = rt_type_name(rt, l->g.string_mt, &name);
+	if (rc == -EIO)
+		lay_fail(r, rc, "the metadata of System.Private.CoreLib is missing");
+	else if (rc || strcmp(name, "System.String"))
+		lay_fail(r, -EBADMSG, "the String MethodTable is not named System.String");
+	lay_end(r);
+	if (l->err[RT_LG_MODULE] || l->err[RT_LG_FIELDS])
+		return;
+	lay_begin(r, RT_LG_FIELDS);
+	rc = rt_type_instance_fields(rt, l->g.string_mt, &f, &n);
+	if (rc == -EIO)
+		lay_fail(r, rc, "the fields of System.String are missing from the dump");
+	else if (rc || n != 2 || f[0].offset + RT_PTR_SIZE != l->obj.str_len ||
+		 f[1].offset + RT_PTR_SIZE != l->obj.str_first)
+		lay_fail(r, -EBADMSG,
+			 "the fields of System.String are not where the String layout says");
+	lay_end(r);
+}
+
+void rt_layout_load(struct rt *rt)
+{
+	struct lay_res r = {.rt = rt, .line = lay_line_find(rt->version)};
+
+	rt->lay.line = r.line ? r.line->name : NULL;
+	if (!rt->mod || dump_module_symbol(rt->d, rt->mod, "g_dacTable", &r.dactable))
+		r.dactable = 0;
+	lay_obj(&r);
+	lay_mt(&r);
+	lay_module(&r);
+	lay_fields(&r);
+	lay_thread(&r);
+	lay_statics(&r);
+	lay_method(&r);
+	lay_precode(&r);
+	lay_codemap(&r);
+	lay_gc(&r);
+	lay_handles(&r);
+	lay_finalizer(&r);
+	check_types(&r);
+}
+
+int rt_layout_err(const struct rt *rt, enum rt_lay_group g)
+{
+	return rt->lay.err[g];
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime: every native layout of the runtime in a dump, resolved once
+ * at rt_open() (layout.c) and read-only afterwards: offsets, sizes, flags and
+ * the addresses of the runtime variables the decoder starts from.
+ *
+ * Sources, in order (docs/design.md "The layout layer", docs/layouts.md):
+ * the runtime's contract descriptor, where it has the field (names that moved
+ * between versions are mapped, e.g. Thread.GCHandle -> ExposedObject); the
+ * GC's GcDacVars for the GC; otherwise the table of the runtime line
+ * (layout_lines.c), whose every row cites its source. Each group is then
+ * checked on the dump against invariants (a MethodTable's EEClass points
+ * back, a count agrees with metadata); a group that lacks a source or fails a
+ * check has err set, says why in /info, and every reader of it returns err.
+ * No file above this one holds an offset or flag of a native structure. */
+#ifndef CLRFS_LAYOUT_H
+#define CLRFS_LAYOUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rt;
+
+#define RT_PTR_SIZE 8 /* 64-bit targets only (x86_64, aarch64) */
+
+/* ObjHeader (the sync block index and its padding) before the MethodTable
+ * pointer, counted in BaseSize (src/coreclr/vm/syncblk.h OBJHEADER_SIZE;
+ * the ObjectHeaderSize global of the 9 and 10 descriptors). The GC's
+ * smallest object: header, MethodTable and one pointer
+ * (src/coreclr/gc/gc.h min_obj_size). Both hold on 8.0 to 11.0. */
+#define RT_OBJ_HEADER_SIZE RT_PTR_SIZE
+#define RT_MIN_OBJ_SIZE	   (3 * RT_PTR_SIZE)
+
+/* MethodTable m_dwFlags (src/coreclr/vm/methodtable.h WFLAGS_HIGH_ENUM and
+ * WFLAGS_LOW_ENUM; docs/design/datacontracts/RuntimeTypeSystem.md): the same
+ * bits on 8.0 to 11.0 (checked on each line's dumps: docs/layouts.md). With
+ * HasComponentSize the low 16 bits are the component size. */
+#define RT_MTF_HAS_COMPONENT_SIZE  0x80000000u
+#define RT_MTF_COMPONENT_SIZE_MASK 0x0000ffffu
+#define RT_MTF_CATEGORY_MASK	   0x000f0000u
+#define RT_MTF_ARRAY_MASK	   0x000c0000u
+#define RT_MTF_ARRAY		   0x00080000u
+#define RT_MTF_IF_ARRAY_THEN_SZ	   0x00020000u
+#define RT_MTF_VALUETYPE_MASK	   0x000c0000u
+#define RT_MTF_VALUETYPE	   0x00040000u /* ValueType, Nullable, primitives */
+#define RT_MTF_NULLABLE		   0x00050000u
+#define RT_MTF_TRUE_PRIMITIVE	   0x00070000u
+#define RT_MTF_GENERICS_MASK	   0x00000030u
+#define RT_MTF_GENERICS_TYPICAL	   0x00000030u /* List<T> itself */
+/* m_dwFlags2: the TypeDef RID above the low byte of flags. */
+#define RT_MTF2_TYPEDEF_SHIFT 8
+/* EEClassOrCanonMT: low bit set = a canonical MethodTable, else the EEClass
+ * (RuntimeTypeSystem.md; methodtable.h UNION_METHODTABLE). */
+#define RT_CANON_MT_BIT 0x1ull
+/* A TypeHandle with bit 1 set is a TypeDesc, not a MethodTable. */
+#define RT_TH_TYPEDESC 0x2ull
+
+/* The layout groups: each is usable or not as a whole. */
+enum rt_lay_group {
+	RT_LG_OBJ,	 /* object header, strings, arrays */
+	RT_LG_MT,	 /* MethodTable and EEClass: sizes and names of types */
+	RT_LG_MODULE,	 /* Module, its lookup maps and image */
+	RT_LG_FIELDS,	 /* FieldDesc, EEClass field counts */
+	RT_LG_THREAD,	 /* Thread, ThreadStore */
+	RT_LG_ALLOC,	 /* each thread's allocation context */
+	RT_LG_STATICS,	 /* statics bases */
+	RT_LG_METHOD,	 /* MethodDesc -> name */
+	RT_LG_PRECODE,	 /* precode stubs -> MethodDesc */
+	RT_LG_CODEMAP,	 /* jitted code -> MethodDesc */
+	RT_LG_GC,	 /* GC heaps, generations, segments */
+	RT_LG_HANDLES,	 /* the GC handle table */
+	RT_LG_FINALIZER, /* the finalization queues */
+	RT_LG_COUNT
+};
+
+struct rt_lay_obj {
+	uint64_t mt_unmask;	     /* low bits of an object's MT pointer that are GC flags */
+	uint64_t str_len, str_first; /* String.m_StringLength, m_FirstChar */
+	uint64_t arr_hdr, arr_ncomp; /* sizeof(ArrayBase), Array.m_NumComponents */
+};
+
+struct rt_lay_mt {
+	uint64_t size; /* sizeof(MethodTable) */
+	uint64_t flags, base_size, flags2, parent, module, canon, per_inst;
+	uint64_t ee_mt;	  /* EEClass.MethodTable: the back pointer */
+	uint64_t ee_norm; /* EEClass.InternalCorElementType (u8) */
+	/* An array's rank: ArrayClass.Rank (u8) in the EEClass, or, where
+	 * there is no ArrayClass (11.0), from BaseSize (rank_from_size). */
+	uint64_t rank;
+	bool rank_from_size;
+	uint64_t gdi_ndicts, gdi_nargs; /* GenericsDictInfo, just before PerInstInfo */
+	uint64_t td_flags, td_arg;	/* TypeDesc.TypeAndFlags, ParamTypeDesc.TypeArg */
+};
+
+/* EETypeHashTable (Loader.md "DacEnumerableHash"): bucket 0 holds the
+ * bucket count, chains start at bucket 3, a set low bit ends a chain, and
+ * an entry's value carries a flag in its low bit. */
+#define RT_ETH_FIRST_BUCKET 3
+#define RT_ETH_FLAG_MASK    0x1ull
+
+struct rt_lay_module {
+	uint64_t pea, typedefs, typerefs, params; /* Module fields */
+	uint64_t map_next, map_data, map_count, map_mask; /* ModuleLookupMap */
+	uint64_t eth_buckets, eth_count, eth_value, eth_next; /* EETypeHashTable */
+	uint64_t pea_image, image_layout;		      /* PEAssembly, PEImage */
+	uint64_t layout_base, layout_size, layout_flags;      /* PEImageLayout */
+};
+
+/* FieldDesc (src/coreclr/vm/field.h): the enclosing MethodTable, then
+ * dword1 {m_mb:24, static, thread-local, RVA, prot:3, requiresFullMbValue}
+ * and dword2 {offset:27, type:5}; bit values below hold on 8.0 to 11.0. */
+#define RT_FD_MB_MASK	       0x00ffffffu
+#define RT_FD_PACKED_MB_MASK   0x0001ffffu /* enum_packedMbLayout_MbMask */
+#define RT_FD_STATIC	       (1u << 24)
+#define RT_FD_THREAD_LOCAL     (1u << 25)
+#define RT_FD_RVA	       (1u << 26)
+#define RT_FD_REQUIRES_FULL_MB (1u << 30)
+#define RT_FD_OFFSET_MASK      0x07ffffffu
+#define RT_FD_TYPE_SHIFT       27
+#define RT_FD_OFFSET_MAX       ((1u << 27) - 1)
+
+struct rt_lay_fields {
+	uint64_t ee_fdlist, ee_padding, ee_ninst, ee_nstatic, ee_nthread; /* EEClass */
+	uint64_t fd_size, fd_mt, fd_dw1, fd_dw2;			  /* FieldDesc */
+};
+
+struct rt_lay_thread {
+	uint64_t id, os_id, state, preemptive, exposed, last_thrown, link;
+	uint64_t first_link;   /* ThreadStore: the head of the thread list */
+	uint64_t counts[5];    /* ThreadStore: thread, unstarted, background, pending, dead */
+};
+
+/* The allocation context of a thread: at Thread + rtl when !rtl_indirect,
+ * else at *(Thread + rtl) + ctx; alloc_ptr and alloc_limit within it. */
+struct rt_lay_alloc {
+	bool rtl_indirect;
+	uint64_t rtl, ctx, ptr, limit;
+};
+
+/* Statics (methodtable.h DynamicStaticsInfo, .NET 9+): just before the
+ * MethodTableAuxiliaryData when MTFlags2 has dynamic_flag. */
+struct rt_lay_statics {
+	uint64_t mt_aux, dsi_size, dsi_gc, dsi_nongc, mask;
+	uint32_t dynamic_flag;
+};
+
+struct rt_lay_method {
+	uint64_t md_index, md_flags3;		     /* MethodDesc */
+	uint64_t chunk_mt, chunk_range, chunk_size; /* MethodDescChunk */
+	uint64_t align, token_bits;
+};
+
+struct rt_lay_precode {
+	uint64_t pmd; /* the PrecodeMachineDescriptor */
+	uint64_t fixup_size, fixup_bytes, fixup_ignored;
+	uint64_t stub_size, stub_bytes, stub_ignored, stub_type, page_size;
+	uint64_t fixup_md, stub_secret, stub_type_data;
+};
+
+struct rt_lay_codemap {
+	uint64_t map; /* the RangeSectionMap */
+	uint64_t top, frag_begin, frag_end, frag_section, frag_next;
+	uint64_t rs_r2r, rs_heap, heap_base, heap_map, header_md;
+	uint64_t stub_last; /* a code header at most this is a stub block */
+};
+
+/* The GC: where its data lies, from GcDacVars (gc.c reads it) or the GC's
+ * own descriptor. Addresses of GC variables, and offsets in its structures. */
+struct rt_lay_gc {
+	uint8_t major, minor;		    /* GcDacVars interface version */
+	uint64_t gen_size, total_gens;	    /* sizeof(generation), generations */
+	int64_t gen_ctx, gen_start_seg, gen_alloc_start; /* -1: absent */
+	uint8_t build_variant;		    /* 1: regions */
+	uint64_t max_gen;		    /* address of max_gen (u32) */
+	uint64_t invalid_cnt;		    /* address of gc_structures_invalid_cnt */
+	uint64_t handle_table_map;	    /* the first HandleTableMap node */
+	/* Workstation: the heap's variables. */
+	uint64_t generation_table, ephemeral_seg, alloc_allocated, finalize_queue;
+	/* Server (n_heaps != 0): the heaps, and offsets in a gc_heap. */
+	uint64_t n_heaps, g_heaps;
+	int64_t heap_alloc_allocated, heap_ephemeral_seg, heap_finalize_queue, heap_gen_table;
+	/* dac_heap_segment */
+	uint64_t seg_allocated, seg_committed, seg_reserved, seg_mem, seg_flags, seg_next;
+	/* gc_alloc_context */
+	uint64_t ctx_ptr, ctx_limit;
+};
+
+#define RT_HANDLE_TYPES_MAX 32
+/* The handle table (src/coreclr/gc/handletablepriv.h, objecthandle.h). */
+struct rt_lay_handles {
+	unsigned ntypes; /* HANDLE_MAX_INTERNAL_TYPES; the last marks user-data blocks */
+	uint32_t type_flags[RT_HANDLE_TYPES_MAX]; /* objecthandle.cpp s_rgTypeFlags */
+	uint64_t map_buckets, map_next, map_max_index, map_nbuckets;
+	uint64_t bucket_tables, bucket_index;
+	uint64_t table_segs; /* HandleTable.pSegmentList */
+	uint64_t seg_size, seg_header, per_block, blocks;
+	/* TableSegment header (packed) */
+	uint64_t seg_free_mask, seg_block_type, seg_user_data, seg_next, seg_table,
+		seg_empty_line, seg_commit_line, seg_hdr_len;
+};
+
+/* Fills the TableSegment header offsets of h from its ntypes, blocks,
+ * per_block and seg_size (handletablepriv.h _TableSegmentHeader). */
+void rt_lay_handles_derive(struct rt_lay_handles *h);
+
+struct rt_lay_finalizer {
+	unsigned nfill;	   /* m_FillPointers entries: generations + ExtraSegCount */
+	uint64_t fill;	   /* CFinalize.m_FillPointers */
+	uint64_t array;	   /* CFinalize.m_Array; m_EndArray follows it */
+};
+
+/* Addresses of runtime variables (as the descriptor's indirect globals
+ * give them: the variable, not its value). 0 when unknown. */
+struct rt_lay_globals {
+	uint64_t thread_store, free_mt, string_mt, object_mt;
+	uint64_t gc_dac_vars; /* g_gcDacGlobals, when found */
+	uint32_t heap_type;   /* g_heap_type: 1 workstation, 2 server; 0 unknown */
+};
+
+struct rt_layout {
+	const char *line; /* "8.0", ... or NULL: no table for this version */
+	int err[RT_LG_COUNT];
+	struct rt_lay_obj obj;
+	struct rt_lay_mt mt;
+	struct rt_lay_module module;
+	struct rt_lay_fields fields;
+	struct rt_lay_thread thread;
+	struct rt_lay_alloc alloc;
+	struct rt_lay_statics statics;
+	struct rt_lay_method method;
+	struct rt_lay_precode precode;
+	struct rt_lay_codemap codemap;
+	struct rt_lay_gc gc;
+	struct rt_lay_handles handles;
+	struct rt_lay_finalizer finalizer;
+	struct rt_lay_globals g;
+};
+
+/* Resolves and checks rt->lay (layout.c); never fails as a whole: each
+ * group's err says whether it is usable, and /info says why not. */
+void rt_layout_load(struct rt *rt);
+/* The error a reader of group g returns: 0 when usable. */
+int rt_layout_err(const struct rt *rt, enum rt_lay_group g);
+
+#endif
