@@ -68,6 +68,7 @@ int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out)
 	const struct rt_lay_mt *l = &rt->lay.mt;
 	struct mt_raw r = {0};
 	uint64_t canon, back;
+	uint32_t token;
 	int rc;
 
 	rc = rt_layout_err(rt, RT_LG_MT);
@@ -75,7 +76,7 @@ int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out)
 		return -EBADMSG;
 	rc = rc ? rc : dump_read_u32(rt->d, mt + l->flags, &r.flags);
 	rc = rc ? rc : dump_read_u32(rt->d, mt + l->base_size, &r.base_size);
-	rc = rc ? rc : dump_read_u32(rt->d, mt + l->flags2, &r.flags2);
+	rc = rc ? rc : dump_read_u32(rt->d, mt + l->token, &token);
 	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->parent, &r.parent);
 	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->module, &r.module);
 	rc = rc ? rc : dump_read_ptr(rt->d, mt + l->per_inst, &r.per_inst);
@@ -93,8 +94,10 @@ int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out)
 	rc = rc ? rc : dump_read_ptr(rt->d, r.eeclass + l->ee_mt, &back);
 	if (!rc && (back != r.canon_mt || r.base_size < RT_PTR_SIZE || r.base_size > BASE_SIZE_MAX))
 		rc = -EBADMSG;
-	if (!rc)
+	if (!rc) {
+		r.rid = rt_lay_rid(l, token);
 		*out = r;
+	}
 	return rc;
 }
 
@@ -134,7 +137,8 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	memcpy(&back, fd + l->fd_mt, sizeof(back));
 	memcpy(&dw1, fd + l->fd_dw1, sizeof(dw1));
 	memcpy(&dw2, fd + l->fd_dw2, sizeof(dw2));
-	rid = dw1 & (dw1 & RT_FD_REQUIRES_FULL_MB ? RT_FD_MB_MASK : RT_FD_PACKED_MB_MASK);
+	rid = dw1 & (!l->fd_packed_mb || (dw1 & RT_FD_REQUIRES_FULL_MB) ? RT_FD_MB_MASK
+									: RT_FD_PACKED_MB_MASK);
 	if (back != canon_mt || rid < first || rid >= end)
 		return -EBADMSG;
 	rc = meta_field_flags(o->m, rid, &mflags);
@@ -173,6 +177,41 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	return 0;
 }
 
+/* The field counts of an EEClass: instance fields (inherited ones too),
+ * statics (thread statics too), thread statics. */
+static int ee_counts(struct rt *rt, uint64_t ee, uint32_t *ninst, uint32_t *nstatic,
+		     uint32_t *nthread)
+{
+	const struct rt_lay_fields *l = &rt->lay.fields;
+	uint16_t w[3] = {0};
+	uint32_t d[3];
+	uint8_t fixed, packed;
+	int rc;
+
+	if (!l->counts_packed) {
+		rc = dump_read(rt->d, ee + l->ee_ninst, &w[0], 2);
+		rc = rc ? rc : dump_read(rt->d, ee + l->ee_nstatic, &w[1], 2);
+		rc = rc ? rc : dump_read(rt->d, ee + l->ee_nthread, &w[2], 2);
+		d[0] = w[0], d[1] = w[1], d[2] = w[2];
+	} else {
+		rc = dump_read(rt->d, ee + l->ee_fixed_size, &fixed, 1);
+		rc = rc ? rc : dump_read(rt->d, ee + l->ee_packed, &packed, 1);
+		/* Bit-packed fields (PackedDWORDFields) are never made at run
+		 * time: seen unpacked on every EEClass of 8.0.34. */
+		if (!rc && (packed || fixed < l->ee_fixed_size))
+			rc = -ENOTSUP;
+		rc = rc ? rc : dump_read_u32(rt->d, ee + fixed + 4 * l->ee_ninst, &d[0]);
+		rc = rc ? rc : dump_read_u32(rt->d, ee + fixed + 4 * l->ee_nstatic, &d[1]);
+		rc = rc ? rc : dump_read_u32(rt->d, ee + fixed + 4 * l->ee_nthread, &d[2]);
+	}
+	if (rc)
+		return rc;
+	if (d[0] > FIELDS_MAX || d[1] > FIELDS_MAX || d[2] > d[1])
+		return -EBADMSG;
+	*ninst = d[0], *nstatic = d[1], *nthread = d[2];
+	return 0;
+}
+
 /* Builds the entry of mt, its parents' first; with rt->fields_lock held. */
 static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		    struct field_entry **out)
@@ -181,7 +220,7 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 	struct field_entry *e, *pe = NULL;
 	struct field_owner o = {.mt = mt};
 	struct mt_raw r;
-	uint16_t ninst, nstatic, nthread, pninst = 0;
+	uint32_t ninst, nstatic, nthread, pninst = 0, pnstatic, pnthread;
 	uint64_t fdlist;
 	uint32_t first, end, nthreads_seen = 0;
 	uint8_t *raw = NULL;
@@ -204,16 +243,14 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 	e->mt = mt;
 	if (rc)
 		goto out;
-	rc = dump_read(rt->d, r.eeclass + l->ee_ninst, &ninst, sizeof(ninst));
-	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_nstatic, &nstatic, sizeof(nstatic));
-	rc = rc ? rc : dump_read(rt->d, r.eeclass + l->ee_nthread, &nthread, sizeof(nthread));
+	rc = ee_counts(rt, r.eeclass, &ninst, &nstatic, &nthread);
 	rc = rc ? rc : dump_read_ptr(rt->d, r.eeclass + l->ee_fdlist, &fdlist);
 	if (rc)
 		goto out;
 	if (pe) {
 		struct mt_raw pr;
 		rc = fields_read_mt(rt, r.parent, &pr);
-		rc = rc ? rc : dump_read(rt->d, pr.eeclass + l->ee_ninst, &pninst, sizeof(pninst));
+		rc = rc ? rc : ee_counts(rt, pr.eeclass, &pninst, &pnstatic, &pnthread);
 		if (rc)
 			goto out;
 	}
@@ -236,13 +273,13 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		goto out;
 	rc = dump_read(rt->d, fdlist, raw, n * l->fd_size);
 	rc = rc ? rc : rt_module_meta(rt, r.module, &o.m);
-	rc = rc ? rc : meta_typedef_fields(o.m, r.flags2 >> RT_MTF2_TYPEDEF_SHIFT, &first, &end);
+	rc = rc ? rc : meta_typedef_fields(o.m, r.rid, &first, &end);
 	if (rc == -ENOENT)
 		rc = -EBADMSG;
 	if (!rc && rt_type_args(rt, mt, o.args, sizeof(o.args) / sizeof(o.args[0]), &o.nargs))
 		o.nargs = 0; /* then generic parameters go by their names */
 	o.module = r.module;
-	o.rid = r.flags2 >> RT_MTF2_TYPEDEF_SHIFT;
+	o.rid = r.rid;
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct rt_field *f = i < own ? &e->inst[e->ninst] : &e->stat[e->nstat];
 		rc = field_from_desc(rt, c, &o, raw + i * l->fd_size, r.canon_mt, first, end, f);
@@ -463,7 +500,7 @@ static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 		if (rc)
 			return rc;
 	} else if (!(r.flags & RT_MTF_HAS_COMPONENT_SIZE)) {
-		t.typedef_rid = r.flags2 >> RT_MTF2_TYPEDEF_SHIFT;
+		t.typedef_rid = r.rid;
 	}
 	if (is_valuetype(r.flags)) {
 		t.valuetype = true;

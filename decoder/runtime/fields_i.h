@@ -12,7 +12,7 @@ struct meta;
 
 /* A MethodTable as read once, its canonical MethodTable and EEClass checked. */
 struct mt_raw {
-	uint32_t flags, base_size, flags2;
+	uint32_t flags, base_size, rid; /* rid: the TypeDef, 0 when unknown */
 	uint64_t parent, module, per_inst;
 	uint64_t canon_mt, eeclass;
 };

@@ -424,7 +424,7 @@ static int find_instantiation(struct sig_ctx *x, const struct params_entry *pe,
 	for (size_t i = 0; !rc && i < pe->count; i++) {
 		uint64_t e = pe->mts[i];
 		if ((e & RT_TH_TYPEDESC) || fields_read_mt(x->rt, e, &cand) ||
-		    cand.module != def->module || (cand.flags2 >> RT_MTF2_TYPEDEF_SHIFT) != (def->flags2 >> RT_MTF2_TYPEDEF_SHIFT) ||
+		    cand.module != def->module || cand.rid != def->rid ||
 		    (cand.flags & RT_MTF_HAS_COMPONENT_SIZE) ||
 		    (cand.flags & RT_MTF_GENERICS_MASK) == RT_MTF_GENERICS_TYPICAL)
 			continue;

@@ -35,13 +35,10 @@ static int load_heaps(struct rt *rt, struct rt_gc *gc)
 
 	gc->info.total_gens = (unsigned)l->total_gens;
 	gc->info.max_gen = 2;
-	/* Regions have no generation allocation_start (dac_generation_fields.h). */
+	/* Regions have no generation allocation_start (dac_generation_fields.h).
+	 * build_variant does not say: 8.0.34 and 9.0.23 publish 2 (no
+	 * use_region bit) while running regions. */
 	gc->info.regions = l->gen_alloc_start < 0;
-	if (gc->info.regions != (l->build_variant & 1))
-		diag_add(dump_diag(d),
-			 "the GC's build_variant (0x%x) and generation layout disagree on regions; "
-			 "the layout wins",
-			 l->build_variant);
 	/* SOS refuses to walk while this is non-zero; we walk, and say so. Seen
 	 * on a 10.0.12 server-GC dump taken mid-GC: stale region contents. */
 	if (dump_read_u32(d, l->invalid_cnt, (uint32_t *)&invalid))

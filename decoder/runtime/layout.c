@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,6 +181,18 @@ static void lay_mt(struct lay_res *r)
 	lay_field(r, &m->module, "MethodTable", "Module", NULL);
 	lay_field(r, &m->canon, "MethodTable", "EEClassOrCanonMT", NULL);
 	lay_field(r, &m->per_inst, "MethodTable", "PerInstInfo", NULL);
+	/* 8.0's u16 m_wToken, or the bits of MTFlags2 above its low byte
+	 * (methodtable.h GetTypeDefRid; RuntimeTypeSystem.md). */
+	if (lay_field_opt(r, &m->token, "MethodTable", "TypeDefToken")) {
+		m->token_shift = 0;
+		m->token_mask = 0xffff;
+		m->token_overflow = 0xffff; /* METHODTABLE_TOKEN_OVERFLOW */
+	} else {
+		m->token = m->flags2;
+		m->token_shift = 8;
+		m->token_mask = 0xffffff;
+		m->token_overflow = 0;
+	}
 	lay_field(r, &m->ee_mt, "EEClass", "MethodTable", NULL);
 	lay_field(r, &m->ee_norm, "EEClass", "InternalCorElementType", NULL);
 	/* 11.0 has no ArrayClass: the rank follows from BaseSize (layout.h). */
@@ -189,7 +202,7 @@ static void lay_mt(struct lay_res *r)
 	lay_field(r, &m->td_flags, "TypeDesc", "TypeAndFlags", NULL);
 	lay_field(r, &m->td_arg, "ParamTypeDesc", "TypeArg", NULL);
 	/* Fields read from one copy of the MethodTable must lie inside it. */
-	uint64_t ends[] = {m->flags + 4,	  m->base_size + 4,	   m->flags2 + 4,
+	uint64_t ends[] = {m->flags + 4,	  m->base_size + 4,	   m->token + 4,
 			   m->parent + RT_PTR_SIZE, m->module + RT_PTR_SIZE, m->canon + RT_PTR_SIZE,
 			   m->per_inst + RT_PTR_SIZE};
 	for (size_t i = 0; !r->err && i < sizeof(ends) / sizeof(ends[0]); i++)
@@ -239,14 +252,27 @@ static void lay_fields(struct lay_res *r)
 
 	lay_begin(r, RT_LG_FIELDS);
 	lay_field(r, &f->ee_fdlist, "EEClass", "FieldDescList", NULL);
-	lay_field(r, &f->ee_ninst, "EEClass", "NumInstanceFields", NULL);
-	lay_field(r, &f->ee_nstatic, "EEClass", "NumStaticFields", NULL);
-	lay_field(r, &f->ee_nthread, "EEClass", "NumThreadStaticFields", NULL);
 	lay_field(r, &f->ee_padding, "EEClass", "BaseSizePadding", NULL);
+	if (lay_field_opt(r, &f->ee_fixed_size, "EEClass", "FixedEEClassFields")) {
+		/* 8.0: EEClassPackedFields after the EEClass's fixed part, in the
+		 * order of class.h enum EEClassFieldId. */
+		f->counts_packed = true;
+		lay_field(r, &f->ee_packed, "EEClass", "FieldsArePacked", NULL);
+		f->ee_ninst = 0;   /* EEClass_Field_NumInstanceFields */
+		f->ee_nstatic = 2; /* EEClass_Field_NumStaticFields */
+		f->ee_nthread = 6; /* EEClass_Field_NumThreadStaticFields */
+	} else {
+		lay_field(r, &f->ee_ninst, "EEClass", "NumInstanceFields", NULL);
+		lay_field(r, &f->ee_nstatic, "EEClass", "NumStaticFields", NULL);
+		lay_field(r, &f->ee_nthread, "EEClass", "NumThreadStaticFields", NULL);
+	}
 	lay_size(r, &f->fd_size, "FieldDesc");
 	lay_field(r, &f->fd_mt, "FieldDesc", "MTOfEnclosingClass", NULL);
 	lay_field(r, &f->fd_dw1, "FieldDesc", "DWord1", NULL);
 	lay_field(r, &f->fd_dw2, "FieldDesc", "DWord2", NULL);
+	uint64_t packed_mb = 1;
+	lay_global_opt(r, &packed_mb, "FieldDescPackedMb");
+	f->fd_packed_mb = packed_mb != 0;
 	if (!r->err && (f->fd_size > 64 || f->fd_mt + RT_PTR_SIZE > f->fd_size ||
 			f->fd_dw1 + 4 > f->fd_size || f->fd_dw2 + 4 > f->fd_size))
 		lay_fail(r, -EBADMSG, "the FieldDesc layout is implausible");
@@ -269,6 +295,16 @@ static void lay_thread(struct lay_res *r)
 	lay_field(r, &t->exposed, "Thread", "ExposedObject", "GCHandle");
 	lay_field(r, &t->last_thrown, "Thread", "LastThrownObject", NULL);
 	lay_field(r, &t->link, "Thread", "LinkNext", NULL);
+	/* How the list links: the Thread contract says (10.0's integer version 1
+	 * links SLinks; 11.0's renumbered "c1", dotnet/runtime PR #126949, links
+	 * Threads), else the line's table (8.0 has no descriptor). */
+	uint64_t direct = 0;
+	json_t *tc = json_object_get(r->rt->contracts, "Thread");
+	if (json_is_string(tc))
+		direct = 1;
+	else if (!json_is_integer(tc) && !lay_global_opt(r, &direct, "ThreadListLinksThreads"))
+		lay_fail(r, -ENOTSUP, "the Thread contract's version is unknown");
+	t->link_is_thread = direct != 0;
 	lay_field(r, &t->first_link, "ThreadStore", "FirstThreadLink", NULL);
 	for (int i = 0; i < 5; i++)
 		lay_field(r, &t->counts[i], "ThreadStore", counts[i], NULL);

@@ -46,8 +46,6 @@ struct rt;
 #define RT_MTF_TRUE_PRIMITIVE	   0x00070000u
 #define RT_MTF_GENERICS_MASK	   0x00000030u
 #define RT_MTF_GENERICS_TYPICAL	   0x00000030u /* List<T> itself */
-/* m_dwFlags2: the TypeDef RID above the low byte of flags. */
-#define RT_MTF2_TYPEDEF_SHIFT 8
 /* EEClassOrCanonMT: low bit set = a canonical MethodTable, else the EEClass
  * (RuntimeTypeSystem.md; methodtable.h UNION_METHODTABLE). */
 #define RT_CANON_MT_BIT 0x1ull
@@ -81,6 +79,12 @@ struct rt_lay_obj {
 struct rt_lay_mt {
 	uint64_t size; /* sizeof(MethodTable) */
 	uint64_t flags, base_size, flags2, parent, module, canon, per_inst;
+	/* The TypeDef RID: (u32 at token >> token_shift) & token_mask; 9.0+
+	 * keep it in MTFlags2 above its low byte, 8.0 in the u16 m_wToken,
+	 * where token_overflow says it lies elsewhere (methodtable.h). */
+	uint64_t token;
+	unsigned token_shift;
+	uint32_t token_mask, token_overflow;
 	uint64_t ee_mt;	  /* EEClass.MethodTable: the back pointer */
 	uint64_t ee_norm; /* EEClass.InternalCorElementType (u8) */
 	/* An array's rank: ArrayClass.Rank (u8) in the EEClass, or, where
@@ -96,6 +100,14 @@ struct rt_lay_mt {
  * an entry's value carries a flag in its low bit. */
 #define RT_ETH_FIRST_BUCKET 3
 #define RT_ETH_FLAG_MASK    0x1ull
+
+/* The TypeDef RID of a MethodTable from the u32 at its token offset; 0 when
+ * the MethodTable keeps it elsewhere (8.0's token overflow, not read). */
+static inline uint32_t rt_lay_rid(const struct rt_lay_mt *l, uint32_t v)
+{
+	uint32_t rid = (v >> l->token_shift) & l->token_mask;
+	return l->token_overflow && rid == l->token_overflow ? 0 : rid;
+}
 
 struct rt_lay_module {
 	uint64_t pea, typedefs, typerefs, params; /* Module fields */
@@ -119,12 +131,25 @@ struct rt_lay_module {
 #define RT_FD_OFFSET_MAX       ((1u << 27) - 1)
 
 struct rt_lay_fields {
-	uint64_t ee_fdlist, ee_padding, ee_ninst, ee_nstatic, ee_nthread; /* EEClass */
-	uint64_t fd_size, fd_mt, fd_dw1, fd_dw2;			  /* FieldDesc */
+	uint64_t ee_fdlist, ee_padding; /* EEClass */
+	/* The field counts: u16 at fixed offsets (9.0+), or (8.0) u32 entries
+	 * ninst/nstatic/nthread of the EEClassPackedFields that lie at the
+	 * EEClass plus the byte at ee_fixed_size, unpacked when the byte at
+	 * ee_packed is 0 (class.h EEClassFieldId). */
+	bool counts_packed;
+	uint64_t ee_ninst, ee_nstatic, ee_nthread;
+	uint64_t ee_fixed_size, ee_packed;
+	uint64_t fd_size, fd_mt, fd_dw1, fd_dw2; /* FieldDesc */
+	/* 9.0+: a RID of 17 bits with a name hash above it unless
+	 * requiresFullMbValue (field.h enum_packedMbLayout); 8.0: 24 bits. */
+	bool fd_packed_mb;
 };
 
 struct rt_lay_thread {
 	uint64_t id, os_id, state, preemptive, exposed, last_thrown, link;
+	/* The thread list links the next Thread itself (11.0, the Thread
+	 * contract "c1"), or the SLink at Thread + link (8.0 to 10.0). */
+	bool link_is_thread;
 	uint64_t first_link;   /* ThreadStore: the head of the thread list */
 	uint64_t counts[5];    /* ThreadStore: thread, unstarted, background, pending, dead */
 };
@@ -169,7 +194,6 @@ struct rt_lay_gc {
 	uint8_t major, minor;		    /* GcDacVars interface version */
 	uint64_t gen_size, total_gens;	    /* sizeof(generation), generations */
 	int64_t gen_ctx, gen_start_seg, gen_alloc_start; /* -1: absent */
-	uint8_t build_variant;		    /* 1: regions */
 	uint64_t max_gen;		    /* address of max_gen (u32) */
 	uint64_t invalid_cnt;		    /* address of gc_structures_invalid_cnt */
 	uint64_t handle_table_map;	    /* the first HandleTableMap node */

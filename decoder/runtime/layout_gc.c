@@ -41,13 +41,12 @@ enum {
  * u8 minor; size_t generation_size; size_t total_generation_count; } then
  * one pointer per entry of gcinterface.dacvars.def, in file order (read at
  * main 05ebade; entries are only appended, each batch behind a minor
- * version). Major 2 is the only layout known here; seen as 2.4 on 10.0.12,
- * workstation and server (docs/layouts.md has the other lines). 64-bit
- * offsets of the fields read: */
+ * version). Major 2 is the only layout known here: seen as 2.1 on 8.0.34 and
+ * 9.0.23, 2.4 on 10.0.12 and 2.9 on 11.0.0, workstation and server, with
+ * these offsets of the fields read (64-bit): */
 enum {
 	GD_GENERATION_SIZE = 0x08,
 	GD_TOTAL_GENERATION_COUNT = 0x10,
-	GD_BUILD_VARIANT = 0x18, /* u8*: 1 use_region, 4 dynamic heap count */
 	GD_GENERATION_TABLE = 0x30,
 	GD_MAX_GEN = 0x38,
 	GD_EPHEMERAL_HEAP_SEGMENT = 0x50,
@@ -192,10 +191,8 @@ void lay_gc(struct lay_res *r)
 		lay_fail(r, -EBADMSG, "GcDacVars: generation_size is implausible");
 	else if (dump_read_u32(d, gc->max_gen, &max_gen) || max_gen != 2)
 		lay_fail(r, -EBADMSG, "GcDacVars: *max_gen is not 2");
-	else if (dump_read(d, rd64(buf + GD_BUILD_VARIANT), &gc->build_variant, 1) ||
-		 dump_read(d, rd64(buf + GD_GENERATION_FIELD_OFFSETS), genoff, sizeof(genoff)))
-		lay_fail(r, -EIO, "GcDacVars: build_variant or generation_field_offsets is "
-				  "unreadable");
+	else if (dump_read(d, rd64(buf + GD_GENERATION_FIELD_OFFSETS), genoff, sizeof(genoff)))
+		lay_fail(r, -EIO, "GcDacVars: generation_field_offsets is unreadable");
 	if (r->err)
 		goto out;
 	for (int i = 0; i < GF_COUNT; i++) {

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #define ROWS(a) a, sizeof(a) / sizeof(a[0])
-#define G(name, v)		  {name, NULL, v, LAY_VALUE}
-#define F(type, field, v)	  {type, field, v, LAY_VALUE}
+#define G(name, v)	  {name, NULL, v, LAY_VALUE}
+#define F(type, field, v) {type, field, v, LAY_VALUE}
+#define D(name, index)	  {name, NULL, index, LAY_DACTABLE}
 
 /* The GC handle table's constants, the same on every line up to 11.0, which
  * publishes them: src/coreclr/gc/handletablepriv.h HANDLE_SEGMENT_SIZE,
@@ -52,8 +53,131 @@ static const struct lay_row net10[] = {
 	F("CFinalize", "FillPointers", 0),
 };
 
+/* .NET 8 has no contract descriptor: this is all of it. Sources are 8.0-era
+ * forks of dotnet/runtime (no release/8.0 tree is at hand): methodtable.h,
+ * class.h, ceeload.h, peimage.h, peassembly.h, field.h and typedesc.h as of
+ * MMaxwell66/runtime 1ac8c0a/1b4a687/e88d97d and EgorBo/runtime-1 908dc94;
+ * threads.h and threadstore of criteo-forks/runtime 7685e025; dacvars.h of
+ * dotnet/runtimelab ba2a40dd less PR #88683's stub manager. Every row was
+ * checked against the 8.0.34 DAC (through ClrMD) on 19 dumps, workstation and
+ * server: docs/layouts.md says how. */
+static const struct lay_row net8[] = {
+	/* g_dacTable entries (dacvars.h order): the addresses of the variables. */
+	D("ThreadStore", 16),	/* ThreadStore::s_pThreadStore */
+	D("FinalizerThread", 17),
+	D("GCThread", 18), /* g_pSuspensionThread */
+	D("AppDomain", 21),
+	D("SystemDomain", 22),
+	D("ObjectMethodTable", 40),
+	D("StringMethodTable", 43),
+	D("FreeObjectMethodTable", 54),
+	/* Objects (object.h): MT pointer bits the GC uses (the 9.0 and 10.0
+	 * descriptors' value: no marked object is in a quiescent dump). */
+	G("ObjectToMethodTableUnmask", 7),
+	F("String", "m_StringLength", 8),
+	F("String", "m_FirstChar", 12),
+	F("Array", "!", 16),
+	F("Array", "m_NumComponents", 8),
+	/* MethodTable: m_dwFlags, m_BaseSize, m_wFlags2 (u16), m_wToken (u16),
+	 * ..., m_pParentMethodTable, m_pLoaderModule (the type's module for
+	 * every MethodTable of the dumps), m_pWriteableData, the EEClass or
+	 * canonical MT (bit 0), m_pPerInstInfo / m_ElementTypeHnd. */
+	F("MethodTable", "!", 0x40),
+	F("MethodTable", "MTFlags", 0),
+	F("MethodTable", "BaseSize", 4),
+	F("MethodTable", "MTFlags2", 8),
+	F("MethodTable", "TypeDefToken", 0x0a),
+	F("MethodTable", "ParentMethodTable", 0x10),
+	F("MethodTable", "Module", 0x18),
+	F("MethodTable", "EEClassOrCanonMT", 0x28),
+	F("MethodTable", "PerInstInfo", 0x30),
+	/* EEClass: the counts are EEClassPackedFields u32s at the EEClass plus
+	 * m_cbFixedEEClassFields (0x38 EEClass, 0x40 ArrayClass, ...). */
+	F("EEClass", "MethodTable", 0x10),
+	F("EEClass", "FieldDescList", 0x18),
+	F("EEClass", "InternalCorElementType", 0x30),
+	F("EEClass", "FieldsArePacked", 0x31),
+	F("EEClass", "FixedEEClassFields", 0x32),
+	F("EEClass", "BaseSizePadding", 0x33),
+	F("ArrayClass", "Rank", 0x38),
+	F("GenericsDictInfo", "NumDicts", 4),
+	F("GenericsDictInfo", "NumTypeArgs", 6),
+	F("TypeDesc", "TypeAndFlags", 0),
+	F("ParamTypeDesc", "TypeArg", 8),
+	/* Module (ceeload.h), its LookupMaps and the EETypeHashTable of
+	 * m_pAvailableParamTypes; PEAssembly.m_PEImage, PEImage.m_pLayouts
+	 * [IMAGE_LOADED], PEDecoder's m_base, m_size, m_flags. */
+	F("Module", "PEAssembly", 0x110),
+	F("Module", "TypeRefToMethodTableMap", 0x08),
+	F("Module", "TypeDefToMethodTableMap", 0x2f0),
+	F("Module", "AvailableTypeParams", 0x3c8),
+	F("ModuleLookupMap", "Next", 0),
+	F("ModuleLookupMap", "TableData", 8),
+	F("ModuleLookupMap", "Count", 16),
+	F("ModuleLookupMap", "SupportedFlagsMask", 24),
+	F("EETypeHashTable", "Buckets", 16),
+	F("EETypeHashTable", "Count", 24),
+	F("EETypeHashTable", "VolatileEntryValue", 0),
+	F("EETypeHashTable", "VolatileEntryNextEntry", 8),
+	F("PEAssembly", "PEImage", 8),
+	F("PEImage", "LoadedImageLayout", 0x78),
+	F("PEImageLayout", "Base", 8),
+	F("PEImageLayout", "Size", 16),
+	F("PEImageLayout", "Flags", 20),
+	/* FieldDesc: no packed RID on 8.0 (m_mb is 24 bits). */
+	F("FieldDesc", "!", 16),
+	F("FieldDesc", "MTOfEnclosingClass", 0),
+	F("FieldDesc", "DWord1", 8),
+	F("FieldDesc", "DWord2", 12),
+	G("FieldDescPackedMb", 0),
+	/* Thread (threads.h): the allocation context is inline
+	 * (m_alloc_context, a gc_alloc_context). */
+	F("Thread", "State", 0x08),
+	F("Thread", "PreemptiveGCDisabled", 0x0c),
+	F("Thread", "Id", 0x20),
+	F("Thread", "AllocContext", 0x58),
+	F("Thread", "LinkNext", 0xe8),
+	F("Thread", "OSId", 0x1a8),
+	F("Thread", "ExposedObject", 0x1b0),
+	F("Thread", "LastThrownObject", 0x1d0),
+	F("GCAllocContext", "Pointer", 0),
+	F("GCAllocContext", "Limit", 8),
+	G("ThreadListLinksThreads", 0),
+	/* ThreadStore: m_ThreadList's head, then the counts (a u32 at 0xbc,
+	 * a high-water mark, is 8.0's only). */
+	F("ThreadStore", "FirstThreadLink", 0xa0),
+	F("ThreadStore", "ThreadCount", 0xb8),
+	F("ThreadStore", "UnstartedCount", 0xc0),
+	F("ThreadStore", "BackgroundCount", 0xc4),
+	F("ThreadStore", "PendingCount", 0xc8),
+	F("ThreadStore", "DeadCount", 0xcc),
+	/* 12 handle types: HNDTYPE_WEAK_SHORT..HNDTYPE_WEAK_NATIVE_COM (0..9),
+	 * one unused, and the data-block type 11; HNDF_EXTRAINFO for variable,
+	 * dependent, sizedref, weak native COM. Seen as HandleTable.pSegmentList
+	 * at +48 = align8(12 * 4) and the back pointers at +2000. */
+	G("HandleMaxInternalTypes", 12),
+	G("HandleExtraInfoTypes", 0x350),
+	F("HandleTable", "SegmentList", 48),
+	HANDLE_TABLE_ROWS,
+	G("CFinalizeFillPointersLength", 7),
+	F("CFinalize", "FillPointers", 0),
+};
+
+/* What the 11.0 descriptor (with its GC sub-descriptor) does not publish
+ * (read at dotnet/runtime main; checked on 11.0.0 = 297acf9 against its DAC,
+ * workstation and server). */
+static const struct lay_row net11[] = {
+	/* objecthandle.cpp s_rgTypeFlags, as on 10.0; HandleTableMap.dwMaxIndex
+	 * and HandleTableBucket.HandleTableIndex as on 10.0. */
+	G("HandleExtraInfoTypes", 0xf50),
+	F("HandleTableMap", "MaxIndex", 16),
+	F("HandleTableBucket", "HandleTableIndex", 8),
+};
+
 static const struct lay_line lines[] = {
+	{"8.0", "8.0.", ROWS(net8)},
 	{"10.0", "10.0.", ROWS(net10)},
+	{"11.0", "11.0.", ROWS(net11)},
 };
 
 const struct lay_line *lay_line_find(const char *v)

@@ -179,7 +179,7 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 	uint64_t mt, module;
 	uint8_t idx;
 	uint16_t flags3, range;
-	uint32_t rid, owner, flags2;
+	uint32_t rid, owner, token;
 	const char *type, *name;
 	const struct meta *m;
 	int rc = rt_layout_err(rt, RT_LG_METHOD);
@@ -205,11 +205,11 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 	if (rc)
 		return -EBADMSG;
 	/* The MethodDef must be declared by the chunk's type (or its canonical
-	 * definition): the TypeDef in MTFlags2's upper bits. */
-	rc = dump_read_u32(rt->d, mt + rt->lay.mt.flags2, &flags2);
+	 * definition). */
+	rc = dump_read_u32(rt->d, mt + rt->lay.mt.token, &token);
 	if (rc)
 		return rc;
-	if ((flags2 >> RT_MTF2_TYPEDEF_SHIFT) != owner)
+	if (rt_lay_rid(&rt->lay.mt, token) != owner)
 		return -EBADMSG;
 	strbuf_printf(out, "%s.%s", type, name);
 	return 0;

@@ -132,7 +132,7 @@ static int walk_threads(struct rt *rt)
 				 THREADS_MAX);
 			break;
 		}
-		uint64_t addr = link - l->link;
+		uint64_t addr = l->link_is_thread ? link : link - l->link;
 		struct rt_thread t;
 		rc = read_thread(rt, addr, &t);
 		if (!rc)

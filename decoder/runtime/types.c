@@ -331,7 +331,7 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 {
 	const struct rt_lay_mt *l = &rt->lay.mt;
 	uint8_t raw[4096];
-	uint32_t flags, base_size, flags2;
+	uint32_t flags, base_size, token;
 	uint64_t module, canon, per_inst, eeclass;
 	const struct meta *m;
 	char full[1024];
@@ -346,7 +346,7 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 		return rc;
 	memcpy(&flags, raw + l->flags, 4);
 	memcpy(&base_size, raw + l->base_size, 4);
-	memcpy(&flags2, raw + l->flags2, 4);
+	memcpy(&token, raw + l->token, 4);
 	memcpy(&module, raw + l->module, 8);
 	memcpy(&canon, raw + l->canon, 8);
 	memcpy(&per_inst, raw + l->per_inst, 8);
@@ -373,7 +373,7 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	rc = module_meta(rt, c, module, &m);
 	if (rc)
 		return rc;
-	uint32_t rid = flags2 >> RT_MTF2_TYPEDEF_SHIFT, nparams = 0;
+	uint32_t rid = rt_lay_rid(l, token), nparams = 0;
 	if (rid == 0 || rid > meta_table_rows(m, META_TABLE_TYPEDEF))
 		return -EBADMSG;
 	rc = meta_typedef_fullname(m, rid, full, sizeof(full));
