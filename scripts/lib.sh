@@ -30,6 +30,44 @@ find_createdump() {
 	echo "${r#* }/createdump"
 }
 
+# The runtime lines the tests cover besides the SDK's own (10.0): each is the
+# Microsoft.NETCore.App runtime pack of that version from NuGet, laid out by
+# scripts/runtimes as a DOTNET_ROOT in build/runtimes/<version>.
+# shellcheck disable=SC2034 # used by scripts/runtimes, scripts/fixtures, scripts/test
+CLRFS_PACK_VERSIONS=(8.0.34 9.0.23 11.0.0)
+
+# Prints "major.minor" of a version.
+version_line() { local IFS=.; read -ra v <<<"$1"; echo "${v[0]}.${v[1]}"; }
+
+# Prints the DOTNET_ROOT that runs a runtime version: the SDK's own for its
+# runtime, else the pack's layout (scripts/runtimes makes it).
+runtime_root() { # VERSION
+	local r
+	r=$(dotnet_runtime) || return 1
+	if [[ $1 == "${r%% *}" ]]; then
+		r=${r#* }
+		echo "${r%/shared/Microsoft.NETCore.App/*}"
+	else
+		echo "$CLRFS_ROOT/build/runtimes/$1"
+	fi
+}
+
+# Prints the directory of a runtime version's libcoreclr.so and createdump.
+runtime_dir() { echo "$(runtime_root "$1")/shared/Microsoft.NETCore.App/$1"; }
+
+# Prints the target framework a fixture app is built for to run on a runtime
+# line: SDK 10 cannot target net11.0, so 11.0 runs the net10.0 build rolled
+# forward (DOTNET_ROLL_FORWARD=Major).
+line_tfm() { # LINE
+	case $1 in
+	8.0 | 9.0 | 10.0) echo "net$1" ;;
+	*) echo net10.0 ;;
+	esac
+}
+
+# The runtime versions the tests run on, the SDK's own first.
+test_versions() { echo "$(runtime_version)" "${CLRFS_PACK_VERSIONS[@]}"; }
+
 # Says whether this machine can mount FUSE filesystems (0 when it can).
 # CLRFS_NO_FUSE=1 says no, to exercise the --print/--list fallback.
 fuse_usable() {

@@ -91,10 +91,15 @@ static int static_ref(struct rt *rt, const char *tname, const char *field, uint6
 
 int mv_delegate_target(struct rt *rt, uint64_t del, struct strbuf *out)
 {
-	uint64_t base = 0, ptr = 0, aux = 0, md = 0, code;
-	int rc = ref_field(rt, del, "_methodBase", &base);
+	uint64_t base = 0, ptr = 0, aux = 0, md = 0, code, mt;
+	const struct rt_field *f;
+	int rc = obj_mt(rt, del, &mt);
 
-	if (!rc && base && int_field(rt, base, "m_handle", &md) == 0 && md &&
+	/* The MethodInfo the delegate cached, if any; 11.0 has no _methodBase
+	 * (its _helperObject holds it instead): the code pointers say the same. */
+	if (!rc && mv_field_named(rt, mt, "_methodBase", &f) == 0 &&
+	    ref_field(rt, del, "_methodBase", &base) == 0 && base &&
+	    int_field(rt, base, "m_handle", &md) == 0 && md &&
 	    rt_method_desc_name(rt, md, out) == 0)
 		return 0;
 	rc = rc ? rc : int_field(rt, del, "_methodPtr", &ptr);

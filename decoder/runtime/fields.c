@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The fields of a managed type, from its FieldDescs checked against metadata.
 //
-// FieldDesc is not in CoreCLR 10.0's contract descriptor; its layout comes
-// from dotnet/runtime src/coreclr/vm/field.h (16 bytes on 64-bit release
-// builds): the enclosing MethodTable, then dword1 {m_mb:24, m_isStatic,
-// m_isThreadLocal, m_isRVA, m_prot:3, m_requiresFullMbValue} and dword2
-// {m_dwOffset:27, m_type:5}. When m_requiresFullMbValue is clear the RID is
-// m_mb & 0x1FFFF and the bits above may hold a name hash (field.h
-// GetMemberDef, enum_packedMbLayout_MbMask). A newer descriptor's FieldDesc
-// entry (MTOfEnclosingClass, DWord1, DWord2) takes precedence. Every
-// FieldDesc must then point back at the canonical MethodTable, and its RID
-// must lie in the TypeDef's field range and agree with the metadata on
-// static-ness, so a wrong layout fails instead of showing wrong fields.
+// FieldDesc (layout.h): the enclosing MethodTable, then dword1 {m_mb:24,
+// static, thread-local, RVA, prot:3} and dword2 {offset:27, type:5}. Every
+// FieldDesc must point back at the canonical MethodTable, and its RID must lie
+// in the TypeDef's field range and agree with the metadata on static-ness, so a
+// wrong layout fails instead of showing wrong fields.
 //
 // EEClass.FieldDescList holds the type's own instance fields first, then its
 // statics (thread statics included): NumInstanceFields counts inherited
@@ -137,8 +131,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	memcpy(&back, fd + l->fd_mt, sizeof(back));
 	memcpy(&dw1, fd + l->fd_dw1, sizeof(dw1));
 	memcpy(&dw2, fd + l->fd_dw2, sizeof(dw2));
-	rid = dw1 & (!l->fd_packed_mb || (dw1 & RT_FD_REQUIRES_FULL_MB) ? RT_FD_MB_MASK
-									: RT_FD_PACKED_MB_MASK);
+	rid = dw1 & RT_FD_MB_MASK;
 	if (back != canon_mt || rid < first || rid >= end)
 		return -EBADMSG;
 	rc = meta_field_flags(o->m, rid, &mflags);

@@ -270,9 +270,6 @@ static void lay_fields(struct lay_res *r)
 	lay_field(r, &f->fd_mt, "FieldDesc", "MTOfEnclosingClass", NULL);
 	lay_field(r, &f->fd_dw1, "FieldDesc", "DWord1", NULL);
 	lay_field(r, &f->fd_dw2, "FieldDesc", "DWord2", NULL);
-	uint64_t packed_mb = 1;
-	lay_global_opt(r, &packed_mb, "FieldDescPackedMb");
-	f->fd_packed_mb = packed_mb != 0;
 	if (!r->err && (f->fd_size > 64 || f->fd_mt + RT_PTR_SIZE > f->fd_size ||
 			f->fd_dw1 + 4 > f->fd_size || f->fd_dw2 + 4 > f->fd_size))
 		lay_fail(r, -EBADMSG, "the FieldDesc layout is implausible");
@@ -335,6 +332,19 @@ static void lay_statics(struct lay_res *r)
 	struct rt_lay_statics *s = &r->rt->lay.statics;
 
 	lay_begin(r, RT_LG_STATICS);
+	if (lay_field_opt(r, &s->mod_dlm, "Module", "ModuleID")) {
+		s->dlm = true;
+		lay_field(r, &s->dlm_table, "DomainLocalModule", "DynamicClassTable", NULL);
+		lay_field(r, &s->dlm_entries, "DomainLocalModule", "DynamicEntries", NULL);
+		lay_field(r, &s->dlm_gc, "DomainLocalModule", "GCStatics", NULL);
+		lay_size(r, &s->dci_size, "DynamicClassInfo");
+		lay_field(r, &s->dci_flags, "DynamicClassInfo", "Flags", NULL);
+		lay_field(r, &s->gsi_id, "GenericsStaticsInfo", "DynamicTypeID", NULL);
+		lay_field(r, &s->mt_num_virtuals, "MethodTable", "NumVirtuals", NULL);
+		lay_field(r, &s->mt_interface_map, "MethodTable", "InterfaceMap", NULL);
+		lay_end(r);
+		return;
+	}
 	lay_field(r, &s->mt_aux, "MethodTable", "AuxiliaryData", NULL);
 	lay_size(r, &s->dsi_size, "DynamicStaticsInfo");
 	lay_field(r, &s->dsi_gc, "DynamicStaticsInfo", "GCStatics", NULL);
@@ -363,26 +373,62 @@ static void lay_method(struct lay_res *r)
 	lay_end(r);
 }
 
+/* Reads the PrecodeMachineDescriptor at pmd (10.0+) into p. */
+static void read_pmd(struct lay_res *r, uint64_t pmd, struct rt_lay_precode *p)
+{
+	struct dump *d = r->rt->d;
+	uint64_t o_fsize, o_fbytes, o_fign, o_ssize, o_sbytes, o_sign, o_stype, o_page;
+
+	lay_field(r, &o_fsize, "PrecodeMachineDescriptor", "FixupStubPrecodeSize", NULL);
+	lay_field(r, &o_fbytes, "PrecodeMachineDescriptor", "FixupBytes", NULL);
+	lay_field(r, &o_fign, "PrecodeMachineDescriptor", "FixupIgnoredBytes", NULL);
+	lay_field(r, &o_ssize, "PrecodeMachineDescriptor", "StubPrecodeSize", NULL);
+	lay_field(r, &o_sbytes, "PrecodeMachineDescriptor", "StubBytes", NULL);
+	lay_field(r, &o_sign, "PrecodeMachineDescriptor", "StubIgnoredBytes", NULL);
+	lay_field(r, &o_stype, "PrecodeMachineDescriptor", "StubPrecodeType", NULL);
+	lay_field(r, &o_page, "PrecodeMachineDescriptor", "StubCodePageSize", NULL);
+	if (r->err)
+		return;
+	if (dump_read(d, pmd + o_fsize, &p->fixup_len, 1) ||
+	    dump_read(d, pmd + o_ssize, &p->stub_len, 1) ||
+	    dump_read(d, pmd + o_stype, &p->stub_type, 1) ||
+	    dump_read_u32(d, pmd + o_page, &p->page)) {
+		lay_fail(r, -EIO, "the PrecodeMachineDescriptor is unreadable");
+		return;
+	}
+	if (!p->fixup_len || p->fixup_len > RT_PRECODE_BYTES_MAX || !p->stub_len ||
+	    p->stub_len > RT_PRECODE_BYTES_MAX) {
+		lay_fail(r, -EBADMSG, "the PrecodeMachineDescriptor's sizes are implausible");
+		return;
+	}
+	if (dump_read(d, pmd + o_fbytes, p->fixup, p->fixup_len) ||
+	    dump_read(d, pmd + o_fign, p->fixup_ign, p->fixup_len) ||
+	    dump_read(d, pmd + o_sbytes, p->stub, p->stub_len) ||
+	    dump_read(d, pmd + o_sign, p->stub_ign, p->stub_len))
+		lay_fail(r, -EIO, "the PrecodeMachineDescriptor is unreadable");
+}
+
 static void lay_precode(struct lay_res *r)
 {
 	struct rt_lay_precode *p = &r->rt->lay.precode;
 	uint64_t pm, off;
 
 	lay_begin(r, RT_LG_PRECODE);
-	lay_global(r, &pm, "PlatformMetadata");
-	lay_field(r, &off, "PlatformMetadata", "PrecodeMachineDescriptor", NULL);
-	p->pmd = pm + off;
-	lay_field(r, &p->fixup_size, "PrecodeMachineDescriptor", "FixupStubPrecodeSize", NULL);
-	lay_field(r, &p->fixup_bytes, "PrecodeMachineDescriptor", "FixupBytes", NULL);
-	lay_field(r, &p->fixup_ignored, "PrecodeMachineDescriptor", "FixupIgnoredBytes", NULL);
-	lay_field(r, &p->stub_size, "PrecodeMachineDescriptor", "StubPrecodeSize", NULL);
-	lay_field(r, &p->stub_bytes, "PrecodeMachineDescriptor", "StubBytes", NULL);
-	lay_field(r, &p->stub_ignored, "PrecodeMachineDescriptor", "StubIgnoredBytes", NULL);
-	lay_field(r, &p->stub_type, "PrecodeMachineDescriptor", "StubPrecodeType", NULL);
-	lay_field(r, &p->page_size, "PrecodeMachineDescriptor", "StubCodePageSize", NULL);
+	if (lay_global_opt(r, &pm, "PlatformMetadata")) {
+		lay_field(r, &off, "PlatformMetadata", "PrecodeMachineDescriptor", NULL);
+		if (!r->err)
+			read_pmd(r, pm + off, p);
+	} else if (r->line && r->line->precode) {
+		*p = *r->line->precode;
+	} else {
+		lay_fail(r, -ENOTSUP, "the runtime publishes no PrecodeMachineDescriptor and "
+				      "clrfs has no precode template for it");
+	}
 	lay_field(r, &p->fixup_md, "FixupPrecodeData", "MethodDesc", NULL);
 	lay_field(r, &p->stub_secret, "StubPrecodeData", "SecretParam", NULL);
 	lay_field(r, &p->stub_type_data, "StubPrecodeData", "Type", NULL);
+	if (!r->err && (p->page < 4096 || (p->page & (p->page - 1))))
+		lay_fail(r, -EBADMSG, "the precode data page size %u is implausible", p->page);
 	lay_end(r);
 }
 
@@ -392,6 +438,18 @@ static void lay_codemap(struct lay_res *r)
 
 	lay_begin(r, RT_LG_CODEMAP);
 	lay_global(r, &c->map, "ExecutionManagerCodeRangeMapAddress");
+	/* The ExecutionManager contract's version names the nibble map:
+	 * 1 linear, 2 constant lookup; 11.0 renumbered its contracts, and its
+	 * "c1" is 10.0's 2 (dotnet/runtime PR #127020). No contract: the table. */
+	uint64_t linear = 0;
+	json_t *em = json_object_get(r->rt->contracts, "ExecutionManager");
+	if (json_is_string(em) && !strcmp(json_string_value(em), "c1"))
+		linear = 0;
+	else if (json_is_integer(em) && json_integer_value(em) >= 1 && json_integer_value(em) <= 2)
+		linear = json_integer_value(em) == 1;
+	else if (em || !lay_global_opt(r, &linear, "NibbleMapLinear"))
+		lay_fail(r, -ENOTSUP, "the ExecutionManager contract's version is unknown");
+	c->nibble_linear = linear != 0;
 	lay_field(r, &c->top, "RangeSectionMap", "TopLevelData", NULL);
 	lay_field(r, &c->frag_begin, "RangeSectionFragment", "RangeBegin", NULL);
 	lay_field(r, &c->frag_end, "RangeSectionFragment", "RangeEndOpen", NULL);

@@ -118,14 +118,14 @@ struct rt_lay_module {
 };
 
 /* FieldDesc (src/coreclr/vm/field.h): the enclosing MethodTable, then
- * dword1 {m_mb:24, static, thread-local, RVA, prot:3, requiresFullMbValue}
- * and dword2 {offset:27, type:5}; bit values below hold on 8.0 to 11.0. */
+ * dword1 {m_mb:24 (the RID), static, thread-local, RVA, prot:3} and dword2
+ * {offset:27, type:5}; the same bits on 8.0 to 11.0 (the packed RID with a
+ * name hash of field.h before 8.0 is gone: 8.0-era field.h, and the cDAC's
+ * RuntimeTypeSystem.md masks 24 bits). */
 #define RT_FD_MB_MASK	       0x00ffffffu
-#define RT_FD_PACKED_MB_MASK   0x0001ffffu /* enum_packedMbLayout_MbMask */
 #define RT_FD_STATIC	       (1u << 24)
 #define RT_FD_THREAD_LOCAL     (1u << 25)
 #define RT_FD_RVA	       (1u << 26)
-#define RT_FD_REQUIRES_FULL_MB (1u << 30)
 #define RT_FD_OFFSET_MASK      0x07ffffffu
 #define RT_FD_TYPE_SHIFT       27
 #define RT_FD_OFFSET_MAX       ((1u << 27) - 1)
@@ -140,9 +140,6 @@ struct rt_lay_fields {
 	uint64_t ee_ninst, ee_nstatic, ee_nthread;
 	uint64_t ee_fixed_size, ee_packed;
 	uint64_t fd_size, fd_mt, fd_dw1, fd_dw2; /* FieldDesc */
-	/* 9.0+: a RID of 17 bits with a name hash above it unless
-	 * requiresFullMbValue (field.h enum_packedMbLayout); 8.0: 24 bits. */
-	bool fd_packed_mb;
 };
 
 struct rt_lay_thread {
@@ -161,11 +158,20 @@ struct rt_lay_alloc {
 	uint64_t rtl, ctx, ptr, limit;
 };
 
-/* Statics (methodtable.h DynamicStaticsInfo, .NET 9+): just before the
- * MethodTableAuxiliaryData when MTFlags2 has dynamic_flag. */
+/* Statics. 9.0+ (methodtable.h DynamicStaticsInfo): just before the
+ * MethodTableAuxiliaryData when MTFlags2 has dynamic_flag, the GC and
+ * non-GC bases. 8.0 (appdomain.hpp DomainLocalModule): per module, reached
+ * through Module.m_ModuleID; a generic instantiation's statics live in the
+ * DynamicClassInfo entry its GenericsStaticsInfo names (dlm below). */
 struct rt_lay_statics {
+	bool dlm; /* the 8.0 DomainLocalModule form */
 	uint64_t mt_aux, dsi_size, dsi_gc, dsi_nongc, mask;
 	uint32_t dynamic_flag;
+	uint64_t mod_dlm;			     /* Module.m_ModuleID */
+	uint64_t dlm_table, dlm_entries, dlm_gc;     /* DomainLocalModule fields */
+	uint64_t dci_size, dci_flags;		     /* DynamicClassInfo */
+	uint64_t gsi_id;			     /* GenericsStaticsInfo.m_DynamicTypeID */
+	uint64_t mt_num_virtuals, mt_interface_map; /* MethodTable, for the optional members */
 };
 
 struct rt_lay_method {
@@ -174,15 +180,26 @@ struct rt_lay_method {
 	uint64_t align, token_bits;
 };
 
+/* Precode stubs (src/coreclr/vm/precode.h; PrecodeStubs.md): a FixupPrecode
+ * or StubPrecode is code matching a template (bytes where the ignore mask is
+ * 0), its data one page further. From the runtime's PrecodeMachineDescriptor
+ * where it publishes one (10.0+), else the line's template. */
+#define RT_PRECODE_BYTES_MAX 24
 struct rt_lay_precode {
-	uint64_t pmd; /* the PrecodeMachineDescriptor */
-	uint64_t fixup_size, fixup_bytes, fixup_ignored;
-	uint64_t stub_size, stub_bytes, stub_ignored, stub_type, page_size;
-	uint64_t fixup_md, stub_secret, stub_type_data;
+	uint32_t page; /* StubCodePageSize */
+	uint8_t fixup_len, stub_len;
+	uint8_t stub_type; /* StubPrecodeData.Type of a method's StubPrecode */
+	uint8_t fixup[RT_PRECODE_BYTES_MAX], fixup_ign[RT_PRECODE_BYTES_MAX];
+	uint8_t stub[RT_PRECODE_BYTES_MAX], stub_ign[RT_PRECODE_BYTES_MAX];
+	uint64_t fixup_md, stub_secret, stub_type_data; /* offsets in the data */
 };
 
 struct rt_lay_codemap {
 	uint64_t map; /* the RangeSectionMap */
+	/* The code heap's nibble map: 8.0 and 9.0 write the linear format
+	 * (ExecutionManager.md NibbleMapLinearLookup), 10.0 and 11.0 the
+	 * constant-lookup one (NibbleMapConstantLookup). */
+	bool nibble_linear;
 	uint64_t top, frag_begin, frag_end, frag_section, frag_next;
 	uint64_t rs_r2r, rs_heap, heap_base, heap_map, header_md;
 	uint64_t stub_last; /* a code header at most this is a stub block */

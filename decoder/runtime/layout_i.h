@@ -27,6 +27,9 @@ struct lay_line {
 	const char *prefix; /* matched against the product version: "10.0." */
 	const struct lay_row *rows;
 	size_t nrows;
+	/* The precode templates of a line whose runtime publishes no
+	 * PrecodeMachineDescriptor (PlatformMetadata global), else NULL. */
+	const struct rt_lay_precode *precode;
 };
 
 /* The table of the runtime line of version v ("10.0.12"), or NULL. */

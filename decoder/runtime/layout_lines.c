@@ -26,6 +26,28 @@
 		F("HandleTableMap", "MaxIndex", 16), F("HandleTableBucket", "Table", 0),           \
 		F("HandleTableBucket", "HandleTableIndex", 8)
 
+/* Precode data (precode.h FixupPrecodeData, StubPrecodeData), as the 10.0
+ * descriptor publishes it. */
+#define PRECODE_DATA_ROWS                                                                          \
+	F("FixupPrecodeData", "MethodDesc", 8), F("StubPrecodeData", "SecretParam", 0),            \
+		F("StubPrecodeData", "Type", 16)
+
+/* The code range map of 8.0 and 9.0: ExecutionManager::g_codeRangeMap is the
+ * first g_dacTable entry (it equals the 10.0 descriptor's
+ * ExecutionManagerCodeRangeMapAddress there); RangeSection, HeapList
+ * (fntableaccess.h FakeHeapList) and RealCodeHeader (FakeRealCodeHeader) as
+ * the 10.0 descriptor has them; the linear nibble map (no unit above 8 in
+ * any 8.0.34 or 9.0.23 code heap; every jitted method of their dumps
+ * resolved to the DAC's MethodDesc). */
+#define CODEMAP_8_9_ROWS                                                                           \
+	D("ExecutionManagerCodeRangeMapAddress", 0), F("RangeSectionMap", "TopLevelData", 0),      \
+		F("RangeSectionFragment", "Next", 0), F("RangeSectionFragment", "RangeBegin", 8),  \
+		F("RangeSectionFragment", "RangeEndOpen", 16),                                     \
+		F("RangeSectionFragment", "RangeSection", 24), F("RangeSection", "R2RModule", 32), \
+		F("RangeSection", "HeapList", 40), F("CodeHeapListNode", "MapBase", 32),           \
+		F("CodeHeapListNode", "HeaderMap", 40), F("RealCodeHeader", "MethodDesc", 24),     \
+		G("StubCodeBlockLast", 0xf), G("NibbleMapLinear", 1)
+
 static const struct lay_row net10[] = {
 	/* EEClass::m_cbBaseSizePadding, the byte after m_NormType (class.h;
 	 * published as EEClass.BaseSizePadding from 11.0, at 49 as here). */
@@ -124,12 +146,11 @@ static const struct lay_row net8[] = {
 	F("PEImageLayout", "Base", 8),
 	F("PEImageLayout", "Size", 16),
 	F("PEImageLayout", "Flags", 20),
-	/* FieldDesc: no packed RID on 8.0 (m_mb is 24 bits). */
+	/* FieldDesc (field.h) */
 	F("FieldDesc", "!", 16),
 	F("FieldDesc", "MTOfEnclosingClass", 0),
 	F("FieldDesc", "DWord1", 8),
 	F("FieldDesc", "DWord2", 12),
-	G("FieldDescPackedMb", 0),
 	/* Thread (threads.h): the allocation context is inline
 	 * (m_alloc_context, a gc_alloc_context). */
 	F("Thread", "State", 0x08),
@@ -161,6 +182,102 @@ static const struct lay_row net8[] = {
 	HANDLE_TABLE_ROWS,
 	G("CFinalizeFillPointersLength", 7),
 	F("CFinalize", "FillPointers", 0),
+	/* MethodDesc and MethodDescChunk (method.hpp), as the 9.0 descriptor
+	 * publishes them: checked on 18,889 MethodDescs against the DAC. */
+	F("MethodDesc", "Flags3AndTokenRemainder", 0),
+	F("MethodDesc", "ChunkIndex", 2),
+	F("MethodDescChunk", "!", 24),
+	F("MethodDescChunk", "MethodTable", 0),
+	F("MethodDescChunk", "FlagsAndTokenRange", 18),
+	G("MethodDescAlignment", 8),
+	G("MethodDescTokenRemainderBitCount", 12),
+	PRECODE_DATA_ROWS,
+	CODEMAP_8_9_ROWS,
+	/* Statics (statics.c): Module.m_ModuleID (offset seen on the dumps:
+	 * the DAC's ModuleID for all 134 modules), DomainLocalModule {
+	 * m_pDomainAssembly, m_pDynamicClassTable, m_aDynamicEntries,
+	 * m_pADThunkTable, m_pGCStatics, ... }, DynamicClassInfo {
+	 * m_pDynamicEntry, m_dwFlags }, GenericsStaticsInfo { m_pFieldDescs,
+	 * m_DynamicTypeID }, and the MethodTable's m_wNumVirtuals and
+	 * m_pInterfaceMap (appdomain.hpp, methodtable.h). */
+	F("Module", "ModuleID", 0x4c8),
+	F("DomainLocalModule", "DynamicClassTable", 8),
+	F("DomainLocalModule", "DynamicEntries", 16),
+	F("DomainLocalModule", "GCStatics", 32),
+	F("DynamicClassInfo", "!", 16),
+	F("DynamicClassInfo", "Flags", 8),
+	F("GenericsStaticsInfo", "DynamicTypeID", 8),
+	F("MethodTable", "NumVirtuals", 0x0c),
+	F("MethodTable", "InterfaceMap", 0x38),
+};
+
+/* The x64 FixupPrecode and StubPrecode of 8.0 and 9.0 (their runtimes publish
+ * no PrecodeMachineDescriptor): the templates in libcoreclr's .text
+ * (amd64/thunktemplates.S; FixupPrecodeCode at file offset 0x49edd2 of 8.0.34,
+ * 0x4c4e4e of 9.0.23), their rip-relative loads reaching the data one 16 KiB
+ * page on; a method's StubPrecode has type 0x4C (precode.h StubPrecode::Type).
+ * Every precode of the 8.0.34 and 9.0.23 dumps matched, and its MethodDesc
+ * was the DAC's. */
+static const struct rt_lay_precode precode_8_9 = {
+	.page = 0x4000,
+	.fixup_len = 24,
+	.stub_len = 24,
+	.stub_type = 0x4c,
+	.fixup = {0xff, 0x25, 0xfa, 0x3f, 0x00, 0x00, 0x4c, 0x8b, 0x15, 0xfb, 0x3f, 0x00, 0x00,
+		  0xff, 0x25, 0xfd, 0x3f, 0x00, 0x00},
+	.fixup_ign = {[19] = 1, 1, 1, 1, 1},
+	.stub = {0x4c, 0x8b, 0x15, 0xf9, 0x3f, 0x00, 0x00, 0xff, 0x25, 0xfb, 0x3f, 0x00, 0x00},
+	.stub_ign = {[13] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+};
+
+/* What the 9.0 descriptor (29 types, 22 globals) lacks. The structures are
+ * those of 10.0 where not said otherwise; 9.0-era ceeload.h of
+ * elinor-fung/runtime 2efeea66 for Module; every row checked against the
+ * 9.0.23 DAC on the fixture dumps (docs/layouts.md). */
+static const struct lay_row net9[] = {
+	D("SystemDomain", 22), /* ThreadStore is entry 16, as on 8.0 */
+	F("MethodTable", "!", 64),
+	F("MethodTable", "AuxiliaryData", 32),
+	F("EEClass", "FieldDescList", 24),
+	F("EEClass", "BaseSizePadding", 49),
+	F("EEClass", "NumInstanceFields", 50),
+	F("EEClass", "NumStaticFields", 54),
+	F("EEClass", "NumThreadStaticFields", 58),
+	F("GenericsDictInfo", "NumDicts", 4),
+	F("Module", "PEAssembly", 280),
+	F("Module", "AvailableTypeParams", 808),
+	F("ModuleLookupMap", "Next", 0),
+	F("ModuleLookupMap", "Count", 16),
+	F("ModuleLookupMap", "SupportedFlagsMask", 24),
+	F("EETypeHashTable", "Buckets", 16),
+	F("EETypeHashTable", "Count", 24),
+	F("EETypeHashTable", "VolatileEntryValue", 0),
+	F("EETypeHashTable", "VolatileEntryNextEntry", 8),
+	F("PEAssembly", "PEImage", 8),
+	F("PEImage", "LoadedImageLayout", 120),
+	F("PEImageLayout", "Base", 8),
+	F("PEImageLayout", "Size", 16),
+	F("PEImageLayout", "Flags", 20),
+	F("FieldDesc", "!", 16),
+	F("FieldDesc", "MTOfEnclosingClass", 0),
+	F("FieldDesc", "DWord1", 8),
+	F("FieldDesc", "DWord2", 12),
+	/* DynamicStaticsInfo { GCStatics, NonGCStatics, MethodTable } just before
+	 * the auxiliary data; the low bit of a base marks "not initialized". */
+	F("DynamicStaticsInfo", "!", 24),
+	F("DynamicStaticsInfo", "GCStatics", 0),
+	F("DynamicStaticsInfo", "NonGCStatics", 8),
+	G("StaticsPointerMask", 0xfffffffffffffffeull),
+	/* 12 handle types: 8.0's and the weak interior pointer (10, PR #100446),
+	 * which keeps user data; no cross-reference type yet. */
+	G("HandleMaxInternalTypes", 12),
+	G("HandleExtraInfoTypes", 0x750),
+	F("HandleTable", "SegmentList", 48),
+	HANDLE_TABLE_ROWS,
+	G("CFinalizeFillPointersLength", 7),
+	F("CFinalize", "FillPointers", 0),
+	PRECODE_DATA_ROWS,
+	CODEMAP_8_9_ROWS,
 };
 
 /* What the 11.0 descriptor (with its GC sub-descriptor) does not publish
@@ -175,9 +292,10 @@ static const struct lay_row net11[] = {
 };
 
 static const struct lay_line lines[] = {
-	{"8.0", "8.0.", ROWS(net8)},
-	{"10.0", "10.0.", ROWS(net10)},
-	{"11.0", "11.0.", ROWS(net11)},
+	{"8.0", "8.0.", ROWS(net8), &precode_8_9},
+	{"9.0", "9.0.", ROWS(net9), &precode_8_9},
+	{"10.0", "10.0.", ROWS(net10), NULL},
+	{"11.0", "11.0.", ROWS(net11), NULL},
 };
 
 const struct lay_line *lay_line_find(const char *v)

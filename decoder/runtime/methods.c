@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Code address -> MethodDesc -> "Namespace.Type.Method", as the contracts of
-// dotnet/runtime docs/design/datacontracts describe them (read at release/10.0):
-// - PrecodeStubs v3: a precode's code bytes equal the PrecodeMachineDescriptor's
-//   FixupBytes or StubBytes where the Ignored mask is zero; its data lies one
-//   StubCodePageSize further: FixupPrecodeData.MethodDesc, or for a stub whose
-//   StubPrecodeData.Type is StubPrecodeType, StubPrecodeData.SecretParam.
-// - ExecutionManager v2: RangeSectionMap (5 levels of 256 entries on 64-bit, bits
-//   56-17 of the address) -> RangeSectionFragment list -> RangeSection ->
-//   CodeHeapListNode, whose nibble map (NibbleMapConstantLookup) gives the start
-//   of the method; the pointer before the start is the RealCodeHeader, unless it is
-//   at most StubCodeBlockLast (a stub block).
+// dotnet/runtime docs/design/datacontracts describe them (read at release/10.0),
+// with the layouts of each runtime line from the layout layer (layout.h):
+// - PrecodeStubs: a precode's code bytes equal the FixupPrecode or StubPrecode
+//   template where its ignore mask is zero; its data lies one page further:
+//   FixupPrecodeData.MethodDesc, or for a stub whose StubPrecodeData.Type is a
+//   method's StubPrecode, StubPrecodeData.SecretParam.
+// - ExecutionManager: RangeSectionMap (5 levels of 256 entries on 64-bit, bits
+//   56-17 of the address, the top level inline) -> RangeSectionFragment list ->
+//   RangeSection -> CodeHeapListNode, whose nibble map gives the start of the
+//   method; the pointer before the start is the RealCodeHeader, unless it is at
+//   most StubCodeBlockLast (a stub block).
 // - RuntimeTypeSystem: a MethodDesc's chunk is md - ChunkIndex x MethodDescAlignment
 //   - sizeof(MethodDescChunk); the MethodDef token is the chunk's token range
 //   (low 12 bits of FlagsAndTokenRange) above the MethodDesc's remainder (low
@@ -26,29 +27,24 @@
 #include <errno.h>
 #include <string.h>
 
-#define PRECODE_BYTES_MAX 24
 #define RANGE_LEVELS	  5
 #define FRAGMENTS_MAX	  4096
 #define NIBBLE_BUCKET	  32
 #define NIBBLES_PER_UNIT  8
 #define UNIT_BYTES	  4
+#define LINEAR_UNITS_MAX  (1u << 20) /* bound on a linear map's backward scan (256 MiB) */
 
-/* Whether the code at ip matches a precode template of size bytes. */
-static int precode_match(struct rt *rt, uint64_t pmd, uint64_t size_off, uint64_t bytes_off,
-			 uint64_t ignored_off, uint64_t ip, int *match)
+/* Whether the code at ip matches a precode template (layout.h). */
+static int precode_match(struct rt *rt, const uint8_t *tmpl, const uint8_t *ign, uint8_t len,
+			 uint64_t ip, int *match)
 {
-	uint8_t size, tmpl[PRECODE_BYTES_MAX], ign[PRECODE_BYTES_MAX], code[PRECODE_BYTES_MAX];
-	int rc = dump_read(rt->d, pmd + size_off, &size, 1);
+	uint8_t code[RT_PRECODE_BYTES_MAX];
+	int rc = dump_read(rt->d, ip, code, len);
 
-	if (!rc && (size == 0 || size > PRECODE_BYTES_MAX))
-		rc = -EBADMSG;
-	rc = rc ? rc : dump_read(rt->d, pmd + bytes_off, tmpl, size);
-	rc = rc ? rc : dump_read(rt->d, pmd + ignored_off, ign, size);
-	rc = rc ? rc : dump_read(rt->d, ip, code, size);
 	if (rc)
 		return rc;
 	*match = 1;
-	for (unsigned i = 0; i < size; i++)
+	for (unsigned i = 0; i < len; i++)
 		if (!ign[i] && code[i] != tmpl[i])
 			*match = 0;
 	return 0;
@@ -57,46 +53,48 @@ static int precode_match(struct rt *rt, uint64_t pmd, uint64_t size_off, uint64_
 static int precode_method(struct rt *rt, uint64_t ip, uint64_t *md)
 {
 	const struct rt_lay_precode *l = &rt->lay.precode;
-	uint32_t page;
-	uint8_t stype, type;
+	uint8_t type;
 	int match = 0;
 	int rc = rt_layout_err(rt, RT_LG_PRECODE);
 
-	rc = rc ? rc : dump_read_u32(rt->d, l->pmd + l->page_size, &page);
-	if (!rc && (page < 4096 || (page & (page - 1))))
-		rc = -EBADMSG;
-	rc = rc ? rc
-		: precode_match(rt, l->pmd, l->fixup_size, l->fixup_bytes, l->fixup_ignored, ip,
-				&match);
+	rc = rc ? rc : precode_match(rt, l->fixup, l->fixup_ign, l->fixup_len, ip, &match);
 	if (rc)
 		return rc;
 	if (match)
-		return dump_read_ptr(rt->d, ip + page + l->fixup_md, md);
-	rc = precode_match(rt, l->pmd, l->stub_size, l->stub_bytes, l->stub_ignored, ip, &match);
+		return dump_read_ptr(rt->d, ip + l->page + l->fixup_md, md);
+	rc = precode_match(rt, l->stub, l->stub_ign, l->stub_len, ip, &match);
 	rc = rc ? rc : match ? 0 : -ENOENT;
-	rc = rc ? rc : dump_read(rt->d, l->pmd + l->stub_type, &stype, 1);
-	rc = rc ? rc : dump_read(rt->d, ip + page + l->stub_type_data, &type, 1);
-	if (!rc && type != stype)
+	rc = rc ? rc : dump_read(rt->d, ip + l->page + l->stub_type_data, &type, 1);
+	if (!rc && type != l->stub_type)
 		rc = -ENOENT; /* a P/Invoke or other stub: no managed method */
-	return rc ? rc : dump_read_ptr(rt->d, ip + page + l->stub_secret, md);
+	return rc ? rc : dump_read_ptr(rt->d, ip + l->page + l->stub_secret, md);
 }
 
-/* NibbleMapConstantLookup: the start of the code block holding ip, or 0. */
-static int nibble_find(struct rt *rt, uint64_t map_base, uint64_t header_map, uint64_t ip,
-		       uint64_t *start)
+/* The start of the code block holding ip, or 0, from the code heap's nibble
+ * map: one nibble per 32-byte bucket, 8 to a u32 unit, the first in the top
+ * bits; 1..8 name the bucket's method start ((offset / 4) + 1), 0 none.
+ * NibbleMapLinearLookup (8.0, 9.0) scans back to the nearest start;
+ * NibbleMapConstantLookup (10.0+) keeps a start in ip's unit or the one
+ * before, or makes the unit a pointer: its low nibble 9..15, the method's
+ * offset in the top 28 bits plus (value - 9) << 2 (ExecutionManager.md). */
+static int nibble_find(struct rt *rt, bool linear, uint64_t map_base, uint64_t header_map,
+		       uint64_t ip, uint64_t *start)
 {
 	uint64_t rel = ip - map_base, idx = rel / NIBBLE_BUCKET, unit_idx = idx / NIBBLES_PER_UNIT;
 	uint32_t unit, pos = idx % NIBBLES_PER_UNIT, want = (uint32_t)(rel % NIBBLE_BUCKET) / 4 + 1;
+	uint32_t rounds = linear ? LINEAR_UNITS_MAX : 2;
 	int rc = dump_read_u32(rt->d, header_map + unit_idx * UNIT_BYTES, &unit);
 
 	*start = 0;
-	for (int round = 0; !rc && round < 2; round++) {
-		if ((unit & 0xf) > 8) { /* a pointer: (value - 9) << 2 below the top 28 bits */
+	for (uint32_t round = 0; !rc && round < rounds; round++) {
+		if (!linear && (unit & 0xf) > 8) {
 			*start = map_base + (unit & ~0xfu) + (((unit & 0xf) - 9) << 2);
 			return 0;
 		}
 		for (int p = (int)pos; p >= 0; p--) {
 			uint32_t nib = unit >> (28 - 4 * p) & 0xf;
+			if (nib > 8)
+				return -EBADMSG; /* no pointer units in the linear format */
 			if (nib && (round || p < (int)pos || nib <= want)) {
 				*start = map_base + (unit_idx * NIBBLES_PER_UNIT + (uint64_t)p) *
 							    NIBBLE_BUCKET +
@@ -121,8 +119,14 @@ static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 
 	if (rc)
 		return rc;
-	entry = l->map + l->top;
-	for (int level = RANGE_LEVELS; !rc && level >= 1; level--) {
+	/* The top level is the table inline at TopLevelData (ExecutionManager.md
+	 * RangeSectionMap; codeman.h RangeSectionMap::_topLevelData); each of it
+	 * and the three levels below names the next table (a low bit marks a
+	 * collectible entry), and the last level's entry names the fragments.
+	 * Until 2026-12 this read *TopLevelData as the top table, one level
+	 * too deep, and no jitted code resolved (found on 11.0.0 and 10.0.12). */
+	entry = l->map + l->top + ((ip >> (17 + 8 * (RANGE_LEVELS - 1))) & 0xff) * 8;
+	for (int level = RANGE_LEVELS - 1; !rc && level >= 1; level--) {
 		unsigned shift = 17 + 8 * (unsigned)(level - 1);
 		rc = dump_read_ptr(rt->d, entry, &entry);
 		if (!rc && !(entry & ~1ull))
@@ -150,7 +154,7 @@ static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 	rc = rc ? rc : dump_read_ptr(rt->d, heap + l->heap_map, &header_map);
 	if (!rc && ip < map_base)
 		rc = -EBADMSG;
-	rc = rc ? rc : nibble_find(rt, map_base, header_map, ip, &start);
+	rc = rc ? rc : nibble_find(rt, l->nibble_linear, map_base, header_map, ip, &start);
 	if (!rc && start < map_base + 8)
 		rc = -ENOENT;
 	rc = rc ? rc : dump_read_ptr(rt->d, start - 8, &header);

@@ -233,7 +233,7 @@ static void precode_seeds(const char *dir)
 }
 
 /* Where the code range map's pieces lie in the memory (offsets from FUZZ_CODE_BASE). */
-#define MAP_LEVELS  0x1000 /* 5 tables of 256 pointers, 0x800 apart, top level first */
+#define MAP_LEVELS  0x1000 /* 4 tables of 256 pointers, 0x800 apart, below the top one */
 #define MAP_FRAG    0x3800
 #define MAP_SECTION 0x3840
 #define MAP_HEAP    0x3880
@@ -265,12 +265,14 @@ static void codemap_seeds(const char *dir)
 	const uint64_t ip = code + 0x58;
 	uint64_t level = MAP_LEVELS;
 
-	/* The map: TopLevelData, then one entry per level on the way to ip (address bits
-	 * 56-17, 8 per level), the last naming the fragment. Every seed's ip shares them. */
-	put64(&m, 0, FUZZ_CODE_BASE + level);
+	/* The map: TopLevelData, the top table of 256 pointers inline at the map's
+	 * start, then one table per level on the way to ip (address bits 56-17, 8 per
+	 * level), the last naming the fragment. Every seed's ip shares them. */
+	uint64_t table = 0;
 	for (int l = 5; l >= 1; l--) {
-		uint64_t next = l > 1 ? FUZZ_CODE_BASE + level + 0x800 : FUZZ_CODE_BASE + MAP_FRAG;
-		put64(&m, level + 8 * ((ip >> (17 + 8 * (l - 1))) & 0xff), next);
+		uint64_t next = l > 1 ? FUZZ_CODE_BASE + level : FUZZ_CODE_BASE + MAP_FRAG;
+		put64(&m, table + 8 * ((ip >> (17 + 8 * (l - 1))) & 0xff), next);
+		table = level;
 		level += 0x800;
 	}
 	put64(&m, MAP_FRAG + FUZZ_FRAG_NEXT, 0);

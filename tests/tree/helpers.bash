@@ -1,14 +1,15 @@
 # shellcheck shell=bash
 # Tree tests: mount a fixture dump with FUSE or, where /dev/fuse is unusable, read the
 # same tree through `clrfs --print/--list/--readlink`; compare it with the manifest.
-# Environment: CLRFS_BIN (default build/clrfs), CLRFS_FIXTURES (default build/fixtures).
+# Environment: CLRFS_BIN (default build/clrfs), CLRFS_FIXTURES (default build/fixtures/<line>,
+# the line of the SDK's runtime: scripts/test runs the tests once per runtime line).
 # shellcheck disable=SC2034,SC2154 # bats sets output, status; tests use BAD
 bats_require_minimum_version 1.5.0
 
 # shellcheck source=../../scripts/lib.sh
 . "$BATS_TEST_DIRNAME/../../scripts/lib.sh"
 : "${CLRFS_BIN:=$CLRFS_ROOT/build/clrfs}"
-: "${CLRFS_FIXTURES:=$CLRFS_ROOT/build/fixtures}"
+: "${CLRFS_FIXTURES:=$CLRFS_ROOT/build/fixtures/$(version_line "$(runtime_version)")}"
 
 # Selects the fixture app (a directory of $CLRFS_FIXTURES) whose dumps a KIND names
 # and whose manifest `manifest` reads; threads unless a test file says otherwise.
