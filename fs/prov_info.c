@@ -58,8 +58,13 @@ static void put_runtime(struct strbuf *b, struct rt *rt)
 	strbuf_puts(b, "runtime-base: ");
 	fs_put_addr(b, rt_module_base(rt));
 	rt_descriptor_counts(rt, &types, &globals, &contracts);
-	strbuf_printf(b, "\ncontract-descriptor: %zu types, %zu globals, %zu contracts (from %s)\n",
-		      types, globals, contracts, rt_descriptor_source(rt));
+	if (types || globals || contracts)
+		strbuf_printf(b,
+			      "\ncontract-descriptor: %zu types, %zu globals, %zu contracts (from %s)\n",
+			      types, globals, contracts, rt_descriptor_source(rt));
+	else
+		strbuf_puts(b, "\ncontract-descriptor: none\n");
+	strbuf_printf(b, "layout-table: %s\n", rt_layout_line(rt) ? rt_layout_line(rt) : "none");
 	strbuf_puts(b, "threads: ");
 	rc = rt_threads(rt, &threads, &count);
 	if (rc)
@@ -70,18 +75,25 @@ static void put_runtime(struct strbuf *b, struct rt *rt)
 	put_gc(b, rt);
 }
 
-/* One line per problem; a newline inside a message would start a bogus key. */
-static void put_problems(struct strbuf *b, struct diag *dg)
+static void put_problem(struct strbuf *b, const char *msg)
+{
+	strbuf_puts(b, "problem: ");
+	for (const char *s = msg; *s; s++)
+		strbuf_add(b, *s == '\n' ? " " : s, 1);
+	strbuf_puts(b, "\n");
+}
+
+/* One line per problem, the runtime's own first when it could not be
+ * opened; a newline inside a message would start a bogus key. */
+static void put_problems(struct strbuf *b, struct diag *dg, const char *rt_err)
 {
 	size_t n = diag_count(dg);
 
-	strbuf_printf(b, "problems: %zu\n", n);
-	for (size_t i = 0; i < n; i++) {
-		strbuf_puts(b, "problem: ");
-		for (const char *s = diag_get(dg, i); *s; s++)
-			strbuf_add(b, *s == '\n' ? " " : s, 1);
-		strbuf_puts(b, "\n");
-	}
+	strbuf_printf(b, "problems: %zu\n", n + (rt_err != NULL));
+	if (rt_err)
+		put_problem(b, rt_err);
+	for (size_t i = 0; i < n; i++)
+		put_problem(b, diag_get(dg, i));
 }
 
 /* The runtime lines come before "problems" so that the problems found while
@@ -102,7 +114,7 @@ static int info_render(struct fs_node *file, struct strbuf *b)
 		put_runtime(b, fs->rt);
 	else
 		strbuf_printf(b, "runtime-error: %s\n", fs->rt_err);
-	put_problems(b, dump_diag(d));
+	put_problems(b, dump_diag(d), fs->rt ? NULL : fs->rt_err);
 	return 0;
 }
 

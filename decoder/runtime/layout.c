@@ -534,6 +534,11 @@ void rt_layout_load(struct rt *rt)
 	check_types(&r);
 }
 
+const char *rt_layout_line(struct rt *rt)
+{
+	return rt->lay.line;
+}
+
 int rt_layout_err(const struct rt *rt, enum rt_lay_group g)
 {
 	return rt->lay.err[g];

@@ -26,6 +26,9 @@ const char *rt_module_path(struct rt *rt);
 uint64_t rt_module_base(struct rt *rt);
 /* Where the contract descriptor was read: "dump" or "module file". */
 const char *rt_descriptor_source(struct rt *rt);
+/* The runtime line whose table of layouts clrfs used ("8.0"), or NULL
+ * when it has none for this version (layout_lines.c). */
+const char *rt_layout_line(struct rt *rt);
 /* Counts of the contract descriptor's types, globals and contracts. */
 void rt_descriptor_counts(struct rt *rt, size_t *types, size_t *globals, size_t *contracts);
 
