@@ -78,17 +78,12 @@ static int object_mt(struct rt *rt, uint64_t obj, uint64_t *mt)
 	return rt_object_size(rt, obj, mt, &size);
 }
 
-static uint64_t data_of(struct rt *rt, uint64_t obj)
-{
-	return obj + dump_pointer_size(rt_dump(rt));
-}
-
 int mv_thread_execution_context(struct rt *rt, uint64_t thread, uint64_t *ec)
 {
 	uint64_t mt;
 	int rc = object_mt(rt, thread, &mt);
 
-	return rc ? rc : mv_read_ref_field(rt, mt, data_of(rt, thread), "_executionContext", ec);
+	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, thread), "_executionContext", ec);
 }
 
 int mv_execution_context_read(struct rt *rt, uint64_t ec, struct mv_execution_context *out)
@@ -96,10 +91,10 @@ int mv_execution_context_read(struct rt *rt, uint64_t ec, struct mv_execution_co
 	uint64_t mt, values, suppressed, is_default;
 	int rc = object_mt(rt, ec, &mt);
 
-	rc = rc ? rc : mv_read_ref_field(rt, mt, data_of(rt, ec), "m_localValues", &values);
+	rc = rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, ec), "m_localValues", &values);
 	rc = rc ? rc
-		: mv_read_int_field(rt, mt, data_of(rt, ec), "m_isFlowSuppressed", &suppressed);
-	rc = rc ? rc : mv_read_int_field(rt, mt, data_of(rt, ec), "m_isDefault", &is_default);
+		: mv_read_int_field(rt, mt, rt_object_fields(rt, ec), "m_isFlowSuppressed", &suppressed);
+	rc = rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, ec), "m_isDefault", &is_default);
 	if (rc)
 		return rc;
 	out->local_values = values;
@@ -176,7 +171,7 @@ static int read_fixed(struct rt *rt, uint64_t map, uint64_t mt, unsigned items, 
 		if (!rc && (f->elem != META_ELEM_VALUETYPE || !f->type_mt))
 			rc = f->type_err ? f->type_err : -EBADMSG;
 		rc = rc ? rc : pair_fields(rt, f->type_mt, &pf);
-		rc = rc ? rc : add_pair(rt, l, &pf, data_of(rt, map) + f->offset);
+		rc = rc ? rc : add_pair(rt, l, &pf, rt_object_fields(rt, map) + f->offset);
 	}
 	return rc;
 }
@@ -188,7 +183,7 @@ static int struct_array(struct rt *rt, uint64_t map, uint64_t mt, const char *na
 {
 	struct rt_type_info ti;
 	uint64_t arr;
-	int rc = mv_read_ref_field(rt, mt, data_of(rt, map), name, &arr);
+	int rc = mv_read_ref_field(rt, mt, rt_object_fields(rt, map), name, &arr);
 
 	rc = rc ? rc : (arr ? rt_array_read(rt, arr, a) : -EBADMSG);
 	rc = rc ? rc : rt_type_info(rt, a->element_mt, &ti);
@@ -217,7 +212,7 @@ static int read_many(struct rt *rt, uint64_t map, uint64_t mt, struct list *l)
 	struct pair_fields pf;
 	const struct rt_field *next_f;
 	uint64_t count, next;
-	int rc = mv_read_int_field(rt, mt, data_of(rt, map), "_count", &count);
+	int rc = mv_read_int_field(rt, mt, rt_object_fields(rt, map), "_count", &count);
 
 	if (rc)
 		return rc;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // decoder/managed: an exception object as one line, "TypeName: message".
 #include "managed_i.h"
+#include "objects.h"
 
 #include "dump.h"
 #include "heap.h"
@@ -20,7 +21,7 @@ int mv_put_exception(struct rt *rt, uint64_t obj, struct strbuf *out)
 	rc = rc ? rc : rt_type_name(rt, mt, &name);
 	/* System.Exception._message (System.Private.CoreLib Exception.cs). */
 	rc = rc ? rc
-		: mv_read_ref_field(rt, mt, obj + dump_pointer_size(rt_dump(rt)), "_message",
+		: mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "_message",
 				    &message);
 	if (rc)
 		return rc;

@@ -140,7 +140,7 @@ int mv_render_object_value(struct rt *rt, uint64_t obj, struct strbuf *out)
 	}
 	/* A boxed value starts after the MethodTable pointer (fields.h). */
 	if (ti.valuetype && mv_is_scalar(rt, META_ELEM_VALUETYPE, mt))
-		return mv_render_value(rt, obj + dump_pointer_size(rt_dump(rt)),
+		return mv_render_value(rt, rt_object_fields(rt, obj),
 				       META_ELEM_VALUETYPE, mt, out);
 	return -ENOENT;
 }

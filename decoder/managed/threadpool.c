@@ -30,11 +30,6 @@
 #define SEGMENTS_MAX (1u << 20)
 #define ITEMS_MAX    (1u << 24)
 
-static uint64_t data_of(struct rt *rt, uint64_t obj)
-{
-	return obj + dump_pointer_size(rt_dump(rt));
-}
-
 static int obj_mt(struct rt *rt, uint64_t obj, uint64_t *mt)
 {
 	uint64_t size;
@@ -45,14 +40,14 @@ static int ref_field(struct rt *rt, uint64_t obj, const char *name, uint64_t *ou
 {
 	uint64_t mt;
 	int rc = obj_mt(rt, obj, &mt);
-	return rc ? rc : mv_read_ref_field(rt, mt, data_of(rt, obj), name, out);
+	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
 }
 
 static int int_field(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
 {
 	uint64_t mt;
 	int rc = obj_mt(rt, obj, &mt);
-	return rc ? rc : mv_read_int_field(rt, mt, data_of(rt, obj), name, out);
+	return rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, obj), name, out);
 }
 
 /* The value of the static reference field of the CoreLib type tname. */
@@ -177,8 +172,8 @@ static int put_cqueue(struct rt *rt, uint64_t q, struct strbuf *out, uint64_t *c
 		rc = rc ? rc : int_field(rt, seg, "_slotsMask", &mask);
 		rc = rc ? rc : obj_mt(rt, seg, &mt);
 		rc = rc ? rc : mv_field_named(rt, mt, "_headAndTail", &ht);
-		rc = rc ? rc : mv_read_int_field(rt, ht->type_mt, data_of(rt, seg) + ht->offset, "Head", &head);
-		rc = rc ? rc : mv_read_int_field(rt, ht->type_mt, data_of(rt, seg) + ht->offset, "Tail", &tail);
+		rc = rc ? rc : mv_read_int_field(rt, ht->type_mt, rt_object_fields(rt, seg) + ht->offset, "Head", &head);
+		rc = rc ? rc : mv_read_int_field(rt, ht->type_mt, rt_object_fields(rt, seg) + ht->offset, "Tail", &tail);
 		rc = rc ? rc : rt_array_read(rt, slots, &a);
 		rc = rc ? rc : mv_field_named(rt, a.element_mt, "Item", &item_f);
 		if (rc)
@@ -310,7 +305,7 @@ static void put_worker_counts(struct rt *rt, uint64_t tp, struct strbuf *out)
 	rc = rc ? rc : mv_field_named(rt, sep->type_mt, "counts", &counts);
 	rc = rc ? rc : (counts->type_mt ? 0 : -ENOENT);
 	rc = rc ? rc : mv_read_int_field(rt, counts->type_mt,
-					 data_of(rt, tp) + sep->offset + counts->offset, "_data", &data);
+					 rt_object_fields(rt, tp) + sep->offset + counts->offset, "_data", &data);
 	if (rc)
 		return;
 	unsigned processing = (unsigned)(data & 0xffff), existing = (unsigned)(data >> 16 & 0xffff);

@@ -27,7 +27,7 @@
 /* Reads the reference field name of the object obj (of type mt). */
 static int read_ref(struct rt *rt, uint64_t obj, uint64_t mt, const char *name, uint64_t *out)
 {
-	return mv_read_ref_field(rt, mt, obj + dump_pointer_size(rt_dump(rt)), name, out);
+	return mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
 }
 
 static int object_mt(struct rt *rt, uint64_t obj, uint64_t *mt)
@@ -41,11 +41,12 @@ static int read_timespan(struct rt *rt, uint64_t obj, uint64_t mt, const char *n
 {
 	const struct rt_field *f;
 	uint64_t v;
-	unsigned ptr = dump_pointer_size(rt_dump(rt));
 	int rc = mv_field_named(rt, mt, name, &f);
 
 	rc = rc ? rc : (f->type_mt ? 0 : -ENOENT);
-	rc = rc ? rc : mv_read_int_field(rt, f->type_mt, obj + ptr + f->offset, "_ticks", &v);
+	rc = rc ? rc
+		: mv_read_int_field(rt, f->type_mt, rt_object_fields(rt, obj) + f->offset, "_ticks",
+				    &v);
 	if (!rc)
 		*ticks = (int64_t)v;
 	return rc;
@@ -89,7 +90,7 @@ int32_t mv_local_offset(struct rt *rt)
 	cache = rt_heap_index_object(ix, cached, 0);
 	rc = read_ref(rt, cache, cached->mt, "_localTimeZone", &zone);
 	rc = rc ? rc : (zone ? object_mt(rt, zone, &zone_mt) : -ENOENT);
-	rc = rc ? rc : mv_read_int_field(rt, zone_mt, zone + dump_pointer_size(rt_dump(rt)),
+	rc = rc ? rc : mv_read_int_field(rt, zone_mt, rt_object_fields(rt, zone),
 					 "_supportsDaylightSavingTime", &dst);
 	rc = rc ? rc : (dst & 0xff ? -ERANGE : 0);
 	rc = rc ? rc : read_ref(rt, zone, zone_mt, "_adjustmentRules", &rules);

@@ -102,8 +102,15 @@ void lay_field(struct lay_res *r, uint64_t *out, const char *type, const char *f
 		return;
 	}
 	*out = 0;
-	lay_fail(r, -ENOTSUP, "neither the contract descriptor nor clrfs's %s%s table gives %s.%s",
-		 r->line ? r->line->name : "", r->line ? "" : "(no)", type, field);
+	if (r->line)
+		lay_fail(r, -ENOTSUP,
+			 "neither the contract descriptor nor clrfs's %s table gives %s.%s",
+			 r->line->name, type, field);
+	else
+		lay_fail(r, -ENOTSUP,
+			 "the contract descriptor lacks %s.%s and clrfs has no table for this "
+			 "version",
+			 type, field);
 }
 
 void lay_size(struct lay_res *r, uint64_t *out, const char *type)
@@ -138,8 +145,13 @@ void lay_global(struct lay_res *r, uint64_t *out, const char *name)
 	if (lay_global_opt(r, out, name))
 		return;
 	*out = 0;
-	lay_fail(r, -ENOTSUP, "neither the contract descriptor nor clrfs's %s%s table gives %s",
-		 r->line ? r->line->name : "", r->line ? "" : "(no)", name);
+	if (r->line)
+		lay_fail(r, -ENOTSUP, "neither the contract descriptor nor clrfs's %s table gives %s",
+			 r->line->name, name);
+	else
+		lay_fail(r, -ENOTSUP,
+			 "the contract descriptor lacks %s and clrfs has no table for this version",
+			 name);
 }
 
 /* The pointer in the variable at the global's address, when known. */

@@ -11,6 +11,12 @@
 #include <errno.h>
 #include <string.h>
 
+uint64_t rt_object_fields(struct rt *rt, uint64_t obj)
+{
+	(void)rt;
+	return obj + RT_PTR_SIZE;
+}
+
 int rt_string_read(struct rt *rt, uint64_t obj, uint32_t *len, uint64_t *chars)
 {
 	struct rt_type_info ti;

@@ -7,6 +7,11 @@
 
 struct rt;
 
+/* Where the instance fields of the object at obj start, which FieldDesc
+ * offsets count from: past its MethodTable pointer (sizeof(Object),
+ * src/coreclr/vm/object.h; FieldDesc::GetAddress). */
+uint64_t rt_object_fields(struct rt *rt, uint64_t obj);
+
 /* The System.String at obj: its length in UTF-16 code units
  * (String.m_StringLength) and the address of its first one
  * (String.m_FirstChar). -EINVAL when obj is not a string, -EIO when
