@@ -130,3 +130,11 @@ char *strbuf_steal(struct strbuf *b, size_t *len)
 	memset(b, 0, sizeof(*b));
 	return p;
 }
+
+void strbuf_truncate(struct strbuf *b, size_t len)
+{
+	if (len >= b->len || b->oom)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}

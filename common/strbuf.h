@@ -25,6 +25,8 @@ void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap);
 void strbuf_addr(struct strbuf *b, uint64_t v);
 void strbuf_u64(struct strbuf *b, uint64_t v);
 void strbuf_i64(struct strbuf *b, int64_t v);
+/* Drops the bytes past len (no-op when len is not shorter). */
+void strbuf_truncate(struct strbuf *b, size_t len);
 /* Hands the bytes to the caller (free() them); the buffer is left empty. */
 char *strbuf_steal(struct strbuf *b, size_t *len);
 

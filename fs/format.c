@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 
+#include "names.h"
 #include "reason.h"
 #include "strbuf.h"
 #include "fs.h"
@@ -26,4 +27,16 @@ void fs_put_unreadable(struct strbuf *b, int rc)
 void fs_put_bool(struct strbuf *b, bool v)
 {
 	strbuf_puts(b, v ? "true" : "false");
+}
+
+char *fs_component(const char *safe)
+{
+	struct strbuf b;
+	char *c;
+
+	strbuf_init(&b);
+	name_put_component(&b, safe);
+	c = b.oom ? NULL : strbuf_steal(&b, NULL);
+	strbuf_destroy(&b);
+	return c;
 }

@@ -12,6 +12,10 @@ struct strbuf;
 void fs_put_addr(struct strbuf *b, uint64_t addr);
 /* "<unreadable: reason>" for a negative errno (reason from fs_reason()). */
 void fs_put_unreadable(struct strbuf *b, int rc);
+/* A name the decoder gives (escaped as it was read, names.h) as a path
+ * component: a leading '.' escaped too. NULL when out of memory; caller
+ * frees. */
+char *fs_component(const char *safe);
 /* "true" or "false". */
 void fs_put_bool(struct strbuf *b, bool v);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "heapindex.h"
+#include "names.h"
+#include "strbuf.h"
 #include "types.h"
 #include "fs_i.h"
 
@@ -32,25 +34,45 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (x->mt < y->mt ? -1 : x->mt > y->mt);
 }
 
-/* Gives every type its directory name: the (cut) name, then "@<MT>" for
- * names that several types share. */
+/* How much of a name a cut keeps: at most keep bytes, without splitting a
+ * %XX escape or a UTF-8 sequence. */
+static size_t cut_at(const char *s, size_t len, size_t keep)
+{
+	size_t k = len < keep ? len : keep;
+
+	if (k >= 1 && s[k - 1] == '%')
+		k -= 1;
+	else if (k >= 2 && s[k - 2] == '%')
+		k -= 2;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+/* Gives every type its directory name: the name as a path component
+ * (names.h: type names are escaped as they are read), cut with a hash when
+ * long, then "@<MT>" for names that several types share. */
 static int name_dirs(struct fs_heap_types *ht)
 {
 	struct fs_heap_type **sorted = calloc(ht->count ? ht->count : 1, sizeof(*sorted));
-	char buf[NAME_MAX_BYTES + 1];
+	struct strbuf b;
 
 	if (!sorted)
 		return -ENOMEM;
+	strbuf_init(&b);
 	for (size_t i = 0; i < ht->count; i++) {
 		struct fs_heap_type *t = &ht->by_mt[i];
-		if (!t->name)
-			snprintf(buf, sizeof(buf), "@0x%016" PRIx64, t->mt);
-		else if (strlen(t->name) > NAME_MAX_BYTES)
-			snprintf(buf, sizeof(buf), "%.*s~%016" PRIx64, NAME_KEEP_BYTES, t->name,
-				 name_hash(t->name));
-		else
-			snprintf(buf, sizeof(buf), "%s", t->name);
-		if (!(t->dir = strdup(buf)))
+		strbuf_truncate(&b, 0);
+		if (!t->name) {
+			strbuf_printf(&b, "@0x%016" PRIx64, t->mt);
+		} else {
+			name_put_component(&b, t->name);
+			if (b.len > NAME_MAX_BYTES) {
+				strbuf_truncate(&b, cut_at(b.data, b.len, NAME_KEEP_BYTES));
+				strbuf_printf(&b, "~%016" PRIx64, name_hash(t->name));
+			}
+		}
+		if (b.oom || !(t->dir = strndup(b.data, b.len)))
 			goto oom;
 		sorted[i] = t;
 	}
@@ -60,8 +82,10 @@ static int name_dirs(struct fs_heap_types *ht)
 		while (j < ht->count && strcmp(sorted[i]->dir, sorted[j]->dir) == 0)
 			j++;
 		for (size_t k = i; j - i > 1 && k < j; k++) {
+			const char *dir = sorted[k]->dir;
 			char *d;
-			if (asprintf(&d, "%.*s@0x%016" PRIx64, NAME_KEEP_BYTES, sorted[k]->dir,
+			if (asprintf(&d, "%.*s@0x%016" PRIx64,
+				     (int)cut_at(dir, strlen(dir), NAME_KEEP_BYTES), dir,
 				     sorted[k]->mt) < 0)
 				goto oom;
 			free(sorted[k]->dir);
@@ -69,9 +93,11 @@ static int name_dirs(struct fs_heap_types *ht)
 		}
 		i = j;
 	}
+	strbuf_destroy(&b);
 	free(sorted);
 	return 0;
 oom:
+	strbuf_destroy(&b);
 	free(sorted);
 	return -ENOMEM;
 }

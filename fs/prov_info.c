@@ -2,8 +2,10 @@
 /* fs/prov_info: /info, "key: value" lines about the dump and its runtime. */
 #include <inttypes.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "diag.h"
+#include "names.h"
 #include "strbuf.h"
 #include "dump.h"
 #include "runtime.h"
@@ -52,9 +54,15 @@ static void put_runtime(struct strbuf *b, struct rt *rt)
 
 	strbuf_puts(b, "runtime: coreclr\n");
 	strbuf_printf(b, "runtime-version: %s\n", rt_version(rt));
-	if (rt_build(rt)[0])
-		strbuf_printf(b, "runtime-build: %s\n", rt_build(rt));
-	strbuf_printf(b, "runtime-module: %s\n", rt_module_path(rt));
+	/* Strings of the dump, as one token each (names.h). */
+	if (rt_build(rt)[0]) {
+		strbuf_puts(b, "runtime-build: ");
+		name_put_text(b, rt_build(rt), strlen(rt_build(rt)));
+		strbuf_puts(b, "\n");
+	}
+	strbuf_puts(b, "runtime-module: ");
+	name_put_text(b, rt_module_path(rt), strlen(rt_module_path(rt)));
+	strbuf_puts(b, "\n");
 	strbuf_puts(b, "runtime-base: ");
 	fs_put_addr(b, rt_module_base(rt));
 	rt_descriptor_counts(rt, &types, &globals, &contracts);
@@ -118,6 +126,9 @@ static int info_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
+/* Rendered again after the dump file changed under the mount: its problems
+ * say so (guard.c, fs.c). */
 const struct fs_ops fs_info_ops = {
 	.render = info_render,
+	.refresh = true,
 };

@@ -67,11 +67,15 @@ static int statics_dir_populate(struct fs_node *dir)
 		const struct rt_field *f = &fields[i];
 		if (!shown(f))
 			continue;
-		if (rt_static_field_addr(rt, mt, f, &addr) == 0)
+		if (rt_static_field_addr(rt, mt, f, &addr) == 0) {
 			rc = fs_add_field(dir, f->name, f, addr);
-		else
-			rc = fs_node_add(dir, f->name, FS_FILE, &static_error_ops,
-					 (struct fs_key){ mt, (void *)f }, NULL);
+		} else {
+			char *c = fs_component(f->name);
+			rc = c ? fs_node_add(dir, c, FS_FILE, &static_error_ops,
+					     (struct fs_key){ mt, (void *)f }, NULL)
+			       : -ENOMEM;
+			free(c);
+		}
 	}
 	return rc;
 }
@@ -170,13 +174,16 @@ static int statics_root_populate(struct fs_node *dir)
 		struct fs_key key = { types[i].mt, NULL };
 		bool shared = (i > 0 && strcmp(types[i - 1].name, types[i].name) == 0) ||
 			      (i + 1 < ntypes && strcmp(types[i + 1].name, types[i].name) == 0);
-		char *name;
-		if (strlen(types[i].name) > NAME_MAX_LEN - 19)
+		char *name, *c = fs_component(types[i].name);
+		if (!c)
+			rc = -ENOMEM;
+		else if (strlen(c) > NAME_MAX_LEN - 19)
 			rc = asprintf(&name, "@%016" PRIx64, types[i].mt) < 0 ? -ENOMEM : 0;
 		else if (shared)
-			rc = asprintf(&name, "%s@%016" PRIx64, types[i].name, types[i].mt) < 0 ? -ENOMEM : 0;
+			rc = asprintf(&name, "%s@%016" PRIx64, c, types[i].mt) < 0 ? -ENOMEM : 0;
 		else
-			rc = (name = strdup(types[i].name)) ? 0 : -ENOMEM;
+			rc = (name = strdup(c)) ? 0 : -ENOMEM;
+		free(c);
 		if (!rc)
 			rc = fs_node_add(dir, name, FS_DIR, &fs_type_statics_ops, key, NULL);
 		free(name);

@@ -4,6 +4,7 @@
 
 #include "fields.h"
 #include "meta.h"
+#include "names.h"
 #include "reason.h"
 #include "strbuf.h"
 #include "types.h"
@@ -109,7 +110,8 @@ static bool put_flags(struct strbuf *b, const struct member *v, size_t n, uint64
 	if (!left) {
 		for (size_t i = 0; i < n; i++) {
 			if (take[i]) {
-				strbuf_printf(b, "%s%s", first ? "" : "|", v[i].name);
+				strbuf_puts(b, first ? "" : "|");
+				name_put(b, v[i].name, strlen(v[i].name));
 				first = false;
 			}
 		}
@@ -138,7 +140,7 @@ int mv_put_enum(struct rt *rt, uint64_t mt, const struct rt_type_info *ti, const
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].value == value) {
-			strbuf_puts(b, v[i].name);
+			name_put(b, v[i].name, strlen(v[i].name));
 			goto out;
 		}
 	}

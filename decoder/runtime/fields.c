@@ -21,7 +21,9 @@
 #include "dump.h"
 #include "fields_i.h"
 #include "meta.h"
+#include "names.h"
 #include "runtime_i.h"
+#include "strbuf.h"
 #include "types.h"
 
 #include <errno.h>
@@ -103,12 +105,20 @@ static int by_offset(const void *a, const void *b)
 	return x->token < y->token ? -1 : x->token > y->token;
 }
 
+/* Frees what a field owns (its names) and forgets them. */
+static void field_clear(struct rt_field *f)
+{
+	free(f->name);
+	free(f->type_name);
+	f->name = f->type_name = NULL;
+}
+
 static void entry_free(struct field_entry *e)
 {
 	for (size_t i = e->ninherited; i < e->ninst; i++)
-		free(e->inst[i].type_name);
+		field_clear(&e->inst[i]);
 	for (size_t i = 0; i < e->nstat; i++)
-		free(e->stat[i].type_name);
+		field_clear(&e->stat[i]);
 	free(e->inst);
 	free(e->stat);
 	free(e);
@@ -124,8 +134,10 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	uint32_t dw1, dw2, rid;
 	uint16_t mflags;
 	const uint8_t *sig;
+	const char *raw;
 	uint32_t siglen;
 	uint8_t sig_elem;
+	struct strbuf name;
 	int rc;
 
 	memcpy(&back, fd + l->fd_mt, sizeof(back));
@@ -135,10 +147,17 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	if (back != canon_mt || rid < first || rid >= end)
 		return -EBADMSG;
 	rc = meta_field_flags(o->m, rid, &mflags);
-	rc = rc ? rc : meta_field_name(o->m, rid, &f->name);
+	rc = rc ? rc : meta_field_name(o->m, rid, &raw);
 	rc = rc ? rc : meta_field_sig(o->m, rid, &sig, &siglen);
 	if (rc)
 		return rc == -ENOENT ? -EBADMSG : rc;
+	/* Metadata names are escaped as they are read (names.h). */
+	strbuf_init(&name);
+	name_put(&name, raw, strlen(raw));
+	f->name = name.oom ? NULL : strbuf_steal(&name, NULL);
+	strbuf_destroy(&name);
+	if (!f->name)
+		return -ENOMEM;
 	f->token = META_TOKEN(META_TABLE_FIELD, rid);
 	f->offset = dw2 & RT_FD_OFFSET_MASK;
 	f->elem = (uint8_t)(dw2 >> RT_FD_TYPE_SHIFT);
@@ -146,11 +165,15 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 	f->is_thread_static = dw1 & RT_FD_THREAD_LOCAL;
 	f->is_rva = dw1 & RT_FD_RVA;
 	f->owner_mt = o->mt;
-	if (f->is_static != !!(mflags & FIELD_STATIC_FLAG))
+	if (f->is_static != !!(mflags & FIELD_STATIC_FLAG)) {
+		field_clear(f);
 		return -EBADMSG;
+	}
 	rc = fields_sig(rt, c, o, sig, siglen, &sig_elem, &f->type_name, &f->type_mt, &f->type_err);
-	if (rc)
+	if (rc) {
+		field_clear(f);
 		return rc;
+	}
 	/* The FieldDesc's type agrees with the signature: a primitive is
 	 * itself, a reference is CLASS (an enum has its underlying type). */
 	bool ok = true;
@@ -163,8 +186,7 @@ static int field_from_desc(struct rt *rt, struct rt_fields *c, const struct fiel
 		 sig_elem == META_ELEM_ARRAY)
 		ok = f->elem == META_ELEM_CLASS;
 	if (!ok) {
-		free(f->type_name);
-		f->type_name = NULL;
+		field_clear(f);
 		return -EBADMSG;
 	}
 	return 0;
@@ -281,10 +303,8 @@ static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		if (!rc && !f->is_static &&
 		    (f->offset > FIELD_OFFSET_LAST_REAL || f->offset >= r.base_size - 2 * RT_PTR_SIZE))
 			rc = -EBADMSG;
-		if (rc && f->type_name) {
-			free(f->type_name);
-			f->type_name = NULL;
-		}
+		if (rc)
+			field_clear(f);
 		if (!rc && i < own)
 			e->ninst++;
 		else if (!rc)

@@ -11,7 +11,7 @@ struct rt;
 
 /* One field of a type, from its FieldDesc and its metadata. */
 struct rt_field {
-	const char *name; /* borrowed, from metadata */
+	char *name;	  /* escaped (names.h); borrowed until rt_close() */
 	uint32_t token;	  /* FieldDef token (0x04xxxxxx) */
 	/* Instance fields: from the start of the instance data (an object's
 	 * data begins at obj + pointer size; a value type's at its first

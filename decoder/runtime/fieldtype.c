@@ -20,6 +20,7 @@
 #include "dump.h"
 #include "meta.h"
 #include "runtime_i.h"
+#include "names.h"
 #include "strbuf.h"
 #include "types.h"
 
@@ -208,6 +209,25 @@ struct sig_ctx {
 
 static int put_type(struct sig_ctx *x, const uint8_t *p, size_t len, int depth, struct strbuf *b);
 
+/* Appends a name read from metadata, escaped (names.h), without its
+ * generic arities when strip. */
+static void put_metadata_name(struct strbuf *b, const char *raw, bool strip)
+{
+	struct strbuf e;
+
+	if (!strip) {
+		name_put(b, raw, strlen(raw));
+		return;
+	}
+	strbuf_init(&e);
+	name_put(&e, raw, strlen(raw));
+	if (e.oom)
+		b->oom = true;
+	else
+		rt_put_without_arity(b, e.data);
+	strbuf_destroy(&e);
+}
+
 /* A TypeDef, TypeRef (nested ones as Outer+Inner) or TypeSpec token. */
 static int put_token(struct sig_ctx *x, uint32_t token, bool strip_arity, int depth,
 		     struct strbuf *b)
@@ -225,10 +245,7 @@ static int put_token(struct sig_ctx *x, uint32_t token, bool strip_arity, int de
 		rc = meta_typedef_fullname(m, rid, full, sizeof(full));
 		if (rc)
 			return rc == -ERANGE ? -EBADMSG : rc;
-		if (strip_arity)
-			rt_put_without_arity(b, full);
-		else
-			strbuf_puts(b, full);
+		put_metadata_name(b, full, strip_arity);
 		return 0;
 	case META_TABLE_TYPEREF:
 		rc = meta_typeref_namespace(m, rid, &ns);
@@ -242,12 +259,10 @@ static int put_token(struct sig_ctx *x, uint32_t token, bool strip_arity, int de
 				return rc;
 			strbuf_puts(b, "+");
 		} else if (*ns) {
-			strbuf_printf(b, "%s.", ns);
+			name_put(b, ns, strlen(ns));
+			strbuf_puts(b, ".");
 		}
-		if (strip_arity)
-			rt_put_without_arity(b, name);
-		else
-			strbuf_puts(b, name);
+		put_metadata_name(b, name, strip_arity);
 		return 0;
 	case META_TABLE_TYPESPEC: {
 		const uint8_t *sig;
@@ -273,7 +288,7 @@ static int put_var(struct sig_ctx *x, uint32_t i, struct strbuf *b)
 	if (x->mode != NAME_DISPLAY)
 		return -ENOENT;
 	if (!meta_typedef_generic_param_name(x->o->m, x->o->rid, i, &name) && *name)
-		strbuf_puts(b, name);
+		name_put(b, name, strlen(name));
 	else
 		strbuf_printf(b, "!%" PRIu32, i);
 	return 0;

@@ -21,6 +21,7 @@
 #include "dump.h"
 #include "meta.h"
 #include "runtime_i.h"
+#include "names.h"
 #include "strbuf.h"
 #include "types.h"
 
@@ -215,6 +216,8 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 		return rc;
 	if (rt_lay_rid(&rt->lay.mt, token) != owner)
 		return -EBADMSG;
-	strbuf_printf(out, "%s.%s", type, name);
+	strbuf_puts(out, type);
+	strbuf_puts(out, ".");
+	name_put(out, name, strlen(name));
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "dump.h"
 #include "meta.h"
 #include "runtime_i.h"
+#include "names.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -334,7 +335,8 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	uint32_t flags, base_size, token;
 	uint64_t module, canon, per_inst, eeclass;
 	const struct meta *m;
-	char full[1024];
+	char raw_full[1024], full[3 * 1024];
+	struct strbuf esc;
 	int rc;
 
 	if (mt == rt->lay.g.free_mt) {
@@ -376,9 +378,21 @@ static int name_mt(struct rt *rt, struct rt_types *c, uint64_t mt, int depth, st
 	uint32_t rid = rt_lay_rid(l, token), nparams = 0;
 	if (rid == 0 || rid > meta_table_rows(m, META_TABLE_TYPEDEF))
 		return -EBADMSG;
-	rc = meta_typedef_fullname(m, rid, full, sizeof(full));
+	rc = meta_typedef_fullname(m, rid, raw_full, sizeof(raw_full));
 	if (rc)
 		return rc == -ERANGE ? -EBADMSG : rc;
+	/* Metadata names are escaped as they are read (names.h): every name
+	 * built here, and every name built from these, is one safe token. */
+	strbuf_init(&esc);
+	name_put(&esc, raw_full, strlen(raw_full));
+	rc = esc.oom ? -ENOMEM : 0;
+	if (!rc && esc.len >= sizeof(full))
+		rc = -EBADMSG;
+	if (!rc)
+		memcpy(full, esc.data, esc.len + 1);
+	strbuf_destroy(&esc);
+	if (rc)
+		return rc;
 	uint32_t generics = flags & RT_MTF_HAS_COMPONENT_SIZE ? 0 : flags & RT_MTF_GENERICS_MASK;
 	if (!generics || generics == RT_MTF_GENERICS_TYPICAL) {
 		strbuf_puts(b, full); /* an open generic keeps its `N */

@@ -22,10 +22,19 @@ BAD=$CLRFS_FIXTURES/bad
 SANITIZER_RE='AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
-# A dump is named by its KIND (full, heap) in the selected fixture app, or by APP/KIND
-# in any app. These print its file and a name for its mount point and logs.
-dump_file() { if [[ $1 == */* ]]; then echo "$CLRFS_FIXTURES/$1.core"; else echo "$FIXTURE/$1.core"; fi; }
-dump_tag() { echo "${1//\//-}"; }
+# A dump is named by its KIND (full, heap) in the selected fixture app, by APP/KIND in
+# any app, or by its absolute path (a dump a test made). These print its file and a name
+# for its mount point and logs.
+dump_file() {
+	if [[ $1 == /* ]]; then
+		echo "$1"
+	elif [[ $1 == */* ]]; then
+		echo "$CLRFS_FIXTURES/$1.core"
+	else
+		echo "$FIXTURE/$1.core"
+	fi
+}
+dump_tag() { if [[ $1 == /* ]]; then basename "$1" .core; else echo "${1//\//-}"; fi; }
 
 # setup_file: mounts the fixture dumps of the given kinds (full, heap, APP/KIND) under
 # $BATS_FILE_TMPDIR/mnt-<tag>, or selects print mode when FUSE is unusable.
@@ -121,10 +130,10 @@ no_sanitizer_reports() { # FILE...
 	done
 }
 
-# Selects the dump (full, heap, or APP/KIND, which also selects APP) that
-# tree_cat/tree_ls/tree_readlink read.
+# Selects the dump (full, heap, APP/KIND, which also selects APP, or an absolute path)
+# that tree_cat/tree_ls/tree_readlink read.
 use_dump() {
-	[[ $1 != */* ]] || use_fixture "${1%/*}"
+	[[ $1 != */* || $1 == /* ]] || use_fixture "${1%/*}"
 	DUMP=$(dump_file "$1")
 	MNT=$BATS_FILE_TMPDIR/mnt-$(dump_tag "$1")
 }
