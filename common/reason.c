@@ -15,7 +15,8 @@
 	X(ENOTSUP, "not supported for this runtime version")                                       \
 	X(E2BIG, "value too long")                                                                 \
 	X(ENODATA, "not initialized")                                                              \
-	X(ENOSYS, "not read by clrfs")
+	X(ENOSYS, "not read by clrfs")                                                           \
+	X(ESTALE, "the dump file changed")
 
 const char *reason_text(int rc)
 {

@@ -4,8 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "fs_i.h"
 #include "heap_types.h"
+
+/* The dump changed under us (guard.c): /info renders again, and a mount
+ * tells the kernel to forget what it keeps of it. No lock: the caller may
+ * hold any. */
+static void fs_dump_changed(void *arg)
+{
+	struct fs *fs = arg;
+	void (*cb)(void *) = __atomic_load_n(&fs->on_change, __ATOMIC_ACQUIRE);
+
+	fs_tree_changed(fs->tree);
+	if (cb)
+		cb(fs->on_change_arg);
+}
 
 int fs_new(struct dump *d, struct rt *rt, const char *rt_err, const char *dump_arg, struct fs **out)
 {
@@ -23,6 +37,7 @@ int fs_new(struct dump *d, struct rt *rt, const char *rt_err, const char *dump_a
 	rc = fs_tree_new(&fs_root_ops, fs, &fs->tree);
 	if (rc)
 		goto out;
+	dump_on_change(d, fs_dump_changed, fs);
 	*out = fs;
 	fs = NULL;
 out:

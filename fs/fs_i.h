@@ -16,6 +16,10 @@ struct fs {
 	char *rt_err;	   /* why rt is NULL; "" otherwise */
 	char *dump_arg;	   /* the DUMP path as given */
 	struct fs_heap_types *heap_types; /* built on first use; guarded by the tree lock */
+	/* What a mount does when the dump changes under it (fuse_ll.c): set
+	 * before the mount answers requests, read by fs_dump_changed(). */
+	void (*on_change)(void *arg);
+	void *on_change_arg;
 };
 
 static inline struct fs *fs_of(const struct fs_node *n)
@@ -39,6 +43,10 @@ extern const struct fs_ops fs_type_statics_ops;
 struct rt;
 /* Whether mt declares a static field whose value statics/ shows. */
 bool fs_type_has_statics(struct rt *rt, uint64_t mt);
+/* Adds name to dir (inside its populate()): a symlink to /heap/objects/<obj>
+ * when that exists, else a file saying obj is not an object the heap walk
+ * found, so that no link of the tree leads nowhere (prov_types.c). */
+int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj);
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 

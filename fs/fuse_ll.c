@@ -39,6 +39,7 @@ struct ll_ctx {
 	gid_t gid;
 	bool no_open;		/* set once by ll_init(): opens answer ENOSYS */
 	struct ll_push *push;	/* NULL when the pushing thread could not start */
+	uint64_t info_ino;	/* /info, which renders again after the dump changed */
 	struct ll_ahead *ahead; /* NULL likewise */
 	struct ll_uring *uring; /* NULL when requests come through /dev/fuse only */
 };
@@ -484,6 +485,14 @@ static int build_args(const struct fs_mount_options *o, struct fuse_args *args)
 	return rc ? -ENOMEM : 0;
 }
 
+/* The dump changed under the mount (fs.c fs_dump_changed): the kernel must
+ * forget /info's pages and size, which now say so. */
+static void ll_dump_changed(void *arg)
+{
+	struct ll_ctx *c = arg;
+	ll_push_inval(c->push, c->info_ino);
+}
+
 int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -511,6 +520,12 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	 * thread files are only read the ordinary way. */
 	if (ll_push_start(se, &c.push))
 		c.push = NULL;
+	struct fs_node *info;
+	if (c.push && fs_tree_resolve(fs->tree, "/info", 0, &info) == 0) {
+		c.info_ino = fs_node_ino(info);
+		fs->on_change_arg = &c;
+		__atomic_store_n(&fs->on_change, ll_dump_changed, __ATOMIC_RELEASE);
+	}
 	if (ll_ahead_start(o->debug, &c.ahead))
 		c.ahead = NULL;
 	/* Before the loop reads FUSE_INIT, whose reply accepts io_uring. */
@@ -532,6 +547,7 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	/* A signal ends the loop normally; only a negative result is an error. */
 	rc = rc < 0 ? rc : 0;
 out:
+	__atomic_store_n(&fs->on_change, NULL, __ATOMIC_RELEASE);
 	ll_ahead_stop(c.ahead);
 	ll_push_stop(c.push); /* still mounted: it may answer a last read */
 	if (cfg)

@@ -32,7 +32,7 @@
 
 struct push_item {
 	uint64_t ino;
-	const char *data;
+	const char *data; /* NULL: an invalidation */
 	size_t len;
 	unsigned tries;
 };
@@ -70,7 +70,10 @@ static void *push_main(void *arg)
 		bv.buf[0].mem = (void *)it.data;
 		/* -ENOENT: the kernel has no such inode, not yet (tried again
 		 * below) or no more (forgotten already): harmless either way. */
-		int rc = fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0);
+		int rc = it.data ? fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0)
+				 : fuse_lowlevel_notify_inval_inode(p->se, it.ino, 0, 0);
+		if (!it.data && rc == -ENOENT)
+			rc = 0; /* nothing kept: nothing to forget */
 
 		pthread_mutex_lock(&p->lock);
 		p->busy = false;
@@ -123,6 +126,19 @@ void ll_push_add(struct ll_push *p, uint64_t ino, const char *data, size_t len)
 		p->q[(p->head + p->count) % PUSH_QUEUE] = (struct push_item){ino, data, len, 0};
 		p->count++;
 		if (p->count == 1) /* else the thread is awake: it empties the queue */
+			pthread_cond_signal(&p->wake);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void ll_push_inval(struct ll_push *p, uint64_t ino)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (!p->stop && !p->disabled && p->count < PUSH_QUEUE) {
+		p->q[(p->head + p->count) % PUSH_QUEUE] = (struct push_item){ino, NULL, 0, 0};
+		if (++p->count == 1)
 			pthread_cond_signal(&p->wake);
 	}
 	pthread_mutex_unlock(&p->lock);

@@ -25,6 +25,10 @@ int ll_push_start(struct fuse_session *se, struct ll_push **out);
  * is empty or larger than LL_PUSH_MAX, or p is NULL. */
 void ll_push_add(struct ll_push *p, uint64_t ino, const char *data, size_t len);
 
+/* Queues the invalidation of what the kernel keeps of inode ino (its pages
+ * and attributes: FUSE_NOTIFY_INVAL_INODE); never blocks. */
+void ll_push_inval(struct ll_push *p, uint64_t ino);
+
 /* Stops and frees the pusher; accepts NULL. Call it after the session loop
  * has ended but before the session is unmounted: a push may be waiting on a
  * page the kernel has locked for a read the loop has not answered, so this

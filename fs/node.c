@@ -3,9 +3,11 @@
 #include "node_i.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason.h"
 #include "strbuf.h"
 
 /*
@@ -38,6 +40,11 @@ static void node_free(struct fs_node *n)
 	if (!n)
 		return;
 	HASH_CLEAR(hh, n->vmap); /* the children themselves are in the inode table */
+	for (struct fs_content *c = n->fresh, *o; c; c = o) {
+		o = c->older;
+		free(c->data);
+		free(c);
+	}
 	free(n->name);
 	free(n->target);
 	free(n->kids);
@@ -121,6 +128,11 @@ void fs_tree_free(struct fs_tree *t)
 	free(t);
 }
 
+void fs_tree_changed(struct fs_tree *t)
+{
+	__atomic_add_fetch(&t->epoch, 1, __ATOMIC_RELEASE);
+}
+
 void *fs_tree_ctx(struct fs_tree *t)
 {
 	return t->ctx;
@@ -187,19 +199,70 @@ out:
 	return rc;
 }
 
-int fs_node_add_symlink(struct fs_node *dir, const char *name, const char *target)
-{
-	struct fs_node *n;
-	int rc = fs_node_add(dir, name, FS_SYMLINK, NULL, (struct fs_key){0, NULL}, &n);
+#define LINK_DEPTH_MAX 64
 
-	if (rc)
-		goto out;
-	/* On failure the node has no target; populate() fails with -ENOMEM
-	 * and the directory stays empty. */
-	n->target = strdup(target);
-	if (!n->target)
+/* The names from the root down to n (n's own last), at most max; the count. */
+static size_t node_path(const struct fs_node *n, const char **names, size_t max)
+{
+	size_t depth = 0, i;
+
+	for (const struct fs_node *p = n; p->parent != p; p = p->parent)
+		depth++;
+	if (depth > max)
+		return SIZE_MAX;
+	i = depth;
+	for (const struct fs_node *p = n; p->parent != p; p = p->parent)
+		names[--i] = p->name;
+	return depth;
+}
+
+/*
+ * Every symlink of the tree is made here, from a path inside the mount: the
+ * target is the shortest relative path from dir to it, and every component of
+ * that path must be a valid name (not empty, ".", "..", no '/'), so no target
+ * can lead out of the mount, whatever names the dump holds (names from the
+ * dump are escaped as they are read: names.h).
+ */
+int fs_node_add_link(struct fs_node *dir, const char *name, const char *path)
+{
+	const char *from[LINK_DEPTH_MAX];
+	char *copy = strdup(path), *to[LINK_DEPTH_MAX], *save = NULL;
+	size_t depth = node_path(dir, from, LINK_DEPTH_MAX), nto = 0, common = 0;
+	struct strbuf t;
+	struct fs_node *n;
+	int rc = copy && depth != SIZE_MAX ? 0 : copy ? -EINVAL : -ENOMEM;
+
+	/* Every component must be a name a node could have. */
+	for (char *c = copy && !rc ? strtok_r(copy, "/", &save) : NULL; c && !rc;
+	     c = strtok_r(NULL, "/", &save)) {
+		if (nto == LINK_DEPTH_MAX || !name_valid(c) || strlen(c) > NAME_MAX)
+			rc = -EINVAL;
+		else
+			to[nto++] = c;
+	}
+	if (!rc && (!nto || path[0] == '/' || strstr(path, "//") || path[strlen(path) - 1] == '/'))
+		rc = -EINVAL;
+	while (!rc && common < depth && common < nto && !strcmp(from[common], to[common]))
+		common++;
+	if (!rc && common == nto)
+		rc = -EINVAL; /* dir itself or one of its parents */
+	strbuf_init(&t);
+	for (size_t i = common; !rc && i < depth; i++)
+		strbuf_puts(&t, "../");
+	for (size_t i = common; !rc && i < nto; i++) {
+		strbuf_puts(&t, to[i]);
+		if (i + 1 < nto)
+			strbuf_puts(&t, "/");
+	}
+	if (!rc && t.oom)
 		rc = -ENOMEM;
-out:
+	rc = rc ? rc : fs_node_add(dir, name, FS_SYMLINK, NULL, (struct fs_key){0, NULL}, &n);
+	/* On failure the node has no target; populate() fails with -ENOMEM and
+	 * the directory stays empty. */
+	if (!rc && !(n->target = strbuf_steal(&t, NULL)))
+		rc = -ENOMEM;
+	strbuf_destroy(&t);
+	free(copy);
 	return rc;
 }
 
@@ -264,9 +327,29 @@ out:
 	return rc;
 }
 
+/*
+ * What the tree lists can be read. A file whose render() fails reads
+ * "<unreadable: reason>"; a directory whose populate() (or vlist()) fails
+ * holds only UNREADABLE_NAME, a file saying why (no name from the dump can be
+ * it: a name from the dump never starts with '.', names.h). The failure is
+ * kept; -ENOMEM is not, and a later call retries.
+ */
+#define UNREADABLE_NAME ".unreadable"
+
+/* key.u: the error, negated. */
+static int unreadable_render(struct fs_node *file, struct strbuf *out)
+{
+	reason_put_unreadable(out, -(int)file->key.u);
+	strbuf_puts(out, "\n");
+	return 0;
+}
+
+static const struct fs_ops unreadable_ops = {.render = unreadable_render};
+
 /* Runs dir's populate() once and sorts what it added. A failed populate
- * leaves dir empty (its partial children stay unreachable in the inode table)
- * and its error is kept, except -ENOMEM, which a later call retries. */
+ * drops what it added (its partial children stay unreachable in the inode
+ * table) and leaves UNREADABLE_NAME; a large directory keeps the children
+ * lookups made. */
 static int dir_populate(struct fs_node *dir)
 {
 	struct fs_tree *t = dir->tree;
@@ -293,8 +376,17 @@ static int dir_populate(struct fs_node *dir)
 			if (!strcmp(dir->kids[i - 1]->name, dir->kids[i]->name))
 				rc = -EEXIST; /* a provider bug */
 	}
-	if (rc && !(dir->ops && dir->ops->vlookup))
-		dir->nkids = 0; /* a large directory keeps the children lookups made */
+	if (rc && rc != -ENOMEM) {
+		bool large = dir->ops && dir->ops->vlookup;
+		if (!large)
+			dir->nkids = 0;
+		dir->busy = true;
+		rc = fs_node_add(dir, UNREADABLE_NAME, FS_FILE, &unreadable_ops,
+				 (struct fs_key){(uint64_t)-rc, NULL}, NULL);
+		dir->busy = false;
+		if (!rc && dir->nkids > 1)
+			qsort(dir->kids, dir->nkids, sizeof(*dir->kids), kid_cmp);
+	}
 	if (rc != -ENOMEM)
 		node_publish(dir, rc);
 out:
@@ -370,6 +462,12 @@ static int file_render(struct fs_node *file)
 	file->busy = false;
 	if (rc == 0 && b.oom)
 		rc = -ENOMEM;
+	if (rc && rc != -ENOMEM) {
+		strbuf_truncate(&b, 0);
+		reason_put_unreadable(&b, rc);
+		strbuf_puts(&b, "\n");
+		rc = b.oom ? -ENOMEM : 0;
+	}
 	if (rc == 0) {
 		file->data = strbuf_steal(&b, &file->len);
 		if (!file->data)
@@ -383,12 +481,58 @@ out:
 	return rc;
 }
 
+/* A refresh file's content as of the tree's epoch: the last render while it
+ * is current, else a new one. */
+static int file_fresh(struct fs_node *file, const char **data, size_t *len)
+{
+	struct fs_tree *t = file->tree;
+	uint32_t epoch = __atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE);
+	struct fs_content *c = __atomic_load_n(&file->fresh, __ATOMIC_ACQUIRE), *n;
+	struct strbuf b;
+	int rc = 0;
+
+	if (c && c->epoch == epoch)
+		goto done;
+	strbuf_init(&b);
+	pthread_mutex_lock(&t->lock);
+	c = file->fresh;
+	if (!c || c->epoch != epoch) {
+		rc = file->ops->render(file, &b);
+		if (rc && rc != -ENOMEM) {
+			strbuf_truncate(&b, 0);
+			reason_put_unreadable(&b, rc);
+			strbuf_puts(&b, "\n");
+			rc = 0;
+		}
+		n = rc || b.oom ? NULL : calloc(1, sizeof(*n));
+		if (n && (n->data = strbuf_steal(&b, &n->len))) {
+			n->epoch = epoch;
+			n->older = c;
+			__atomic_store_n(&file->fresh, n, __ATOMIC_RELEASE);
+			c = n;
+		} else {
+			free(n);
+			rc = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	strbuf_destroy(&b);
+	if (rc)
+		return rc;
+done:
+	*data = c->data;
+	*len = c->len;
+	return 0;
+}
+
 int fs_node_content(struct fs_node *file, const char **data, size_t *len)
 {
 	int rc = file->kind == FS_DIR ? -EISDIR : -EINVAL;
 
 	if (file->kind != FS_FILE)
 		goto out;
+	if (file->ops && file->ops->refresh && file->ops->render)
+		return file_fresh(file, data, len);
 	rc = file_render(file);
 	if (rc)
 		goto out;
@@ -400,6 +544,10 @@ out:
 
 bool fs_node_rendered(struct fs_node *file)
 {
+	if (file->kind == FS_FILE && file->ops && file->ops->refresh) {
+		struct fs_content *c = __atomic_load_n(&file->fresh, __ATOMIC_ACQUIRE);
+		return c && c->epoch == __atomic_load_n(&file->tree->epoch, __ATOMIC_ACQUIRE);
+	}
 	return file->kind == FS_FILE && node_done(file) && file->rc == 0;
 }
 

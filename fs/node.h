@@ -47,6 +47,9 @@ struct fs_ops {
 	int (*vmake)(struct fs_node *dir, const char *name, uint64_t key);
 	int (*vlist)(struct fs_node *dir,
 		     int (*emit)(struct fs_node *dir, const char *name, uint64_t key));
+	/* A file whose content follows the dump's state (/info): rendered
+	 * again after fs_tree_changed(), where others are rendered once. */
+	bool refresh;
 };
 
 /* Creates a tree whose root directory (inode 1) is filled by root_ops; ctx is
@@ -54,6 +57,10 @@ struct fs_ops {
 int fs_tree_new(const struct fs_ops *root_ops, void *ctx, struct fs_tree **out);
 /* Frees every node; accepts NULL. */
 void fs_tree_free(struct fs_tree *t);
+/* Says that the dump's state changed (a file shrank under its mapping):
+ * files whose ops refresh render again when next read. Takes no lock; safe
+ * from any thread, in any state. */
+void fs_tree_changed(struct fs_tree *t);
 void *fs_tree_ctx(struct fs_tree *t);
 struct fs_node *fs_tree_root(struct fs_tree *t);
 /* The node with inode number ino, or NULL when there is none. */
@@ -72,7 +79,12 @@ int fs_tree_resolve(struct fs_tree *t, const char *path, int follow_last, struct
  * holds '/'). */
 int fs_node_add(struct fs_node *dir, const char *name, enum fs_kind kind, const struct fs_ops *ops,
 		struct fs_key key, struct fs_node **out);
-int fs_node_add_symlink(struct fs_node *dir, const char *name, const char *target);
+/* Only from inside dir's populate(): adds a symlink to path, a path from the
+ * mount's root without a leading '/' ("heap/objects/0x..."); its target is
+ * the shortest relative path from dir, so a mount can be moved or copied.
+ * Every symlink of the tree is made by this function: -EINVAL when a
+ * component of path is not a valid name, so no target leaves the mount. */
+int fs_node_add_link(struct fs_node *dir, const char *name, const char *path);
 
 /* Finds dir's child by name, populating dir first if needed. -ENOENT when
  * absent, -ENOTDIR when dir is not a directory. */

@@ -30,6 +30,10 @@ struct fs_node {
 	size_t nkids, capkids;
 	char *data; /* files: the rendered bytes */
 	size_t len;
+	/* Files whose ops refresh: the bytes of the last render and the
+	 * tree's epoch then, in one record swapped whole (older records stay
+	 * until the node is freed: a reader may still hold their bytes). */
+	struct fs_content *fresh;
 
 	/* Directories with vlookup(): the children made so far, by name
 	 * (guarded by tree->lock until done; then read-only). */
@@ -48,6 +52,14 @@ struct fs_tree {
 	uint64_t count, cap;
 	struct fs_node *root;
 	void *ctx;
+	uint32_t epoch; /* bumped by fs_tree_changed() */
+};
+
+struct fs_content {
+	char *data;
+	size_t len;
+	uint32_t epoch;
+	struct fs_content *older;
 };
 
 #endif

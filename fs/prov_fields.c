@@ -46,25 +46,6 @@ struct fs_fields_of {
 	uint64_t mt;
 };
 
-/* The relative path from dir to /heap: "../" enough times to climb to
- * /heap when dir is under it, else to the root and then "heap/". */
-static void put_up_to_heap(struct strbuf *b, const struct fs_node *dir)
-{
-	const struct fs_node *top = dir;
-	size_t ups = 0;
-
-	for (const struct fs_node *n = dir; fs_node_parent(n) != n; n = fs_node_parent(n), ups++)
-		top = n;
-	if (strcmp(fs_node_name(top), "heap") == 0) {
-		for (size_t i = 1; i < ups; i++)
-			strbuf_puts(b, "../");
-		return;
-	}
-	for (size_t i = 0; i < ups; i++)
-		strbuf_puts(b, "../");
-	strbuf_puts(b, "heap/");
-}
-
 static int field_value_render(struct fs_node *file, struct strbuf *b)
 {
 	const struct rt_field *f = fs_node_key(file).p;
@@ -76,9 +57,24 @@ static int field_value_render(struct fs_node *file, struct strbuf *b)
 static const struct fs_ops field_value_ops = { .render = field_value_render };
 static const struct fs_ops struct_fields_ops;
 
-/* One entry of fields/: a file, a link to the referenced object, or a
- * directory of a struct's own fields. */
+static int add_field(struct fs_node *dir, const char *name, const struct rt_field *f,
+		     uint64_t addr);
+
+/* One entry of fields/ named after the field (escaped as read, names.h; a
+ * path component here). */
 int fs_add_field(struct fs_node *dir, const char *name, const struct rt_field *f, uint64_t addr)
+{
+	char *c = fs_component(name);
+	int rc = c ? add_field(dir, c, f, addr) : -ENOMEM;
+
+	free(c);
+	return rc;
+}
+
+/* A file, a link to the referenced object, or a directory of a struct's own
+ * fields. */
+static int add_field(struct fs_node *dir, const char *name, const struct rt_field *f,
+		     uint64_t addr)
 {
 	struct fs *fs = fs_of(dir);
 	struct fs_key key = { addr, (void *)f };
@@ -89,13 +85,7 @@ int fs_add_field(struct fs_node *dir, const char *name, const struct rt_field *f
 		rc = dump_read_ptr(fs->dump, addr, &ref);
 		if (rc || !ref) /* null, or unreadable: the file says which */
 			return fs_node_add(dir, name, FS_FILE, &field_value_ops, key, NULL);
-		struct strbuf t;
-		strbuf_init(&t);
-		put_up_to_heap(&t, dir);
-		strbuf_printf(&t, "objects/0x%016" PRIx64, ref);
-		rc = t.oom ? -ENOMEM : fs_node_add_symlink(dir, name, t.data);
-		strbuf_destroy(&t);
-		return rc;
+		return fs_add_object_link(dir, name, ref);
 	}
 	if (f->elem == ELEMENT_TYPE_VALUETYPE && f->type_mt && !mv_is_scalar(fs->rt, f->elem, f->type_mt))
 		return fs_node_add(dir, name, FS_DIR, &struct_fields_ops, key, NULL);
@@ -143,7 +133,7 @@ static const struct fs_ops struct_fields_ops = { .populate = struct_fields_popul
 static int obj_fields_populate(struct fs_node *dir)
 {
 	const struct fs_heap_type *t = fs_node_key(dir).p;
-	return populate_fields(dir, fs_node_key(dir).u + dump_pointer_size(fs_of(dir)->dump), t->mt);
+	return populate_fields(dir, rt_object_fields(fs_of(dir)->rt, fs_node_key(dir).u), t->mt);
 }
 
 const struct fs_ops fs_obj_fields_ops = { .populate = obj_fields_populate };
@@ -153,7 +143,7 @@ static int obj_dump_render(struct fs_node *file, struct strbuf *b)
 {
 	struct rt *rt = fs_of(file)->rt;
 	const struct fs_heap_type *t = fs_node_key(file).p;
-	uint64_t data = fs_node_key(file).u + dump_pointer_size(fs_of(file)->dump);
+	uint64_t data = rt_object_fields(fs_of(file)->rt, fs_node_key(file).u);
 	const struct rt_field *fields;
 	size_t n;
 	int rc = rt_type_instance_fields(rt, t->mt, &fields, &n);
@@ -196,8 +186,7 @@ bool fs_obj_has_fields(struct rt *rt, uint64_t mt)
 
 /* One-line rendering for objects files: a string quoted, an array's
  * length, a boxed scalar's value, else {Name=value, ...} over the fields. */
-void fs_put_object_line(struct rt *rt, uint64_t obj, uint64_t mt, unsigned ptr_size,
-			struct strbuf *b)
+void fs_put_object_line(struct rt *rt, uint64_t obj, uint64_t mt, struct strbuf *b)
 {
 	struct rt_type_info info;
 	struct rt_array arr;
@@ -225,8 +214,8 @@ void fs_put_object_line(struct rt *rt, uint64_t obj, uint64_t mt, unsigned ptr_s
 		strbuf_puts(b, "{");
 		for (size_t i = 0; i < n; i++) {
 			strbuf_printf(b, "%s%s=", i ? ", " : "", fields[i].name);
-			mv_render_value(rt, obj + ptr_size + fields[i].offset, fields[i].elem,
-					fields[i].type_mt, b);
+			mv_render_value(rt, rt_object_fields(rt, obj) + fields[i].offset,
+					fields[i].elem, fields[i].type_mt, b);
 		}
 		strbuf_puts(b, "}");
 	}

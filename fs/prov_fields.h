@@ -28,7 +28,6 @@ struct rt_field;
 int fs_add_field(struct fs_node *dir, const char *name, const struct rt_field *f, uint64_t addr);
 
 /* The one-line rendering of an object in its type's objects file. */
-void fs_put_object_line(struct rt *rt, uint64_t obj, uint64_t mt, unsigned ptr_size,
-			struct strbuf *b);
+void fs_put_object_line(struct rt *rt, uint64_t obj, uint64_t mt, struct strbuf *b);
 
 #endif

@@ -88,12 +88,11 @@ static int kind_populate(struct fs_node *dir)
 	int rc = rt_handles(fs_of(dir)->rt, &h, &n);
 
 	for (size_t i = 0; !rc && i < n; i++) {
-		char name[24], target[48];
+		char name[24];
 		if (h[i].type != type)
 			continue;
 		snprintf(name, sizeof(name), "0x%016" PRIx64, h[i].addr);
-		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, h[i].object);
-		rc = fs_node_add_symlink(dir, name, target);
+		rc = fs_add_object_link(dir, name, h[i].object);
 	}
 	return rc;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "names.h"
+#include "objects.h"
 #include "strbuf.h"
 #include "dump.h"
 #include "runtime.h"
@@ -49,7 +51,8 @@ static int put_thread_name(struct fs *fs, const struct rt_thread *t, struct strb
 	rc = -ENOENT;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(fields[i].name, "_name") == 0)
-			rc = dump_read_ptr(fs->dump, t->object + dump_pointer_size(fs->dump) + fields[i].offset,
+			rc = dump_read_ptr(fs->dump, rt_object_fields(fs->rt, t->object) +
+							     fields[i].offset,
 					   &name);
 	}
 	if (!rc && name)
@@ -63,12 +66,32 @@ static int thread_name_render(struct fs_node *file, struct strbuf *b)
 	int rc = put_thread_name(fs_of(file), key_thread(file), b);
 
 	if (rc) {
-		b->len = before;
+		strbuf_truncate(b, before);
 		fs_put_unreadable(b, rc);
 	}
 	if (b->len > before)
 		strbuf_puts(b, "\n");
 	return 0;
+}
+
+/* The name line of info: the name as one token (names.h), so that a name
+ * holding a line break cannot add a line. */
+static void put_name_line(struct fs_node *file, struct strbuf *b)
+{
+	struct strbuf name;
+	int rc;
+
+	strbuf_init(&name);
+	rc = put_thread_name(fs_of(file), key_thread(file), &name);
+	strbuf_puts(b, "name: ");
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else if (name.oom)
+		b->oom = true;
+	else
+		name_put(b, name.data ? name.data : "", name.len);
+	strbuf_puts(b, "\n");
+	strbuf_destroy(&name);
 }
 
 static const struct fs_ops thread_name_ops = {
@@ -204,10 +227,7 @@ static int thread_info_render(struct fs_node *file, struct strbuf *b)
 		snprintf(names, sizeof(names), "none");
 	strbuf_printf(b, "managed-id: %" PRIu32 "\n", t->managed_id);
 	strbuf_printf(b, "os-id: %" PRIu64 "\n", t->os_id);
-	strbuf_puts(b, "name: ");
-	thread_name_render(file, b);
-	if (b->len && b->data[b->len - 1] != '\n')
-		strbuf_puts(b, "\n");
+	put_name_line(file, b);
 	strbuf_printf(b, "state: %s\n", names);
 	strbuf_printf(b, "state-bits: 0x%08" PRIx32 "\n", t->state);
 	strbuf_puts(b, "background: ");
@@ -238,7 +258,6 @@ static const struct fs_ops thread_info_ops = {
 static int thread_dir_populate(struct fs_node *dir)
 {
 	const struct rt_thread *t = key_thread(dir);
-	char target[64];
 	uint64_t ec;
 	int rc = fs_node_add(dir, "info", FS_FILE, &thread_info_ops, fs_node_key(dir), NULL);
 
@@ -248,14 +267,12 @@ static int thread_dir_populate(struct fs_node *dir)
 
 	/* object -> the managed System.Threading.Thread, absent when null. */
 	if (!rc && !t->object_err && t->object) {
-		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, t->object);
-		rc = fs_node_add_symlink(dir, "object", target);
+		rc = fs_add_object_link(dir, "object", t->object);
 	}
 	/* executioncontext -> its ExecutionContext, absent when null or unreadable
 	 * (info says which). */
 	if (!rc && !thread_ec(fs_of(dir), t, &ec) && ec) {
-		snprintf(target, sizeof(target), "../../heap/objects/0x%016" PRIx64, ec);
-		rc = fs_node_add_symlink(dir, "executioncontext", target);
+		rc = fs_add_object_link(dir, "executioncontext", ec);
 	}
 	return rc;
 }
@@ -280,7 +297,7 @@ static int by_os_id_populate(struct fs_node *dir)
 {
 	const struct rt_thread *threads, **sorted = NULL;
 	size_t count;
-	char name[32], target[32];
+	char name[32], target[48];
 	int rc = rt_threads(fs_of(dir)->rt, &threads, &count);
 
 	if (rc)
@@ -297,8 +314,8 @@ static int by_os_id_populate(struct fs_node *dir)
 		if (!sorted[i]->os_id || (i && sorted[i - 1]->os_id == sorted[i]->os_id))
 			continue;
 		snprintf(name, sizeof(name), "%" PRIu64, sorted[i]->os_id);
-		snprintf(target, sizeof(target), "../%" PRIu32, sorted[i]->managed_id);
-		rc = fs_node_add_symlink(dir, name, target);
+		snprintf(target, sizeof(target), "threads/%" PRIu32, sorted[i]->managed_id);
+		rc = fs_node_add_link(dir, name, target);
 	}
 out:
 	free(sorted);

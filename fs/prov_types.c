@@ -174,7 +174,7 @@ static int type_objects_render(struct fs_node *file, struct strbuf *b)
 		else
 			strbuf_printf(b, "%" PRIu64, size);
 		strbuf_puts(b, "\t");
-		fs_put_object_line(fs->rt, obj, t->mt, dump_pointer_size(fs->dump), b);
+		fs_put_object_line(fs->rt, obj, t->mt, b);
 		strbuf_puts(b, "\n");
 	}
 	return 0;
@@ -266,24 +266,50 @@ const struct fs_ops fs_heap_types_ops = { .populate = types_populate };
 
 /* --- /heap/objects/<addr> -> ../types/<type>/<addr> --- */
 
-static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
+/* Whether /heap/objects has addr: an object the heap walk found (not a free
+ * object or a field), whose own MethodTable names a type of /heap/types. */
+static bool object_listed(struct fs *fs, uint64_t addr)
 {
 	const struct fs_heap_types *ht;
 	const struct fs_heap_type *t;
-	uint64_t addr, mt, size, index;
+	uint64_t mt, size, index;
+
+	if (fs_heap_types(fs, &ht) || rt_object_size(fs->rt, addr, &mt, &size))
+		return false;
+	t = fs_heap_type_by_mt(ht, mt);
+	return t && !fs_heap_type_find(ht, t, addr, &index);
+}
+
+static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
+{
+	uint64_t addr;
 	int rc = parse_addr(name, &addr);
 
-	rc = rc ? rc : fs_heap_types(fs_of(dir), &ht);
-	/* The object's own MethodTable names its type; the index says whether
-	 * the walk saw an object there (not a free object or a field). */
-	rc = rc ? rc : rt_object_size(fs_of(dir)->rt, addr, &mt, &size);
-	if (rc)
-		return -ENOENT;
-	t = fs_heap_type_by_mt(ht, mt);
-	if (!t || fs_heap_type_find(ht, t, addr, &index))
+	if (rc || !object_listed(fs_of(dir), addr))
 		return -ENOENT;
 	*key = addr;
 	return 0;
+}
+
+/* key.u: the address. */
+static int not_an_object_render(struct fs_node *file, struct strbuf *b)
+{
+	fs_put_addr(b, fs_node_key(file).u);
+	strbuf_puts(b, " <unreadable: not an object the heap walk found>\n");
+	return 0;
+}
+
+static const struct fs_ops not_an_object_ops = {.render = not_an_object_render};
+
+int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj)
+{
+	char target[48];
+
+	if (!object_listed(fs_of(dir), obj))
+		return fs_node_add(dir, name, FS_FILE, &not_an_object_ops,
+				   (struct fs_key){obj, NULL}, NULL);
+	snprintf(target, sizeof(target), "heap/objects/0x%016" PRIx64, obj);
+	return fs_node_add_link(dir, name, target);
 }
 
 static int objects_vmake(struct fs_node *dir, const char *name, uint64_t key)
@@ -299,9 +325,9 @@ static int objects_vmake(struct fs_node *dir, const char *name, uint64_t key)
 	const struct fs_heap_type *t = fs_heap_type_by_mt(ht, mt);
 	if (!t)
 		return -ENOENT;
-	if (asprintf(&target, "../types/%s/%s", t->dir, name) < 0)
+	if (asprintf(&target, "heap/types/%s/%s", t->dir, name) < 0)
 		return -ENOMEM;
-	rc = fs_node_add_symlink(dir, name, target);
+	rc = fs_node_add_link(dir, name, target);
 	free(target);
 	return rc;
 }

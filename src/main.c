@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dump.h"
 #include "runtime.h"
@@ -223,6 +224,20 @@ int main(int argc, char **argv)
 	if (status || c.dump == NULL)
 		goto out;
 	status = EXIT_FAILURE;
+	/* Before the dump is read: mounting on anything but a directory would
+	 * leave a mount whose every access fails. */
+	if (c.mode == MODE_MOUNT) {
+		struct stat st;
+		if (stat(c.mount.mountpoint, &st) < 0) {
+			fprintf(stderr, "clrfs: %s: %s\n", c.mount.mountpoint, strerror(errno));
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "clrfs: %s: not a directory: the mount point must be one\n",
+				c.mount.mountpoint);
+			goto out;
+		}
+	}
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.search_paths = (const char *const *)c.search_paths;
 	rc = dump_open(c.dump, &dopts, &d, err, sizeof(err));

@@ -65,6 +65,10 @@ size_t dump_module_count(struct dump *d);
 const struct dump_module *dump_module(struct dump *d, size_t i);
 /* First module whose file name (last path component) equals name, or NULL. */
 const struct dump_module *dump_module_find(struct dump *d, const char *name);
+/* Calls cb(arg) once, the first time a mapped file of the dump (the dump, a
+ * module file) is found to have shrunk while it was read; from the thread
+ * that found it, which may hold any lock: cb must not block. */
+void dump_on_change(struct dump *d, void (*cb)(void *arg), void *arg);
 /* Problems found so far (missing or mismatching module files, ...). */
 struct diag *dump_diag(struct dump *d);
 

@@ -7,7 +7,9 @@
 #include "dump.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A PT_LOAD of the core: [vaddr, vaddr+filesz) is in the file at off;
  * [vaddr+filesz, vaddr+memsz) is absent (not zero). */
@@ -76,6 +78,9 @@ struct dump {
 	char **search_paths;
 	pthread_mutex_t lock; /* guards module files */
 	struct diag diag;
+	bool changed; /* a mapped file shrank under its mapping (guard.c) */
+	void (*on_change)(void *arg); /* set before any read; then read-only */
+	void *on_change_arg;
 };
 
 /* Fills [addr, addr+len) from the verified file of the module mapped there.
@@ -83,5 +88,19 @@ struct dump {
 int dump_modfile_read(struct dump *d, const struct dump_map *m, uint64_t addr, void *buf,
 		      size_t len, int image);
 void dump_modfile_destroy(struct dump_modfile *f);
+
+/* Copies out of a mapping (the core's or a module file's), turning the SIGBUS
+ * of a file that shrank under it into -ESTALE and one problem of d (guard.c). */
+int dump_guard_copy(struct dump *d, void *dst, const void *src, size_t n);
+/* Runs fn(arg) the same way: -ESTALE when a mapped file shrank under it (what
+ * fn allocated is then lost). */
+int dump_guarded(struct dump *d, int (*fn)(void *), void *arg);
+/* NULL for a regular file, else what mode says the file is ("a FIFO"): only
+ * regular files are read, dumps and module files alike (elf_core.c). */
+const char *dump_file_kind(mode_t mode);
+/* Says once, in d's problems, that a mapped file changed (guard.c). */
+void dump_changed(struct dump *d);
+/* Installs the SIGBUS handler, once per process. */
+void dump_guard_init(void);
 
 #endif

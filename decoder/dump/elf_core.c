@@ -326,6 +326,33 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 	return 0;
 }
 
+struct parse_arg {
+	struct dump *d;
+	char *err;
+	size_t errlen;
+};
+
+static int parse_guarded(void *arg)
+{
+	struct parse_arg *a = arg;
+	return parse_core(a->d, a->err, a->errlen);
+}
+
+/* What a file must be to be read as a dump: a regular file of at most this
+ * size (far beyond any process's memory clrfs could be asked about). */
+#define DUMP_SIZE_MAX (1ull << 42)
+
+const char *dump_file_kind(mode_t mode)
+{
+	return S_ISREG(mode)    ? NULL
+	       : S_ISDIR(mode)  ? "a directory"
+	       : S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+				: "of an unknown kind";
+}
+
 int dump_open(const char *path, const struct dump_options *opts, struct dump **out, char *err,
 	      size_t errlen)
 {
@@ -361,15 +388,23 @@ int dump_open(const char *path, const struct dump_options *opts, struct dump **o
 			}
 		}
 	}
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking, and checked before any read: a FIFO or a device must
+	 * not hang or feed the reader. */
+	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (d->fd < 0 || fstat(d->fd, &st) < 0) {
 		rc = -errno;
 		seterr(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (dump_file_kind(st.st_mode)) {
 		rc = -EINVAL;
-		seterr(err, errlen, "not a regular file");
+		seterr(err, errlen, "%s, not a regular file", dump_file_kind(st.st_mode));
+		goto out;
+	}
+	if ((uint64_t)st.st_size > DUMP_SIZE_MAX) {
+		rc = -EFBIG;
+		seterr(err, errlen, "%lld bytes, larger than any dump clrfs reads (4 TiB)",
+		       (long long)st.st_size);
 		goto out;
 	}
 	d->size = (uint64_t)st.st_size;
@@ -385,7 +420,11 @@ int dump_open(const char *path, const struct dump_options *opts, struct dump **o
 		goto out;
 	}
 	d->map = m;
-	rc = parse_core(d, err, errlen);
+	dump_guard_init();
+	struct parse_arg pa = {d, err, errlen};
+	rc = dump_guarded(d, parse_guarded, &pa);
+	if (rc == -ESTALE)
+		seterr(err, errlen, "the file changed while it was read");
 out:
 	if (rc) {
 		dump_close(d);
@@ -486,10 +525,8 @@ static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int im
 		return -EIO;
 	if (len < BULK_READ) {
 		const uint8_t *p = seg_bytes(d, addr, len);
-		if (p) {
-			memcpy(out, p, len);
-			return 0;
-		}
+		if (p)
+			return dump_guard_copy(d, out, p, len);
 	}
 	while (len) {
 		const struct dump_seg *s = seg_find(d, addr);
@@ -500,8 +537,12 @@ static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int im
 				    : len;
 			/* Bulk reads (the heap walk's windows) go through pread: the page
 			 * cache copies them without faulting every page into our mapping. */
-			if (n < BULK_READ || pread(d->fd, out, n, (off_t)(s->off + (addr - s->vaddr))) != (ssize_t)n)
-				memcpy(out, d->map + s->off + (addr - s->vaddr), n);
+			if (n < BULK_READ ||
+			    pread(d->fd, out, n, (off_t)(s->off + (addr - s->vaddr))) != (ssize_t)n) {
+				int rc = dump_guard_copy(d, out, d->map + s->off + (addr - s->vaddr), n);
+				if (rc)
+					return rc;
+			}
 		} else {
 			/* Absent from the core up to the next segment: try the module file. */
 			const struct dump_map *m = map_find(d, addr);
@@ -537,12 +578,15 @@ int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out)
 {
 	const uint8_t *p = seg_bytes(d, addr, sizeof(*out));
 	uint32_t v;
+	int rc;
 
 	if (p) { /* a fixed-size copy: one load */
-		memcpy(out, p, sizeof(*out));
-		return 0;
+		rc = dump_guard_copy(d, &v, p, sizeof(v));
+		if (!rc)
+			*out = v;
+		return rc;
 	}
-	int rc = dump_read(d, addr, &v, sizeof(v));
+	rc = dump_read(d, addr, &v, sizeof(v));
 	if (!rc)
 		*out = v;
 	return rc;
@@ -552,12 +596,15 @@ int dump_read_u64(struct dump *d, uint64_t addr, uint64_t *out)
 {
 	const uint8_t *p = seg_bytes(d, addr, sizeof(*out));
 	uint64_t v;
+	int rc;
 
-	if (p) {
-		memcpy(out, p, sizeof(*out));
-		return 0;
+	if (p) { /* a fixed-size copy: one load */
+		rc = dump_guard_copy(d, &v, p, sizeof(v));
+		if (!rc)
+			*out = v;
+		return rc;
 	}
-	int rc = dump_read(d, addr, &v, sizeof(v));
+	rc = dump_read(d, addr, &v, sizeof(v));
 	if (!rc)
 		*out = v;
 	return rc;

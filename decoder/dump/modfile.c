@@ -194,13 +194,29 @@ static int pe_file_load(struct dump_modfile *f)
 	return 0;
 }
 
-static int map_file(const char *path, struct dump_modfile *f)
+/* Module files are shared libraries and assemblies: none is this large. */
+#define MODULE_SIZE_MAX (1ull << 30)
+
+/* Maps a candidate file: only a regular file, opened without blocking and
+ * checked before it is read, so that a FIFO or a device in its place cannot
+ * hang or feed the reader. -ENOENT with why in note. */
+static int map_file(const char *path, struct dump_modfile *f, char *note, size_t notelen)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (dump_file_kind(st.st_mode) || st.st_size == 0 ||
+	    (uint64_t)st.st_size > MODULE_SIZE_MAX) {
+		snprintf(note, notelen, "%s is %s", path,
+			 dump_file_kind(st.st_mode) ? dump_file_kind(st.st_mode)
+			 : st.st_size	     ? "larger than any module file (1 GiB)"
+					     : "empty");
 		close(fd);
 		return -ENOENT;
 	}
@@ -220,54 +236,75 @@ static void hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Tries one candidate path; 0 when it matches the dump, else -ENOENT/-ESTALE
- * with why in note. */
-static int try_candidate(struct dump *d, struct dump_module_i *m, const char *path, char *note,
-			 size_t notelen)
-{
-	struct dump_modfile f = {0};
-	uint8_t want[BUILD_ID_MAX], have[BUILD_ID_MAX];
-	int rc = map_file(path, &f);
+struct check_arg {
+	struct dump *d;
+	struct dump_module_i *m;
+	struct dump_modfile *f;
+	const char *path;
+	char *note;
+	size_t notelen;
+};
 
-	if (rc)
-		goto out;
-	if (f.size >= SELFMAG && memcmp(f.map, ELFMAG, SELFMAG) == 0) {
-		size_t wn = dump_build_id(d, m->base, want), hn = 0;
-		rc = elf_file_load(&f, d->machine, have, &hn);
+/* Checks a mapped candidate against the dump and reads its layout; run
+ * guarded (guard.c): the file may shrink under its mapping. */
+static int check_candidate(void *arg)
+{
+	struct check_arg *a = arg;
+	struct dump *d = a->d;
+	struct dump_modfile *f = a->f;
+	uint8_t want[BUILD_ID_MAX], have[BUILD_ID_MAX];
+	int rc = 0;
+
+	if (f->size >= SELFMAG && memcmp(f->map, ELFMAG, SELFMAG) == 0) {
+		size_t wn = dump_build_id(d, a->m->base, want), hn = 0;
+		rc = elf_file_load(f, d->machine, have, &hn);
 		if (rc)
-			goto out;
+			return rc;
 		if (!wn) {
-			snprintf(note, notelen,
-				 "%s: the dump holds no build-id to check it against", path);
+			snprintf(a->note, a->notelen,
+				 "%s: the dump holds no build-id to check it against", a->path);
 			rc = -ESTALE;
 		} else if (wn != hn || memcmp(want, have, wn) != 0) {
-			char a[2 * BUILD_ID_MAX + 1], b[2 * BUILD_ID_MAX + 1];
-			hex(want, wn, a);
-			hex(have, hn, b);
-			snprintf(note, notelen,
+			char x[2 * BUILD_ID_MAX + 1], y[2 * BUILD_ID_MAX + 1];
+			hex(want, wn, x);
+			hex(have, hn, y);
+			snprintf(a->note, a->notelen,
 				 "%s does not match the dump (build-id %s in the dump, %s in the "
 				 "file)",
-				 path, a, hn ? b : "none");
+				 a->path, x, hn ? y : "none");
 			rc = -ESTALE;
 		}
 	} else {
 		/* createdump keeps each managed module's first page: the PE headers
 		 * (timestamp, sizes, section table) must be identical. */
 		uint8_t page[PE_HEADER_PAGE];
-		size_t n = f.size < sizeof(page) ? (size_t)f.size : sizeof(page);
-		if (!dump_has(d, m->base, n) || dump_read(d, m->base, page, n)) {
-			snprintf(note, notelen,
-				 "%s: the dump holds no PE header to check it against", path);
+		size_t n = f->size < sizeof(page) ? (size_t)f->size : sizeof(page);
+		if (!dump_has(d, a->m->base, n) || dump_read(d, a->m->base, page, n)) {
+			snprintf(a->note, a->notelen,
+				 "%s: the dump holds no PE header to check it against", a->path);
 			rc = -ESTALE;
-		} else if (memcmp(page, f.map, n) != 0) {
-			snprintf(note, notelen,
-				 "%s does not match the dump (its PE headers differ)", path);
+		} else if (memcmp(page, f->map, n) != 0) {
+			snprintf(a->note, a->notelen,
+				 "%s does not match the dump (its PE headers differ)", a->path);
 			rc = -ESTALE;
 		} else {
-			rc = pe_file_load(&f);
+			rc = pe_file_load(f);
 		}
 	}
-out:
+	return rc;
+}
+
+/* Tries one candidate path; 0 when it matches the dump, else -ENOENT/-ESTALE
+ * with why in note. */
+static int try_candidate(struct dump *d, struct dump_module_i *m, const char *path, char *note,
+			 size_t notelen)
+{
+	struct dump_modfile f = {0};
+	struct check_arg a = {d, m, &f, path, note, notelen};
+	int rc = map_file(path, &f, note, notelen);
+
+	if (!rc)
+		rc = dump_guarded(d, check_candidate, &a);
 	if (rc) {
 		dump_modfile_destroy(&f);
 		return rc;
@@ -338,8 +375,8 @@ static void apply_relocs(const struct dump_modfile *f, uint64_t vaddr, uint64_t 
 	}
 }
 
-static int elf_read(const struct dump_modfile *f, uint64_t fo, uint64_t addr, uint8_t *buf,
-		    size_t len, int image)
+static int elf_read(struct dump *d, const struct dump_modfile *f, uint64_t fo, uint64_t addr,
+		    uint8_t *buf, size_t len, int image)
 {
 	while (len) {
 		const struct dump_fseg *s = NULL;
@@ -358,7 +395,9 @@ static int elf_read(const struct dump_modfile *f, uint64_t fo, uint64_t addr, ui
 		int relro = vaddr >= f->relro_start && vaddr + n <= f->relro_end;
 		if (s->writable && !relro && !image)
 			return -EIO;
-		memcpy(buf, f->map + fo, n);
+		int rc = dump_guard_copy(d, buf, f->map + fo, n);
+		if (rc)
+			return rc;
 		apply_relocs(f, vaddr, addr - vaddr, buf, n);
 		buf += n;
 		fo += n;
@@ -386,13 +425,12 @@ int dump_modfile_read(struct dump *d, const struct dump_map *m, uint64_t addr, v
 	if (fo > f->size || len > f->size - fo)
 		return -EIO;
 	if (f->is_elf)
-		return elf_read(f, fo, addr, buf, len, image);
+		return elf_read(d, f, fo, addr, buf, len, image);
 	for (size_t i = 0; i < f->nwsecs; i++) {
 		if (fo < f->wsecs[i].off + f->wsecs[i].size && f->wsecs[i].off < fo + len)
 			return -EIO;
 	}
-	memcpy(buf, f->map + fo, len);
-	return 0;
+	return dump_guard_copy(d, buf, f->map + fo, len);
 }
 
 const char *dump_module_file(struct dump *d, const struct dump_module *pub)

@@ -110,3 +110,32 @@ fixture_major() { jq -r .runtime_version "$FIXTURE/manifest.json" | cut -d. -f1;
 	run grep -cE "^problem: module file $dir/libcoreclr\\.so does not match the dump \\(build-id [0-9a-f]+ in the dump, [0-9a-f]+ in the file\\)" <<<"$output"
 	[[ $output == 1 ]]
 }
+
+@test "a FIFO, a device or a directory as the dump: one line, at once" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# Opened without blocking and checked before any read: no writer needed.
+	run --separate-stderr timeout 20 "$CLRFS_BIN" --print /info "$BATS_TEST_TMPDIR/fifo"
+	expect_one_line_error 'a FIFO, not a regular file' 1
+	print_info /dev/null
+	expect_one_line_error 'a character device, not a regular file' 1
+	print_info "$BATS_TEST_TMPDIR"
+	expect_one_line_error 'a directory, not a regular file' 1
+}
+
+@test "a module file that is a FIFO is refused, named, and nothing waits on it" {
+	local dir=$BATS_TEST_TMPDIR/fifo
+	mkdir -p "$dir"
+	mkfifo "$dir/libcoreclr.so"
+	run --separate-stderr timeout 20 "$CLRFS_BIN" --search-path "$dir" --print /info "$BAD/moved.core"
+	((status == 0))
+	run grep -c "^problem: module file $dir/libcoreclr\\.so is a FIFO" <<<"$output"
+	[[ $output == 1 ]]
+}
+
+@test "a mount point that is not a directory: one line, status 1, nothing mounted" {
+	local file=$BATS_TEST_TMPDIR/file
+	touch "$file"
+	run --separate-stderr timeout 20 "$CLRFS_BIN" -f "$FIXTURE/heap.core" "$file"
+	expect_one_line_error 'not a directory: the mount point must be one' 1
+	run -1 grep -qF " $file " /proc/self/mounts
+}
