@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fs/format: how values are written in rendered files (see DESIGN "Names and values"). */
+/* fs/format: how values are written in rendered files (docs/design.md "Values"). */
 #ifndef CLRFS_FS_FORMAT_H
 #define CLRFS_FS_FORMAT_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* decoder/managed: managed values in a dump as text (DESIGN "Names and values"). */
+/* decoder/managed: managed values in a dump as text (docs/design.md "Values"). */
 #ifndef CLRFS_MANAGED_H
 #define CLRFS_MANAGED_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* decoder/managed: text of .NET values from their raw bits (DESIGN "Names and values"). */
+/* decoder/managed: text of .NET values from their raw bits (docs/design.md "Values"). */
 #ifndef CLRFS_VALUES_H
 #define CLRFS_VALUES_H
 
