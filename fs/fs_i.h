@@ -44,8 +44,9 @@ struct rt;
 /* Whether mt declares a static field whose value statics/ shows. */
 bool fs_type_has_statics(struct rt *rt, uint64_t mt);
 /* Adds name to dir (inside its populate()): a symlink to /heap/objects/<obj>
- * when that exists, else a file saying obj is not an object the heap walk
- * found, so that no link of the tree leads nowhere (prov_types.c). */
+ * when obj looks like an object by its own header (no heap walk), else a file
+ * saying it is not one, so that no link of a sound dump leads nowhere
+ * (prov_types.c). */
 int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj);
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */

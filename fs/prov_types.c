@@ -295,17 +295,42 @@ static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 static int not_an_object_render(struct fs_node *file, struct strbuf *b)
 {
 	fs_put_addr(b, fs_node_key(file).u);
-	strbuf_puts(b, " <unreadable: not an object the heap walk found>\n");
+	strbuf_puts(b, " <unreadable: not an object: no GC segment holds it or its header is unreadable>\n");
 	return 0;
 }
 
 static const struct fs_ops not_an_object_ops = {.render = not_an_object_render};
 
+/* Whether addr looks like an object from what it says itself: inside a GC
+ * segment, with a MethodTable that reads as one and a size that ends inside
+ * the segment. No heap walk: listing /threads/<n> or /handles must not walk
+ * a heap of many GiB. On a sound heap this is the walk's own answer; on a
+ * heap damaged before addr the walk may stop short of it, and a link made
+ * from this finds nothing, like /heap/objects/<addr> typed by hand. */
+static bool object_plausible(struct fs *fs, uint64_t addr)
+{
+	const struct rt_segment *segs;
+	size_t lo = 0, hi, n;
+	uint64_t mt, size;
+
+	if (rt_segments(fs->rt, &segs, &n))
+		return false;
+	for (hi = n; lo < hi;) { /* the last segment starting at or below addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (segs[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && addr < segs[lo - 1].end && !rt_object_size(fs->rt, addr, &mt, &size) &&
+	       size <= segs[lo - 1].end - addr;
+}
+
 int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj)
 {
 	char target[48];
 
-	if (!object_listed(fs_of(dir), obj))
+	if (!object_plausible(fs_of(dir), obj))
 		return fs_node_add(dir, name, FS_FILE, &not_an_object_ops,
 				   (struct fs_key){obj, NULL}, NULL);
 	snprintf(target, sizeof(target), "heap/objects/0x%016" PRIx64, obj);
