@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "fs_i.h"
 #include "ll_ahead.h"
 #include "ll_push.h"
@@ -37,6 +38,7 @@ struct ll_ctx {
 	struct fs_tree *tree;
 	uid_t uid;
 	gid_t gid;
+	struct timespec mtime;	/* the dump file's: every node's times */
 	bool no_open;		/* set once by ll_init(): opens answer ENOSYS */
 	struct ll_push *push;	/* NULL when the pushing thread could not start */
 	uint64_t info_ino;	/* /info, which renders again after the dump changed */
@@ -49,8 +51,10 @@ static struct ll_ctx *ctx_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* Attributes of n; renders a file (once) so that st_size is exact. Times are
- * 0: nothing of the analysing machine shows in the tree. */
+/* Attributes of n; renders a file (once) so that st_size is exact. Every
+ * time is the dump file's modification time, when the state it shows was
+ * saved (createdump writes the file as it reads the process); nothing of the
+ * analysing machine shows in the tree. */
 static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
 {
 	const char *data;
@@ -62,6 +66,7 @@ static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
 	st->st_uid = c->uid;
 	st->st_gid = c->gid;
 	st->st_blksize = 4096;
+	st->st_mtim = st->st_atim = st->st_ctim = c->mtime;
 	switch (fs_node_kind(n)) {
 	case FS_DIR:
 		st->st_mode = S_IFDIR | 0550;
@@ -496,7 +501,7 @@ static void ll_dump_changed(void *arg)
 int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct ll_ctx c = {fs->tree, getuid(), getgid()};
+	struct ll_ctx c = {fs->tree, getuid(), getgid(), dump_mtime(fs->dump)};
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *cfg = NULL;
 	bool handlers = false, mounted = false;

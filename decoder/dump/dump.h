@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct dump;
 struct diag;
@@ -54,6 +55,9 @@ int dump_read_cstr(struct dump *d, uint64_t addr, char *buf, size_t max);
 bool dump_has(struct dump *d, uint64_t addr, size_t len);
 
 const char *dump_path(struct dump *d);
+/* The dump file's modification time when it was opened: the tree's files
+ * carry it, the time of the process's state they show. */
+struct timespec dump_mtime(struct dump *d);
 enum dump_kind dump_kind(struct dump *d);
 const char *dump_kind_name(enum dump_kind k);
 const char *dump_arch(struct dump *d); /* "x86_64", "aarch64", ... */

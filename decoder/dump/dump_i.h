@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* A PT_LOAD of the core: [vaddr, vaddr+filesz) is in the file at off;
  * [vaddr+filesz, vaddr+memsz) is absent (not zero). */
@@ -61,6 +62,7 @@ struct dump {
 	int fd;
 	const uint8_t *map; /* the core file, mmap'ed read-only */
 	uint64_t size;
+	struct timespec mtime; /* the core file's, at open */
 	uint16_t machine;
 	unsigned ptr_size;
 	uint32_t pid;

@@ -408,6 +408,7 @@ int dump_open(const char *path, const struct dump_options *opts, struct dump **o
 		goto out;
 	}
 	d->size = (uint64_t)st.st_size;
+	d->mtime = st.st_mtim;
 	if (d->size < EI_NIDENT) {
 		rc = -EBADMSG;
 		seterr(err, errlen, "not an ELF core file (only %" PRIu64 " bytes)", d->size);
@@ -655,6 +656,11 @@ bool dump_has(struct dump *d, uint64_t addr, size_t len)
 const char *dump_path(struct dump *d)
 {
 	return d->path;
+}
+
+struct timespec dump_mtime(struct dump *d)
+{
+	return d->mtime;
 }
 enum dump_kind dump_kind(struct dump *d)
 {

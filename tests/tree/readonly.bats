@@ -35,3 +35,51 @@ setup() { use_dump full; }
 	run -0 stat -c '%a %u' "$MNT/info" "$MNT/threads" "$MNT/threads/$(manifest '.threads[0].managed_id')"
 	[[ $output == "440 $EUID"$'\n'"550 $EUID"$'\n'"550 $EUID" ]]
 }
+
+@test "files, directories and symlinks carry the dump file's modification time" {
+	need_fuse "stat"
+	local want
+	want=$(stat -c %Y "$DUMP")
+	run -0 stat -c '%X %Y %Z' "$MNT/info" "$MNT/threads" "$MNT/threads/$(manifest '.threads[0].managed_id')/info"
+	[[ $output == "$(printf '%s %s %s\n' "$want" "$want" "$want" "$want" "$want" "$want" "$want" "$want" "$want")" ]] ||
+		{ echo "dump $want; tree: $output"; return 1; }
+	run -0 find "$MNT/handles" -type l -print -quit
+	[[ -n $output ]]
+	run -0 stat -c %Y "$output"
+	[[ $output == "$want" ]]
+}
+
+# The kernel refuses writes to an "ro" mount before they reach the daemon, so the test
+# above would pass without any write handler. Mounted with -o rw (the user's -o come
+# last), each write reaches clrfs, whose own answer must be EROFS.
+@test "the daemon itself refuses every write (a mount with -o rw)" {
+	need_fuse "writing"
+	((EUID == 0)) || skip "needs root: the 0440/0550 modes stop others before the daemon"
+	local mnt=$BATS_TEST_TMPDIR/rw i f
+	f=threads/$(manifest '.threads[0].managed_id')/info
+	mkdir -p "$mnt"
+	"$CLRFS_BIN" -o rw "$DUMP" "$mnt"
+	for ((i = 0; i < 100; i++)); do [[ -e $mnt/info ]] && break; sleep 0.1; done
+	grep -qs " $mnt fuse.clrfs rw," /proc/mounts || { fusermount3 -u "$mnt"; echo "not mounted rw"; return 1; }
+	local -a fails=()
+	try() { # WHAT COMMAND...
+		run "${@:2}"
+		[[ $status != 0 && $output == *"Read-only file system"* ]] || fails+=("$1: status $status: $output")
+	}
+	try create touch "$mnt/new"
+	try setattr touch "$mnt/$f"
+	try chmod chmod 0666 "$mnt/$f"
+	try write bash -c 'echo x >>"$1"' _ "$mnt/$f"
+	try truncate truncate -s 0 "$mnt/$f"
+	try mkdir mkdir "$mnt/threads/d"
+	try mknod mkfifo "$mnt/threads/p"
+	try unlink rm -f "$mnt/$f"
+	try rmdir rmdir "$mnt/handles"
+	try rename mv "$mnt/info" "$mnt/info2"
+	try symlink ln -s info "$mnt/l"
+	try link ln "$mnt/info" "$mnt/hard"
+	try setxattr setfattr -n user.x -v 1 "$mnt/info"
+	run -0 cat "$mnt/info"
+	fusermount3 -u "$mnt"
+	((${#fails[@]} == 0)) || { printf '%s\n' "${fails[@]}"; return 1; }
+}
