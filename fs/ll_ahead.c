@@ -21,8 +21,10 @@ struct ll_ahead {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t idle; /* signalled when the thread has nothing to do */
 	/* Guarded by lock: */
 	bool stop;
+	bool running; /* the thread is rendering a scan */
 	/* The lookup before: a file named last_name in last_dir. */
 	struct fs_node *last_dir;
 	char last_name[AHEAD_NAME_MAX];
@@ -32,6 +34,7 @@ struct ll_ahead {
 	struct fs_node *parent, *from;
 	char name[AHEAD_NAME_MAX];
 	uint64_t gen, taken;
+	uint64_t scans; /* scans the thread has begun */
 };
 
 /* Renders name in the children of parent, from the one after `from` round
@@ -81,16 +84,21 @@ static void *ahead_main(void *arg)
 	pthread_mutex_lock(&a->lock);
 	while (!a->stop) {
 		if (a->taken == __atomic_load_n(&a->gen, __ATOMIC_RELAXED)) {
+			pthread_cond_broadcast(&a->idle);
 			pthread_cond_wait(&a->wake, &a->lock);
 			continue;
 		}
 		uint64_t gen = a->taken = a->gen;
 		struct fs_node *parent = a->parent, *from = a->from;
 		memcpy(name, a->name, sizeof(name));
+		a->running = true;
+		a->scans++;
 		pthread_mutex_unlock(&a->lock);
 		render_ahead(a, parent, from, name, gen);
 		pthread_mutex_lock(&a->lock);
+		a->running = false;
 	}
+	pthread_cond_broadcast(&a->idle);
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
 }
@@ -105,8 +113,10 @@ int ll_ahead_start(bool trace, struct ll_ahead **out)
 	a->trace = trace;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->wake, NULL);
+	pthread_cond_init(&a->idle, NULL);
 	rc = ll_thread_start(&a->thread, ahead_main, a);
 	if (rc) {
+		pthread_cond_destroy(&a->idle);
 		pthread_cond_destroy(&a->wake);
 		pthread_mutex_destroy(&a->lock);
 		free(a);
@@ -141,6 +151,18 @@ void ll_ahead_note(struct ll_ahead *a, struct fs_node *dir, struct fs_node *file
 	pthread_mutex_unlock(&a->lock);
 }
 
+uint64_t ll_ahead_wait(struct ll_ahead *a)
+{
+	uint64_t scans;
+
+	pthread_mutex_lock(&a->lock);
+	while (!a->stop && (a->running || a->taken != __atomic_load_n(&a->gen, __ATOMIC_RELAXED)))
+		pthread_cond_wait(&a->idle, &a->lock);
+	scans = a->scans;
+	pthread_mutex_unlock(&a->lock);
+	return scans;
+}
+
 void ll_ahead_stop(struct ll_ahead *a)
 {
 	if (!a)
@@ -151,6 +173,7 @@ void ll_ahead_stop(struct ll_ahead *a)
 	pthread_cond_signal(&a->wake);
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
+	pthread_cond_destroy(&a->idle);
 	pthread_cond_destroy(&a->wake);
 	pthread_mutex_destroy(&a->lock);
 	free(a);

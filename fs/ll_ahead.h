@@ -16,6 +16,7 @@
 #define CLRFS_FS_LL_AHEAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct fs_node;
 struct ll_ahead;
@@ -30,6 +31,11 @@ int ll_ahead_start(bool trace, struct ll_ahead **out);
 /* Tells of a lookup that found file in dir (anything but a file is
  * ignored). Cheap; any thread; a NULL a does nothing. */
 void ll_ahead_note(struct ll_ahead *a, struct fs_node *dir, struct fs_node *file);
+
+/* Waits until the thread has nothing left to do (every scan noted so far
+ * rendered to its end, or dropped); returns how many scans it has begun.
+ * For tests: a scan that should not have begun shows in the count. */
+uint64_t ll_ahead_wait(struct ll_ahead *a);
 
 /* Stops the thread, once done with the file it renders; accepts NULL. */
 void ll_ahead_stop(struct ll_ahead *a);

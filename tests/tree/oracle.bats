@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # clrfs against ClrMD (tests/oracle, run by scripts/oracle through Microsoft's DAC) on the
 # same dumps: /heap/stats line by line (count, bytes and name per MethodTable) and the
-# threads (managed id, OS id). Skipped, with the reason, when ClrMD cannot be restored.
+# threads (managed id, OS id). When ClrMD cannot be restored they fail, unless
+# CLRFS_NO_ORACLE=1 says to skip them (with the reason).
 # The oracle writes ClrMD's names and sizes in clrfs's form (tests/oracle/Program.cs
 # lists each rule); the known gaps it bridges are reported as "# ..." lines.
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
@@ -22,7 +23,16 @@ setup_file() {
 }
 teardown_file() { unmount_dumps; }
 
-need_oracle() { [[ ! -f $BATS_FILE_TMPDIR/oracle.skip ]] || skip "$(tr '\n' ' ' <"$BATS_FILE_TMPDIR/oracle.skip")"; }
+# Without ClrMD each comparison fails, saying why: a machine that cannot restore it
+# says so with CLRFS_NO_ORACLE=1, and the comparisons are then skipped with the reason.
+need_oracle() {
+	[[ -f $BATS_FILE_TMPDIR/oracle.skip ]] || return 0
+	local why
+	why=$(tr '\n' ' ' <"$BATS_FILE_TMPDIR/oracle.skip")
+	[[ ${CLRFS_NO_ORACLE:-0} == 1 ]] && skip "$why"
+	echo "$why(CLRFS_NO_ORACLE=1 runs the tests without the oracle)"
+	return 1
+}
 
 # Runs the oracle on the selected dump; its notes (stderr) go to $BATS_TEST_TMPDIR/notes.
 oracle() { "$CLRFS_ROOT/scripts/oracle" "$@" "$DUMP" 2>"$BATS_TEST_TMPDIR/notes"; }

@@ -125,6 +125,7 @@ static void test_scan_renders_siblings(void **state)
 	setup_tree(&t, &a);
 	lookup(a, t, 3, "x");
 	lookup(a, t, 4, "x");
+	assert_int_equal(ll_ahead_wait(a), 1);
 	assert_true(wait_rendered(t, 0, NDIRS, "x"));
 	ll_ahead_stop(a); /* joined: nothing renders after this */
 	for (int i = 0; i < NDIRS; i++)
@@ -150,6 +151,8 @@ static void test_no_scan(void **state)
 	ll_ahead_note(a, at(t, "/d5"), f);
 	assert_int_equal(fs_node_lookup(at(t, "/d6"), "sub", &f), 0);
 	ll_ahead_note(a, at(t, "/d6"), f);
+	/* Waited for, not stopped: a scan begun wrongly would render. */
+	assert_int_equal(ll_ahead_wait(a), 0);
 	ll_ahead_stop(a);
 	for (int i = 3; i < NDIRS; i++) {
 		assert_false(rendered(t, i, "x"));
@@ -215,6 +218,7 @@ static void test_unlisted_parent(void **state)
 		assert_int_equal(fs_node_lookup(d, "x", &f), 0);
 		ll_ahead_note(a, d, f);
 	}
+	assert_int_equal(ll_ahead_wait(a), 0);
 	ll_ahead_stop(a);
 	assert_false(fs_node_listed(at(t, "/big")));
 	assert_false(fs_node_rendered(at(t, "/big/d6/x")));
