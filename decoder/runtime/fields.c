@@ -13,8 +13,7 @@
 // (src/coreclr/vm/class.h, ApproxFieldDescIterator). Generic instantiations
 // share the canonical MethodTable's EEClass and FieldDescs.
 //
-// Lists are cached per MethodTable for the life of rt under rt->fields_lock,
-// which is taken before rt->types_lock (names are asked for while it is held).
+// Lists are cached per MethodTable for the life of rt.
 #include "fields.h"
 
 #include "diag.h"
@@ -227,7 +226,7 @@ static int ee_counts(struct rt *rt, uint64_t ee, uint32_t *ninst, uint32_t *nsta
 	return 0;
 }
 
-/* Builds the entry of mt, its parents' first; with rt->fields_lock held. */
+/* Builds the entry of mt, its parents' first. */
 static int entry_of(struct rt *rt, struct rt_fields *c, uint64_t mt, int depth,
 		    struct field_entry **out)
 {
@@ -341,10 +340,8 @@ static int fields_of(struct rt *rt, uint64_t mt, bool statics, const struct rt_f
 	rc = rc ? rc : rt_layout_err(rt, RT_LG_FIELDS);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&rt->fields_lock);
 	struct rt_fields *c = fields_get(rt);
 	rc = !c ? -ENOMEM : entry_of(rt, c, mt, 0, &e);
-	pthread_mutex_unlock(&rt->fields_lock);
 	if (rc == -ELOOP)
 		rc = -EBADMSG; /* a parent chain longer than any real one */
 	if (rc)
@@ -372,12 +369,10 @@ int rt_module_types(struct rt *rt, uint64_t module, uint64_t **mts, size_t *coun
 
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&rt->fields_lock);
 	struct rt_fields *c = fields_get(rt);
 	rc = !c ? -ENOMEM
 		: fields_module_types(rt, c, module, meta_table_rows(m, META_TABLE_TYPEDEF), mts,
 				      count);
-	pthread_mutex_unlock(&rt->fields_lock);
 	return rc;
 }
 
@@ -421,60 +416,35 @@ struct info_entry {
 
 static int type_info_read(struct rt *rt, uint64_t mt, struct rt_type_info *out);
 
-/* Each thread's copy of the type facts it asked for last, in front of the
- * shared cache and its lock: rendering a value asks for its type several
- * times, and a file of values asks for the same few types. Direct-mapped,
- * keyed by the context's serial (0, never cached: a context not made by
- * rt_open(), in tests) and the MethodTable. */
-#define INFO_SLOTS 16
-static _Thread_local struct info_slot {
-	uint64_t serial, mt;
-	struct rt_type_info info;
-} info_slots[INFO_SLOTS];
-
-static struct info_slot *info_slot_of(uint64_t mt)
-{
-	return &info_slots[(mt >> 3 ^ mt >> 9) % INFO_SLOTS];
-}
-
 int rt_type_info(struct rt *rt, uint64_t mt, struct rt_type_info *out)
 {
-	struct info_slot *slot = info_slot_of(mt);
-	struct info_entry *e;
-	struct rt_type_info t;
+	struct rt_fields *c = fields_get(rt);
+	struct rt_info_slot *slot;
+	struct info_entry *e = NULL;
 	int rc;
 
-	if (rt->serial && slot->serial == rt->serial && slot->mt == mt) {
+	if (!c)
+		return -ENOMEM;
+	slot = &c->slots[(mt >> 3 ^ mt >> 9) % RT_INFO_SLOTS];
+	if (mt && slot->mt == mt) {
 		*out = slot->info;
 		return 0;
 	}
-	pthread_mutex_lock(&rt->fields_lock);
-	e = NULL;
-	struct rt_fields *c = fields_get(rt);
-	if (c)
-		HASH_FIND(hh, c->infos, &mt, sizeof(mt), e);
-	if (e)
+	HASH_FIND(hh, c->infos, &mt, sizeof(mt), e);
+	if (e) {
 		*out = e->info;
-	pthread_mutex_unlock(&rt->fields_lock);
-	if (!c)
-		return -ENOMEM;
-	if (e)
-		goto done;
-	/* Computed without the lock: it names the parent (types_lock). */
-	rc = type_info_read(rt, mt, &t);
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&rt->fields_lock);
-	HASH_FIND(hh, rt->fields->infos, &mt, sizeof(mt), e);
-	if (!e && (e = calloc(1, sizeof(*e)))) {
-		e->mt = mt;
-		e->info = t;
-		HASH_ADD(hh, rt->fields->infos, mt, sizeof(e->mt), e);
+	} else {
+		rc = type_info_read(rt, mt, out);
+		if (rc)
+			return rc;
+		e = calloc(1, sizeof(*e));
+		if (e) { /* else only not kept */
+			e->mt = mt;
+			e->info = *out;
+			HASH_ADD(hh, c->infos, mt, sizeof(e->mt), e);
+		}
 	}
-	pthread_mutex_unlock(&rt->fields_lock);
-	*out = t;
-done:
-	*slot = (struct info_slot){rt->serial, mt, *out};
+	*slot = (struct rt_info_slot){mt, *out};
 	return 0;
 }
 

@@ -42,7 +42,7 @@ struct rt_field {
  * borrowed until rt_close(). -EIO when the type's data or its module's
  * metadata is missing, -EBADMSG when its FieldDescs fail their checks
  * (back-pointer, token range, counts), -ENOTSUP when this runtime's
- * descriptor lacks a layout used here. Safe from several threads. */
+ * descriptor lacks a layout used here. */
 int rt_type_instance_fields(struct rt *rt, uint64_t mt, const struct rt_field **fields,
 			    size_t *count);
 /* Static fields (thread statics too) the type mt declares itself; listed

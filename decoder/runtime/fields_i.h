@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "fields.h"
+
 struct rt;
 struct meta;
 
@@ -20,10 +22,20 @@ struct mt_raw {
 struct field_entry;
 struct params_entry;
 
+/* The type facts rt_type_info() gave last, in front of infos: rendering a
+ * value asks for its type several times, and a file of values asks for the
+ * same few types. Direct-mapped by MethodTable; mt 0 is an empty slot. */
+#define RT_INFO_SLOTS 16
+struct rt_info_slot {
+	uint64_t mt;
+	struct rt_type_info info;
+};
+
 struct rt_fields {
 	struct field_entry *types;   /* by MethodTable */
 	struct params_entry *params; /* a module's AvailableTypeParams, by module */
 	struct info_entry *infos;    /* rt_type_info() results, by MethodTable */
+	struct rt_info_slot slots[RT_INFO_SLOTS];
 };
 
 /* Reads the MethodTable at mt, its canonical MethodTable and its EEClass
@@ -32,7 +44,7 @@ int fields_read_mt(struct rt *rt, uint64_t mt, struct mt_raw *out);
 
 /* What a field's signature says, for the field of the type owner_mt
  * declared in metadata m: *name (caller frees), and *type_mt / *type_err
- * for a value type. With rt->fields_lock held. */
+ * for a value type. */
 struct field_owner {
 	uint64_t mt, module;
 	const struct meta *m;
@@ -43,7 +55,7 @@ struct field_owner {
 int fields_sig(struct rt *rt, struct rt_fields *c, const struct field_owner *o, const uint8_t *sig,
 	       uint32_t len, uint8_t *sig_elem, char **name, uint64_t *type_mt, int *type_err);
 void fields_params_free(struct rt_fields *c);
-/* rt_module_types() with rt->fields_lock held; ntypedefs: the module's TypeDef rows. */
+/* rt_module_types(); ntypedefs: the module's TypeDef rows. */
 int fields_module_types(struct rt *rt, struct rt_fields *c, uint64_t module, uint32_t ntypedefs,
 			uint64_t **mts, size_t *count);
 

@@ -175,20 +175,18 @@ static int build(struct rt *rt, struct rt_fq_object **out, size_t *count)
 	return 0;
 }
 
+static int fq_build(struct rt *rt)
+{
+	return build(rt, &rt->fq, &rt->nfq);
+}
+
 int rt_finalizer_queue(struct rt *rt, const struct rt_fq_object **out, size_t *count)
 {
-	int rc;
+	int rc = rt_once(rt, &rt->fq_once, fq_build);
 
-	pthread_mutex_lock(&rt->handles_lock);
-	if (!rt->fq_state) {
-		rc = build(rt, &rt->fq, &rt->nfq);
-		rt->fq_state = rc ? rc : 1;
-	}
-	rc = rt->fq_state < 0 ? rt->fq_state : 0;
 	if (!rc) {
 		*out = rt->fq;
 		*count = rt->nfq;
 	}
-	pthread_mutex_unlock(&rt->handles_lock);
 	return rc;
 }

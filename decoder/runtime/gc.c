@@ -307,45 +307,38 @@ static int build(struct rt *rt, struct rt_gc *gc, const struct rt_thread *thread
 	return load_alloc_contexts(rt, gc, threads, nthreads);
 }
 
-int rt_gc_load(struct rt *rt, const struct rt_gc **out)
+/* rt_once() builder of rt->gc. A thread list that cannot be read only costs
+ * the threads' allocation contexts. */
+static int gc_build(struct rt *rt)
 {
 	const struct rt_thread *threads = NULL;
 	size_t nthreads = 0;
-	int rc = 0;
-	/* Built once and never changed: the common case takes no lock (every
-	 * object's size asks). The release store below publishes it whole. */
-	struct rt_gc *gc = __atomic_load_n(&rt->gc, __ATOMIC_ACQUIRE);
+	struct rt_gc *gc;
+	int rc;
 
-	if (gc)
-		goto done;
-	/* rt_threads() takes rt->lock itself: ask before taking it. A thread
-	 * list that cannot be read only costs the threads' allocation contexts. */
 	if (rt_threads(rt, &threads, &nthreads)) {
 		threads = NULL;
 		nthreads = 0;
 	}
-	pthread_mutex_lock(&rt->lock);
-	gc = rt->gc;
-	if (!gc && (gc = calloc(1, sizeof(*gc)))) {
-		rc = build(rt, gc, threads, nthreads);
-		if (rc) {
-			/* Keep only the error: every later call returns it. */
-			rt_gc_free(gc);
-			gc = calloc(1, sizeof(*gc));
-		}
-		if (gc) {
-			gc->state = rc ? rc : 1;
-			__atomic_store_n(&rt->gc, gc, __ATOMIC_RELEASE);
-		}
-	}
-	pthread_mutex_unlock(&rt->lock);
+	gc = calloc(1, sizeof(*gc));
 	if (!gc)
 		return -ENOMEM;
-done:
-	if (gc->state < 0)
-		return gc->state;
-	*out = gc;
+	rc = build(rt, gc, threads, nthreads);
+	if (rc) {
+		rt_gc_free(gc);
+		return rc;
+	}
+	rt->gc = gc;
 	return 0;
+}
+
+int rt_gc_load(struct rt *rt, const struct rt_gc **out)
+{
+	int rc = rt->gc ? 0 : rt_once(rt, &rt->gc_once, gc_build);
+
+	if (!rc)
+		*out = rt->gc;
+	return rc;
 }
 
 void rt_gc_free(struct rt_gc *gc)

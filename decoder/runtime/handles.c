@@ -413,20 +413,18 @@ static int build(struct rt *rt, struct rt_handle **out, size_t *count)
 	return 0;
 }
 
+static int handles_build(struct rt *rt)
+{
+	return build(rt, &rt->handles, &rt->nhandles);
+}
+
 int rt_handles(struct rt *rt, const struct rt_handle **out, size_t *count)
 {
-	int rc;
+	int rc = rt_once(rt, &rt->handles_once, handles_build);
 
-	pthread_mutex_lock(&rt->handles_lock);
-	if (!rt->handles_state) {
-		rc = build(rt, &rt->handles, &rt->nhandles);
-		rt->handles_state = rc ? rc : 1;
-	}
-	rc = rt->handles_state < 0 ? rt->handles_state : 0;
 	if (!rc) {
 		*out = rt->handles;
 		*count = rt->nhandles;
 	}
-	pthread_mutex_unlock(&rt->handles_lock);
 	return rc;
 }

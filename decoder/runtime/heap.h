@@ -47,8 +47,7 @@ int rt_segments(struct rt *rt, const struct rt_segment **segs, size_t *count);
  * cb(addr, mt, size, arg); a non-zero return from cb stops the walk and is
  * returned. Free objects and allocation contexts are skipped. A corrupted
  * or unreadable object ends its segment's walk with a sentence in
- * dump_diag(); the walk goes on with the next segment. Safe from several
- * threads. */
+ * dump_diag(); the walk goes on with the next segment. */
 int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
 		 void *arg);
 

@@ -23,10 +23,9 @@ struct rt_alloc_ctx {
 	uint64_t ptr, limit;
 };
 
-/* Everything rt_gc_info()/rt_segments() learn; built once under rt->lock,
+/* Everything rt_gc_info()/rt_segments() learn; built once (rt_once()),
  * read-only afterwards. Where the GC keeps it: rt->lay.gc. */
 struct rt_gc {
-	int state; /* 1 built, <0 the error every call returns */
 	struct rt_gc_info info;
 
 	struct rt_gc_heap *heaps;

@@ -165,16 +165,17 @@ out:
 	return 0;
 }
 
+static int index_build(struct rt *rt)
+{
+	return ix_build(rt, &rt->heap_index);
+}
+
 int rt_heap_index(struct rt *rt, struct rt_heap_index **out)
 {
-	pthread_mutex_lock(&rt->index_lock);
-	if (!rt->heap_index && !rt->heap_index_err)
-		rt->heap_index_err = ix_build(rt, &rt->heap_index);
-	int rc = rt->heap_index_err;
-	struct rt_heap_index *ix = rt->heap_index;
-	pthread_mutex_unlock(&rt->index_lock);
+	int rc = rt_once(rt, &rt->index_once, index_build);
+
 	if (!rc)
-		*out = ix;
+		*out = rt->heap_index;
 	return rc;
 }
 

@@ -50,19 +50,19 @@ static int names_build(struct rt *rt, struct rt_heap_name **out)
 	return 0;
 }
 
+static int names_build_once(struct rt *rt)
+{
+	return names_build(rt, &rt->heap_names);
+}
+
 int rt_heap_type_by_name(struct rt *rt, const char *name, const struct rt_heap_type **out)
 {
 	struct rt_heap_name *e = NULL;
+	int rc = rt_once(rt, &rt->names_once, names_build_once);
 
-	pthread_mutex_lock(&rt->names_lock);
-	if (!rt->heap_names && !rt->heap_names_err)
-		rt->heap_names_err = names_build(rt, &rt->heap_names);
-	int rc = rt->heap_names_err;
-	if (!rc)
-		HASH_FIND_STR(rt->heap_names, name, e);
-	pthread_mutex_unlock(&rt->names_lock);
 	if (rc)
 		return rc;
+	HASH_FIND_STR(rt->heap_names, name, e);
 	if (!e)
 		return -ENOENT;
 	if (e->several)

@@ -32,7 +32,7 @@ struct mt_info {
 	int8_t err; /* 0, or why the MT is unusable: 1 unreadable, 2 implausible */
 };
 
-/* Open-addressing table of MethodTables, local to one walk (no locks). */
+/* Open-addressing table of MethodTables: one per walk, and rt->objmt. */
 struct mt_cache {
 	struct mt_info *slots;
 	size_t cap, used; /* cap is a power of two */
@@ -286,16 +286,6 @@ int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t si
 	return rc;
 }
 
-/* Each thread's copy of the MethodTables rt_object_size() met last, in
- * front of rt->objmt and its lock (values of one type come in runs).
- * Direct-mapped, keyed by the context's serial (0 never matches, as in
- * fields.c) and the MethodTable. */
-#define OBJMT_SLOTS 8
-static _Thread_local struct objmt_slot {
-	uint64_t serial;
-	struct mt_info m;
-} objmt_slots[OBJMT_SLOTS];
-
 int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 {
 	struct mt_info m = {0};
@@ -311,21 +301,12 @@ int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 	raw &= ~rt->lay.obj.mt_unmask;
 	if (!raw)
 		return -EBADMSG;
-	struct objmt_slot *slot = &objmt_slots[(raw >> 3 ^ raw >> 9) % OBJMT_SLOTS];
-	if (rt->serial && slot->serial == rt->serial && slot->m.mt == raw) {
-		m = slot->m;
-	} else {
-		pthread_mutex_lock(&rt->objmt_lock);
-		if (!rt->objmt)
-			rt->objmt = calloc(1, sizeof(*rt->objmt));
-		const struct mt_info *c = rt->objmt ? mt_lookup(rt, rt->objmt, raw) : NULL;
-		if (c)
-			m = *c;
-		pthread_mutex_unlock(&rt->objmt_lock);
-		if (!c)
-			return -ENOMEM;
-		*slot = (struct objmt_slot){rt->serial, m};
-	}
+	if (!rt->objmt && !(rt->objmt = calloc(1, sizeof(*rt->objmt))))
+		return -ENOMEM;
+	const struct mt_info *c = mt_lookup(rt, rt->objmt, raw);
+	if (!c)
+		return -ENOMEM;
+	m = *c;
 	if (m.err)
 		return m.err == 1 ? -EIO : -EBADMSG;
 	*mt = raw;

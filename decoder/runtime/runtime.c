@@ -132,18 +132,8 @@ int rt_open(struct dump *d, struct rt **out, char *err, size_t errlen)
 	int rc;
 	struct rt *rt = calloc(1, sizeof(*rt));
 
-	static uint64_t serials;
-
 	if (!rt)
 		return -ENOMEM;
-	rt->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
-	pthread_mutex_init(&rt->lock, NULL);
-	pthread_mutex_init(&rt->index_lock, NULL);
-	pthread_mutex_init(&rt->handles_lock, NULL);
-	pthread_mutex_init(&rt->names_lock, NULL);
-	pthread_mutex_init(&rt->objmt_lock, NULL);
-	pthread_mutex_init(&rt->types_lock, NULL);
-	pthread_mutex_init(&rt->fields_lock, NULL);
 	rt->d = d;
 	rt->mod = dump_module_find(d, CORECLR_NAME);
 	if (!rt->mod) {
@@ -199,18 +189,27 @@ void rt_close(struct rt *rt)
 	rt_heap_index_free(rt->heap_index);
 	rt_fields_free(rt->fields);
 	rt_types_free(rt->typenames);
-	pthread_mutex_destroy(&rt->fields_lock);
 	rt_heap_names_free(rt->heap_names);
 	rt_objmt_free(rt->objmt);
-	pthread_mutex_destroy(&rt->objmt_lock);
-	pthread_mutex_destroy(&rt->names_lock);
-	pthread_mutex_destroy(&rt->types_lock);
 	free(rt->handles);
 	free(rt->fq);
-	pthread_mutex_destroy(&rt->handles_lock);
-	pthread_mutex_destroy(&rt->index_lock);
-	pthread_mutex_destroy(&rt->lock);
 	free(rt);
+}
+
+int rt_once(struct rt *rt, struct rt_once *o, int (*build)(struct rt *rt))
+{
+	int rc;
+
+	if (o->state == 1)
+		return 0;
+	if (o->state < 0)
+		return o->state;
+	if (o->state == 2)
+		return -EDEADLK;
+	o->state = 2;
+	rc = build(rt);
+	o->state = rc == -ENOMEM ? 0 : rc ? rc : 1;
+	return rc;
 }
 
 struct dump *rt_dump(struct rt *rt)

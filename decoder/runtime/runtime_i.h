@@ -7,7 +7,6 @@
 #include "runtime.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <uthash.h>
 
@@ -21,10 +20,28 @@ struct rt_global {
 	UT_hash_handle hh;
 };
 
+/*
+ * The decoder is single-threaded: every call into it, from any file of
+ * decoder/runtime or decoder/managed, is made with the caller's one lock held
+ * (fs/: the tree's lock; --print: the only thread), so nothing here takes a
+ * lock (docs/design.md, "Concurrency"). What rt_open() fills is read-only
+ * afterwards. Each part built on first use (the thread list, the GC data, the
+ * heap index, ...) is built by rt_once(), which keeps the result or the
+ * error; the caches (type names, fields, MethodTables) only grow.
+ */
+
+/* The state of a part built on first use. */
+struct rt_once {
+	int state; /* 0 not built, 1 built, 2 building, <0 the error kept */
+};
+
+/* Builds a part of rt once: runs build(rt) on the first call and keeps its
+ * result, which every later call returns (0, or the error; -ENOMEM is not
+ * kept, the next call tries again). A call from inside the same build
+ * returns -EDEADLK. */
+int rt_once(struct rt *rt, struct rt_once *o, int (*build)(struct rt *rt));
+
 struct rt {
-	/* Unique among the contexts this process opens: keys the per-thread
-	 * caches (fields.c, heapwalk.c), which outlive a context. */
-	uint64_t serial;
 	struct dump *d;
 	const struct dump_module *mod;
 	uint64_t base;
@@ -40,49 +57,27 @@ struct rt {
 	/* Every native layout, resolved at rt_open(); read-only afterwards. */
 	struct rt_layout lay;
 
-	pthread_mutex_t lock; /* guards the caches below */
-	int threads_state;    /* 0 not walked, 1 walked, <0 error */
+	/* Built once each (rt_once()), read-only afterwards. */
+	struct rt_once threads_once; /* threads.c */
 	struct rt_thread *threads;
 	size_t nthreads;
-	/* GC heap layer cache (gc.c, heap_i.h): GcDacVars, heaps, segments,
-	 * allocation contexts. NULL until first use; built once. */
+	struct rt_once gc_once; /* gc.c: GcDacVars, heaps, segments, allocation contexts */
 	struct rt_gc *gc;
-
-	/* The per-type object index (heapindex.c), built once by one heap walk.
-	 * Its own lock: the walk takes rt->lock for the thread list and GC data. */
-	pthread_mutex_t index_lock; /* guards the two fields below */
+	struct rt_once index_once; /* heapindex.c: one heap walk */
 	struct rt_heap_index *heap_index;
-	int heap_index_err;
-
-	/* MethodTables rt_object_size() has checked (heapwalk.c): each is read
-	 * and checked once, not on every call. */
-	pthread_mutex_t objmt_lock; /* guards objmt */
-	struct mt_cache *objmt;
-
-	/* Heap types by name (heapnames.c), built once after the index. Taken
-	 * before types_lock (it names every type), never after it. */
-	pthread_mutex_t names_lock; /* guards the two fields below */
+	struct rt_once names_once; /* heapnames.c: heap types by name */
 	struct rt_heap_name *heap_names;
-	int heap_names_err;
-
-	/* The handle table (handles.c) and the finalization queue (finalizer.c),
-	 * each built once. Taken before rt->lock and index_lock, never after. */
-	pthread_mutex_t handles_lock; /* guards the six fields below */
-	int handles_state, fq_state;  /* 0 not built, 1 built, <0 the error */
+	struct rt_once handles_once; /* handles.c */
 	struct rt_handle *handles;
 	size_t nhandles;
+	struct rt_once fq_once; /* finalizer.c */
 	struct rt_fq_object *fq;
 	size_t nfq;
 
-	/* Type names and module metadata (types.c). Its own lock: names are
-	 * asked for by code that holds rt->lock or index_lock. */
-	pthread_mutex_t types_lock; /* guards typenames and all it holds */
-	struct rt_types *typenames;
-
-	/* Field lists and value-type facts (fields.c). Its own lock, taken
-	 * before types_lock (fields.c asks for names), never after it. */
-	pthread_mutex_t fields_lock; /* guards fields and all it holds */
-	struct rt_fields *fields;
+	/* Caches that grow as they are asked. */
+	struct mt_cache *objmt;	   /* MethodTables rt_object_size() checked (heapwalk.c) */
+	struct rt_types *typenames; /* type names and module metadata (types.c) */
+	struct rt_fields *fields;   /* field lists and type facts (fields.c) */
 };
 
 /* Frees the type-name cache (types.c); accepts NULL. */

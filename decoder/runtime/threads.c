@@ -114,6 +114,9 @@ static int walk_threads(struct rt *rt)
 	struct diag *diag = dump_diag(rt->d);
 	int rc = rt_layout_err(rt, RT_LG_THREAD);
 
+	free(rt->threads); /* what a walk cut short by -ENOMEM found */
+	rt->threads = NULL;
+	rt->nthreads = 0;
 	if (rc)
 		return rc;
 	rc = dump_read_ptr(rt->d, rt->lay.g.thread_store, &store);
@@ -162,15 +165,10 @@ static int walk_threads(struct rt *rt)
 
 int rt_threads(struct rt *rt, const struct rt_thread **threads, size_t *count)
 {
-	pthread_mutex_lock(&rt->lock);
-	if (rt->threads_state == 0) {
-		int rc = walk_threads(rt);
-		rt->threads_state = rc ? rc : 1;
-	}
-	int st = rt->threads_state;
-	pthread_mutex_unlock(&rt->lock);
-	if (st < 0)
-		return st;
+	int rc = rt_once(rt, &rt->threads_once, walk_threads);
+
+	if (rc)
+		return rc;
 	*threads = rt->threads;
 	*count = rt->nthreads;
 	return 0;

@@ -8,9 +8,7 @@
 // add [] or [,...] (rank from ArrayClass.Rank); generic instantiations
 // append their type arguments, read from the type's own dictionary.
 //
-// Names and module metadata are cached for the life of rt under
-// rt->types_lock, which nothing else takes: other code may hold rt->lock
-// (or the index lock) while it asks for names.
+// Names and module metadata are cached for the life of rt.
 #include "types.h"
 
 #include "diag.h"
@@ -183,7 +181,6 @@ static int module_load(struct rt *rt, struct module_entry *e)
 	return rc;
 }
 
-/* With rt->types_lock held. */
 static int module_meta(struct rt *rt, struct rt_types *c, uint64_t module, const struct meta **out)
 {
 	struct module_entry *e;
@@ -427,7 +424,7 @@ static int name_typedesc(struct rt *rt, struct rt_types *c, uint64_t th, int dep
 	return 0;
 }
 
-/* With rt->types_lock held. -ELOOP (too deep) is not cached: the same
+/* -ELOOP (too deep) is not cached: the same
  * handle may be named when asked for at a lower depth. */
 static int name_of(struct rt *rt, struct rt_types *c, uint64_t th, int depth, const char **out)
 {
@@ -475,10 +472,8 @@ int rt_type_name(struct rt *rt, uint64_t th, const char **name)
 	const char *n = NULL;
 	int rc;
 
-	pthread_mutex_lock(&rt->types_lock);
 	struct rt_types *c = types_get(rt);
 	rc = !c ? -ENOMEM : c->err ? c->err : name_of(rt, c, th, 0, &n);
-	pthread_mutex_unlock(&rt->types_lock);
 	if (rc == -ELOOP)
 		rc = -EBADMSG; /* nested deeper than any real type: a cycle */
 	if (!rc)
@@ -492,7 +487,6 @@ int rt_type_args(struct rt *rt, uint64_t mt, uint64_t *args, uint32_t max, uint3
 	uint64_t per_inst;
 	int rc;
 
-	pthread_mutex_lock(&rt->types_lock);
 	struct rt_types *c = types_get(rt);
 	rc = !c ? -ENOMEM : c->err;
 	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags);
@@ -507,7 +501,6 @@ int rt_type_args(struct rt *rt, uint64_t mt, uint64_t *args, uint32_t max, uint3
 			rc = dump_read_ptr(rt->d, dict + (uint64_t)i * RT_PTR_SIZE, &args[i]);
 		n = rc ? 0 : nargs;
 	}
-	pthread_mutex_unlock(&rt->types_lock);
 	if (!rc)
 		*count = n;
 	return rc;
@@ -518,10 +511,8 @@ int rt_module_meta(struct rt *rt, uint64_t module, const struct meta **m)
 	const struct meta *mm = NULL;
 	int rc;
 
-	pthread_mutex_lock(&rt->types_lock);
 	struct rt_types *c = types_get(rt);
 	rc = !c ? -ENOMEM : c->err ? c->err : module_meta(rt, c, module, &mm);
-	pthread_mutex_unlock(&rt->types_lock);
 	if (!rc)
 		*m = mm;
 	return rc;

@@ -15,7 +15,7 @@ struct meta;
  * Named once and kept: *name is borrowed until rt_close(). -EIO when the
  * type's data or its module's metadata is missing from the dump, -EBADMSG
  * when it fails its checks, -ENOTSUP for kinds not named (generic variables,
- * function pointers, modules without a loaded image). Safe from several threads. */
+ * function pointers, modules without a loaded image). */
 int rt_type_name(struct rt *rt, uint64_t th, const char **name);
 
 /* The metadata of the Module at module (MethodTable.Module), read from the
