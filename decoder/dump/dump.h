@@ -55,6 +55,10 @@ int dump_read_cstr(struct dump *d, uint64_t addr, char *buf, size_t max);
 bool dump_has(struct dump *d, uint64_t addr, size_t len);
 
 const char *dump_path(struct dump *d);
+/* Lets go of the pages of the dump and module files mapped so far (they
+ * count in the process's resident memory; the kernel keeps them in its page
+ * cache, from where the next read takes them again). Any thread. */
+void dump_trim(struct dump *d);
 /* The dump file's modification time when it was opened: the tree's files
  * carry it, the time of the process's state they show. */
 struct timespec dump_mtime(struct dump *d);

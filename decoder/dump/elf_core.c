@@ -658,6 +658,20 @@ const char *dump_path(struct dump *d)
 	return d->path;
 }
 
+void dump_trim(struct dump *d)
+{
+	/* Private, read-only and never written: the pages come back from the
+	 * page cache on the next read (a minor fault). */
+	madvise((void *)d->map, d->size, MADV_DONTNEED);
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const struct dump_modfile *f = &d->modules[i].f;
+		if (f->state == 1 && f->map)
+			madvise((void *)f->map, f->size, MADV_DONTNEED);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 struct timespec dump_mtime(struct dump *d)
 {
 	return d->mtime;

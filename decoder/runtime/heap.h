@@ -51,11 +51,27 @@ int rt_segments(struct rt *rt, const struct rt_segment **segs, size_t *count);
 int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
 		 void *arg);
 
+/* Like rt_heap_walk(), from position from: 0 for the first object, else a
+ * position the walk gave as the next one after an object, which cb gets as
+ * next (the objects' positions are the walk's own, each object's start
+ * rounded up by the heap's alignment, so a listing can go on from one).
+ * When cb returns a positive value the walk stops there and returns it,
+ * with *stopped (when not NULL) the position of that object. */
+int rt_heap_walk_from(struct rt *rt, uint64_t from,
+		      int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, uint64_t next, void *arg),
+		      void *arg, uint64_t *stopped);
+
 /* The MethodTable and size of the object at obj. Sizes here and in
  * rt_heap_walk() are what SOS and ClrMD report: BaseSize + NumComponents x
  * component size, at least 24, not rounded up to the 8 bytes the heap gives
  * it. -EIO when
  * unreadable, -EBADMSG when its MethodTable is not plausible. */
 int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size);
+
+/* Like rt_object_size(), for what looks like an object by its own header:
+ * inside a segment, 8-byte aligned, with a MethodTable that reads as one
+ * (not the free-space one) and a size that ends in the segment. -ENOENT
+ * when it does not; no heap walk. */
+int rt_object_plausible(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size);
 
 #endif

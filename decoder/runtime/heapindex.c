@@ -29,6 +29,7 @@ struct ix_type {
 struct rt_heap_index {
 	const struct rt_segment *segs; /* rt_segments(), sorted by start */
 	uint64_t *first;	       /* granule of each segment's start */
+	uint64_t *walked;	       /* each segment's end of the last object walked */
 	size_t nsegs;
 	int wide; /* addresses kept as uint64_t */
 	/* Build-time shortcuts: the walk goes in address order and runs of one
@@ -68,25 +69,25 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 		t->addrs = a;
 		t->cap = cap;
 	}
+	/* The segment holding obj: the last one starting at or below it. */
+	if (!(ix->cur < ix->nsegs && obj >= ix->segs[ix->cur].start &&
+	      obj < ix->segs[ix->cur].end)) {
+		size_t lo = 0, hi = ix->nsegs;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ix->segs[mid].start <= obj)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!lo || obj >= ix->segs[lo - 1].end)
+			return -EFAULT; /* the walk reports only objects inside segments */
+		ix->cur = lo - 1;
+	}
+	ix->walked[ix->cur] = obj + size;
 	if (ix->wide) {
 		((uint64_t *)t->addrs)[t->pub.count] = obj;
 	} else {
-		/* The segment holding obj: the last one starting at or below it. */
-		size_t lo = ix->cur + 1, hi = ix->nsegs;
-		if (!(ix->cur < ix->nsegs && obj >= ix->segs[ix->cur].start &&
-		      obj < ix->segs[ix->cur].end)) {
-			lo = 0;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (ix->segs[mid].start <= obj)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (!lo || obj >= ix->segs[lo - 1].end)
-				return -EFAULT; /* the walk reports only objects inside segments */
-			ix->cur = lo - 1;
-		}
 		uint64_t g =
 			ix->first[ix->cur] + ((obj - ix->segs[ix->cur].start) >> GRANULE_SHIFT);
 		((uint32_t *)t->addrs)[t->pub.count] = (uint32_t)g;
@@ -119,7 +120,8 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	ix->segs = segs;
 	ix->nsegs = nsegs;
 	ix->first = calloc(nsegs + 1, sizeof(*ix->first));
-	if (!ix->first) {
+	ix->walked = calloc(nsegs + 1, sizeof(*ix->walked));
+	if (!ix->first || !ix->walked) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -155,7 +157,7 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	for (i = 0; i < ix->ntypes; i++)
 		ix->sorted[i] = ix->sorted_i[i]->pub;
 	ix->index_bytes += ix->ntypes * (sizeof(*ix->sorted) + sizeof(*ix->sorted_i)) +
-			   (nsegs + 1) * sizeof(*ix->first);
+			   (nsegs + 1) * (sizeof(*ix->first) + sizeof(*ix->walked));
 out:
 	if (rc) {
 		rt_heap_index_free(ix);
@@ -243,6 +245,26 @@ int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj)
 	       !rt_heap_index_find(ix, t, obj, &i);
 }
 
+int rt_heap_index_shows(struct rt *rt, struct rt_heap_index *ix, uint64_t obj, uint64_t *mt)
+{
+	const struct rt_heap_type *t;
+	uint64_t size, i;
+	size_t lo = 0, hi = ix->nsegs;
+
+	if (rt_object_plausible(rt, obj, mt, &size) || !(t = rt_heap_index_type(ix, *mt)))
+		return 0;
+	if (!rt_heap_index_find(ix, t, obj, &i))
+		return 1;
+	while (lo < hi) { /* the segment holding obj (plausible: one does) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->segs[mid].start <= obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && obj >= ix->walked[lo - 1];
+}
+
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes)
 {
@@ -265,5 +287,6 @@ void rt_heap_index_free(struct rt_heap_index *ix)
 	free(ix->sorted);
 	free(ix->sorted_i);
 	free(ix->first);
+	free(ix->walked);
 	free(ix);
 }

@@ -31,6 +31,11 @@ int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, u
 		       uint64_t *index);
 /* Whether the heap walk found an object at obj (1) or not (0). */
 int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj);
+/* Whether /heap/objects shows an object at obj (1) or not (0): one the heap
+ * walk found, or one that looks like an object (rt_object_plausible())
+ * where the walk did not go, past a break that ended its segment's walk,
+ * of a type the walk found objects of. Its MethodTable into *mt. */
+int rt_heap_index_shows(struct rt *rt, struct rt_heap_index *ix, uint64_t obj, uint64_t *mt);
 /* Total objects and bytes; anonymous memory the index holds. */
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes);

@@ -135,7 +135,7 @@ static uint64_t obj_reported_size(const struct mt_info *m, uint32_t ncomp)
 /* A read-ahead window over one segment's bytes. */
 struct window {
 	uint8_t *buf;
-	uint64_t base, len;
+	uint64_t base, len, cap;
 };
 
 /* Points *p at the 16 bytes at addr (< end), refilling the window. */
@@ -143,7 +143,7 @@ static int window_get(struct dump *d, struct window *w, uint64_t addr, uint64_t 
 		      const uint8_t **p)
 {
 	if (addr < w->base || addr + 16 > w->base + w->len) {
-		uint64_t n = end - addr < WINDOW ? end - addr : WINDOW;
+		uint64_t n = end - addr < w->cap ? end - addr : w->cap;
 		if (n < 16)
 			return -EBADMSG;
 		w->len = 0;
@@ -169,20 +169,24 @@ struct walk {
 	uint64_t next_ctx; /* its ptr, or UINT64_MAX */
 	uint64_t last_mt;  /* the MethodTable of the last object, and its entry */
 	const struct mt_info *last_m;
-	int (*cb)(uint64_t, uint64_t, uint64_t, void *);
+	/* One of the two: */
+	int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg);
+	int (*cb_next)(uint64_t obj, uint64_t mt, uint64_t size, uint64_t next, void *arg);
 	void *arg;
+	uint64_t stopped; /* cb_next: the object it stopped at */
 };
 
-/* Walks [s->start, s->end). Returns cb's non-zero value, -ENOMEM, or 0
- * (corruption ends the segment with a diag). */
-static int walk_segment(struct walk *w, const struct rt_segment *s)
+/* Walks [from, s->end), from being s->start or a position the walk
+ * reached. Returns cb's non-zero value, -ENOMEM, or 0 (corruption ends the
+ * segment with a diag). */
+static int walk_segment(struct walk *w, const struct rt_segment *s, uint64_t from)
 {
 	const struct rt_gc *gc = w->gc;
 	const struct rt_lay_obj *lo = &w->rt->lay.obj;
 	uint64_t ncomp_off = lo->arr_ncomp, free_mt = w->rt->lay.g.free_mt;
 	struct diag *diag = dump_diag(w->rt->d);
 	int skip_ctx = s->gen != 3 && s->gen != -1; /* not LOH, not frozen */
-	uint64_t obj = s->start;
+	uint64_t obj = from;
 
 	while (obj < s->end) {
 		/* next_ctx: the first allocation context at or after obj, so the
@@ -254,35 +258,74 @@ static int walk_segment(struct walk *w, const struct rt_segment *s)
 			return 0;
 		}
 		if (mt != free_mt) {
-			rc = w->cb(obj, mt, obj_reported_size(m, ncomp), w->arg);
-			if (rc)
+			uint64_t rsize = obj_reported_size(m, ncomp);
+			rc = w->cb ? w->cb(obj, mt, rsize, w->arg)
+				   : w->cb_next(obj, mt, rsize, obj + size, w->arg);
+			if (rc) {
+				w->stopped = obj;
 				return rc;
+			}
 		}
 		obj += size;
 	}
 	return 0;
 }
 
+/* Walks the segments from position from (0: the start of the first). */
+static int walk_from(struct walk *w, uint64_t from, uint64_t window)
+{
+	int rc = rt_layout_err(w->rt, RT_LG_OBJ);
+	size_t i = 0, lo, hi;
+
+	rc = rc ? rc : rt_layout_err(w->rt, RT_LG_MT);
+	rc = rc ? rc : rt_gc_load(w->rt, &w->gc);
+	if (rc)
+		return rc;
+	/* The segment holding from, else the first after it. */
+	for (lo = 0, hi = w->gc->nsegs; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->gc->segs[mid].end <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i = lo;
+	w->win.cap = window;
+	w->win.buf = malloc(window);
+	if (!w->win.buf)
+		return -ENOMEM;
+	for (; !rc && i < w->gc->nsegs; i++) {
+		const struct rt_segment *s = &w->gc->segs[i];
+		w->win.len = 0;
+		rc = walk_segment(w, s, from > s->start ? from : s->start);
+	}
+	free(w->win.buf);
+	free(w->mts.slots);
+	return rc;
+}
+
 int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
 		 void *arg)
 {
 	struct walk w = {.rt = rt, .cb = cb, .arg = arg};
-	int rc = rt_layout_err(rt, RT_LG_OBJ);
 
-	rc = rc ? rc : rt_layout_err(rt, RT_LG_MT);
-	rc = rc ? rc : rt_gc_load(rt, &w.gc);
+	return walk_from(&w, 0, WINDOW);
+}
 
-	if (rc)
-		return rc;
-	w.win.buf = malloc(WINDOW);
-	if (!w.win.buf)
-		return -ENOMEM;
-	for (size_t i = 0; !rc && i < w.gc->nsegs; i++) {
-		w.win.len = 0;
-		rc = walk_segment(&w, &w.gc->segs[i]);
-	}
-	free(w.win.buf);
-	free(w.mts.slots);
+/* A page of a listing is a few KiB of objects: a smaller window, but one
+ * the dump reads by pread (BULK_READ in elf_core.c), not through its map,
+ * so that listing the heap does not map it all into the process. */
+#define PAGE_WINDOW (64u << 10)
+
+int rt_heap_walk_from(struct rt *rt, uint64_t from,
+		      int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, uint64_t next, void *arg),
+		      void *arg, uint64_t *stopped)
+{
+	struct walk w = {.rt = rt, .cb_next = cb, .arg = arg};
+	int rc = walk_from(&w, from, PAGE_WINDOW);
+
+	if (rc > 0 && stopped)
+		*stopped = w.stopped;
 	return rc;
 }
 
@@ -311,6 +354,31 @@ int rt_object_size(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
 		return m.err == 1 ? -EIO : -EBADMSG;
 	*mt = raw;
 	*size = obj_reported_size(&m, ncomp);
+	return 0;
+}
+
+int rt_object_plausible(struct rt *rt, uint64_t obj, uint64_t *mt, uint64_t *size)
+{
+	const struct rt_segment *segs;
+	size_t lo = 0, hi, n;
+	int rc = rt_segments(rt, &segs, &n);
+
+	if (rc)
+		return rc;
+	for (hi = n; lo < hi;) { /* the last segment starting at or below obj */
+		size_t mid = lo + (hi - lo) / 2;
+		if (segs[mid].start <= obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || obj >= segs[lo - 1].end || obj % OBJ_ALIGN)
+		return -ENOENT;
+	rc = rt_object_size(rt, obj, mt, size);
+	if (rc)
+		return rc;
+	if (*mt == rt->lay.g.free_mt || *size > segs[lo - 1].end - obj)
+		return -ENOENT;
 	return 0;
 }
 
