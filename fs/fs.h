@@ -27,6 +27,12 @@ int fs_print(struct fs *fs, const char *path, FILE *out);
 int fs_list(struct fs *fs, const char *path, FILE *out);
 int fs_readlink(struct fs *fs, const char *path, FILE *out);
 
+/* For --export: writes the whole tree into dir (made if missing; it must
+ * not hold the tree's names already): directories, files with their bytes,
+ * symlinks with their targets, as a mount shows them. Keeps within budget
+ * bytes (0: no bound) as a mount does. -errno of the first failure. */
+int fs_export(struct fs *fs, const char *dir, size_t budget);
+
 struct fs_mount_options {
 	const char *mountpoint;
 	bool foreground;
@@ -34,6 +40,7 @@ struct fs_mount_options {
 	bool single_thread;	      /* also keeps FUSE over io_uring off */
 	bool no_uring;		      /* /dev/fuse even where io_uring is offered */
 	const char *const *fuse_opts; /* values of -o, NULL-terminated; may be NULL */
+	size_t cache;		      /* bytes of nodes and rendered files kept; 0: no bound */
 };
 
 /* Mounts read-only and serves requests until unmounted or signalled;

@@ -3,6 +3,8 @@
 #define FUSE_USE_VERSION 312
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
@@ -25,7 +27,7 @@
 /* readdirplus hands the kernel full entries (it then skips the lookups) for
  * directories up to this many entries; larger ones go as bare names, so that
  * a plain ls of every object of the heap does not make the kernel build an
- * inode for each. */
+ * inode for each (and hold its node). */
 #define LL_PLUS_MAX 16384
 
 /* Mount options always given; the user's -o come after them. "ro" makes the
@@ -36,10 +38,12 @@
 /* The session's userdata; read-only after fs_mount() fills it. */
 struct ll_ctx {
 	struct fs_tree *tree;
+	struct dump *dump;
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime;	/* the dump file's: every node's times */
 	bool no_open;		/* set once by ll_init(): opens answer ENOSYS */
+	bool no_opendir;	/* likewise for opendir */
 	struct ll_push *push;	/* NULL when the pushing thread could not start */
 	uint64_t info_ino;	/* /info, which renders again after the dump changed */
 	struct ll_ahead *ahead; /* NULL likewise */
@@ -51,13 +55,31 @@ static struct ll_ctx *ctx_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* The tree's memory budget (fs_tree_trim()): the kernel is asked to drop
+ * entries through the pushing thread, which may wait for it. */
+static void ll_ask(void *arg, uint64_t parent, const char *name)
+{
+	ll_push_inval_entry(arg, parent, name);
+}
+
+/* After an operation that may have made nodes or rendered bytes: trims the
+ * tree when it is over its budget. */
+static void ll_trim(struct ll_ctx *c)
+{
+	if (!fs_tree_over(c->tree))
+		return;
+	fs_tree_trim(c->tree, c->push ? ll_ask : NULL, c->push);
+	/* The dump's pages read through its map count in the daemon's memory
+	 * too: let them go, the page cache keeps them. */
+	dump_trim(c->dump);
+}
+
 /* Attributes of n; renders a file (once) so that st_size is exact. Every
  * time is the dump file's modification time, when the state it shows was
  * saved (createdump writes the file as it reads the process); nothing of the
  * analysing machine shows in the tree. */
 static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
 {
-	const char *data;
 	size_t len = 0;
 	int rc = 0;
 
@@ -73,7 +95,7 @@ static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
 		st->st_nlink = 2;
 		break;
 	case FS_FILE:
-		rc = fs_node_content(n, &data, &len);
+		rc = fs_node_size(n, &len);
 		st->st_mode = S_IFREG | 0440;
 		st->st_nlink = 1;
 		break;
@@ -88,10 +110,11 @@ static int fill_attr(struct ll_ctx *c, struct fs_node *n, struct stat *st)
 	return rc;
 }
 
-/* The node for ino, or -ENOENT (an inode we never handed out). */
+/* The node for ino, held (fs_node_release()), or -ENOENT: a number the
+ * kernel does not hold (it holds what it uses until it forgets it). */
 static int node_of(fuse_req_t req, fuse_ino_t ino, struct fs_node **out)
 {
-	struct fs_node *n = fs_tree_node(ctx_of(req)->tree, ino);
+	struct fs_node *n = fs_tree_get(ctx_of(req)->tree, ino, NULL);
 
 	if (!n)
 		return -ENOENT;
@@ -101,73 +124,83 @@ static int node_of(fuse_req_t req, fuse_ino_t ino, struct fs_node **out)
 
 static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	struct ll_ctx *c = ctx_of(req); /* the reply frees req */
 	struct fuse_entry_param e;
-	struct fs_node *dir, *n;
+	struct fs_node *dir, *n = NULL;
 	int rc = node_of(req, parent, &dir);
 
 	memset(&e, 0, sizeof(e));
-	if (rc)
-		goto out;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
 	rc = fs_node_lookup(dir, name, &n);
 	if (rc == -ENOENT) {
 		/* ino 0 with a timeout: the kernel caches the absence. */
 		e.entry_timeout = LL_TIMEOUT;
 		rc = 0;
-		goto out;
+	} else if (!rc) {
+		rc = fill_attr(c, n, &e.attr);
 	}
-	if (rc)
-		goto out;
-	rc = fill_attr(ctx_of(req), n, &e.attr);
-	e.ino = fs_node_ino(n);
-	e.attr_timeout = LL_TIMEOUT;
-	e.entry_timeout = LL_TIMEOUT;
-out:
 	if (rc) {
 		fuse_reply_err(req, -rc);
-		return;
+		goto out;
 	}
-	struct ll_ctx *c = ctx_of(req); /* the reply frees req */
-	fuse_reply_entry(req, &e);
+	if (n) {
+		e.ino = fs_node_ino(n);
+		e.generation = fs_node_gen(n);
+		e.attr_timeout = LL_TIMEOUT;
+		e.entry_timeout = LL_TIMEOUT;
+		/* Counted before the reply: the kernel may forget it at once. */
+		fs_node_remember(n);
+	}
+	if (fuse_reply_entry(req, &e) && n)
+		fs_tree_forget(c->tree, e.ino, 1); /* the kernel never got it */
 	/* The content is rendered (for st_size): hand it to the kernel now,
 	 * which then answers the read that usually follows by itself. Only
 	 * after the reply: the kernel makes the inode on receiving it. */
-	if (e.ino && fs_node_kind(n) == FS_FILE) {
-		const char *data;
-		size_t len;
-		if (fs_node_content(n, &data, &len) == 0)
-			ll_push_add(c->push, e.ino, data, len);
+	if (n && fs_node_kind(n) == FS_FILE) {
+		ll_push_add(c->push, n);
 		ll_ahead_note(c->ahead, dir, n);
 	}
+out:
+	fs_node_release(n);
+	fs_node_release(dir);
+	ll_trim(c);
 }
 
-/* Nodes live as long as the mount: nothing to forget. */
 static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	(void)ino;
-	(void)nlookup;
+	fs_tree_forget(ctx_of(req)->tree, ino, nlookup);
 	fuse_reply_none(req);
 }
 
 static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	(void)count;
-	(void)forgets;
+	struct fs_tree *t = ctx_of(req)->tree;
+
+	for (size_t i = 0; i < count; i++)
+		fs_tree_forget(t, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct ll_ctx *c = ctx_of(req);
 	struct fs_node *n;
 	struct stat st;
 	int rc = node_of(req, ino, &n);
 
 	(void)fi;
-	if (!rc)
-		rc = fill_attr(ctx_of(req), n, &st);
+	if (!rc) {
+		rc = fill_attr(c, n, &st);
+		fs_node_release(n);
+	}
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_attr(req, &st, LL_TIMEOUT);
+	ll_trim(c);
 }
 
 static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -175,91 +208,163 @@ static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct fs_node *n;
 	int rc = node_of(req, ino, &n);
 
-	if (!rc && fs_node_kind(n) != FS_SYMLINK)
-		rc = -EINVAL;
-	if (rc)
+	if (rc) {
 		fuse_reply_err(req, -rc);
+		return;
+	}
+	if (fs_node_kind(n) != FS_SYMLINK)
+		fuse_reply_err(req, EINVAL);
 	else
 		fuse_reply_readlink(req, fs_node_target(n));
+	fs_node_release(n);
 }
 
-/* Populates the directory now, so that its errors show on opendir. */
+/* Nothing is kept per open directory: where the kernel allows it
+ * (FUSE_CAP_NO_OPENDIR_SUPPORT), the first opendir answers ENOSYS and the
+ * kernel sends no opendir or releasedir again, which halves the requests of
+ * a walk; it then caches listings as FOPEN_CACHE_DIR asks. A directory is
+ * filled by its first listing or lookup. */
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_node *n, *const *kids;
-	size_t count;
+	struct ll_ctx *c = ctx_of(req);
+	struct fs_node *n = NULL;
 	int rc = node_of(req, ino, &n);
 
-	if (!rc)
-		rc = fs_node_children(n, &kids, &count);
+	if (!rc && fs_node_kind(n) != FS_DIR)
+		rc = -ENOTDIR;
+	fs_node_release(n);
 	fi->cache_readdir = 1;
 	fi->keep_cache = 1;
+	if (!rc && c->no_opendir)
+		rc = -ENOSYS;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_open(req, fi);
 }
 
-/* One directory entry for readdir (plus false) or readdirplus: entry i is
- * ".", "..", then the sorted children; it carries offset i + 1, the position
- * to continue from. Returns the bytes it needs, as fuse_add_direntry does. */
-static size_t add_entry(fuse_req_t req, struct fs_node *dir, struct fs_node *const *kids,
-			size_t count, size_t i, bool plus, char *buf, size_t size)
+/* A reply of readdir or readdirplus being filled. */
+struct dir_reply {
+	fuse_req_t req;
+	struct ll_ctx *c;
+	bool plus;
+	char *buf;
+	size_t size, pos;
+	/* readdirplus: the nodes handed to the kernel, each remembered once,
+	 * to forget again if the reply does not reach it. */
+	struct fs_node **given;
+	size_t ngiven;
+	bool full; /* full entries for this directory (not a large one) */
+	int err;
+};
+
+/* One entry into the reply: name, the node n (NULL for "." and ".."
+ * passed as dot), off the position to go on from. 1 when it does not fit. */
+static int add_entry(struct dir_reply *r, const char *name, struct fs_node *n, fuse_ino_t ino,
+		     enum fs_kind kind, off_t off)
 {
-	struct fs_node *n = i == 0 ? dir : i == 1 ? fs_node_parent(dir) : kids[i - 2];
-	const char *name = i == 0 ? "." : i == 1 ? ".." : fs_node_name(n);
 	struct fuse_entry_param e;
+	size_t need;
 
 	memset(&e, 0, sizeof(e));
-	e.attr.st_ino = fs_node_ino(n);
-	e.attr.st_mode = fs_node_kind(n) == FS_DIR    ? S_IFDIR
-			 : fs_node_kind(n) == FS_FILE ? S_IFREG
-						      : S_IFLNK;
-	if (!plus)
-		return fuse_add_direntry(req, buf, size, name, &e.attr, (off_t)(i + 1));
-	/* Full entries (the kernel then skips the lookup) for what is known
-	 * without decoding: directories, symlinks and files rendered already.
-	 * Any other file goes as a bare name (node id 0): listing a directory
-	 * must not render every file in it to learn their sizes. */
-	if (i >= 2 && count <= LL_PLUS_MAX && (fs_node_kind(n) != FS_FILE || fs_node_rendered(n)) &&
-	    fill_attr(ctx_of(req), n, &e.attr) == 0) {
-		e.ino = fs_node_ino(n);
-		e.attr_timeout = LL_TIMEOUT;
-		e.entry_timeout = LL_TIMEOUT;
+	e.attr.st_ino = ino;
+	e.attr.st_mode = kind == FS_DIR ? S_IFDIR : kind == FS_FILE ? S_IFREG : S_IFLNK;
+	if (!r->plus) {
+		need = fuse_add_direntry(r->req, r->buf + r->pos, r->size - r->pos, name, &e.attr,
+					 off);
+	} else {
+		/* Full entries (the kernel then skips the lookup) for what is
+		 * known without decoding: directories, symlinks and files whose
+		 * size is known, and small files (fs_ops.small), rendered now.
+		 * Any other file goes as a bare name (node id 0): listing a
+		 * directory must not render every file in it. "." and ".."
+		 * always go bare: the kernel takes no count for them. */
+		bool full = n && r->full &&
+			    (kind != FS_FILE || fs_node_sized(n) || fs_node_small(n)) &&
+			    fill_attr(r->c, n, &e.attr) == 0;
+		if (full) {
+			e.ino = ino;
+			e.generation = fs_node_gen(n);
+			e.attr_timeout = LL_TIMEOUT;
+			e.entry_timeout = LL_TIMEOUT;
+		}
+		need = fuse_add_direntry_plus(r->req, r->buf + r->pos, r->size - r->pos, name, &e,
+					      off);
+		if (full && need <= r->size - r->pos) {
+			struct fs_node **g = realloc(r->given, (r->ngiven + 1) * sizeof(*g));
+			if (!g) {
+				r->err = -ENOMEM;
+				return 1;
+			}
+			r->given = g;
+			g[r->ngiven++] = n;
+			fs_node_remember(n);
+		}
 	}
-	return fuse_add_direntry_plus(req, buf, size, name, &e, (off_t)(i + 1));
+	if (need > r->size - r->pos)
+		return 1;
+	r->pos += need;
+	return 0;
 }
 
+static int add_child(void *arg, struct fs_node *kid, uint64_t next)
+{
+	struct dir_reply *r = arg;
+
+	return add_entry(r, fs_node_name(kid), kid, fs_node_ino(kid), fs_node_kind(kid),
+			 (off_t)(next + 2));
+}
+
+/* Offsets: 0 the start, 1 after ".", 2 after "..", then 2 + the position
+ * (fs_node_list()) to go on from. */
 static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
-	struct fs_node *n, *const *kids;
-	size_t count, pos = 0;
-	char *buf = NULL;
+	struct dir_reply r = {req, ctx_of(req), plus, NULL, size, 0, NULL, 0, false, 0};
+	struct ll_ctx *c = r.c;
+	struct fs_node *n;
+	uint64_t count;
 	int rc = node_of(req, ino, &n);
 
-	if (rc)
-		goto out;
-	rc = fs_node_children(n, &kids, &count);
-	if (rc)
-		goto out;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	r.full = plus && fs_node_count(n, &count) == 0 && count <= LL_PLUS_MAX;
 	rc = -ENOMEM;
-	buf = malloc(size ? size : 1);
-	if (!buf)
+	r.buf = malloc(size ? size : 1);
+	if (!r.buf)
 		goto out;
 	rc = 0;
-	for (size_t i = off < 0 ? 0 : (size_t)off; i < count + 2; i++) {
-		size_t need = add_entry(req, n, kids, count, i, plus, buf + pos, size - pos);
-
-		if (need > size - pos)
-			break;
-		pos += need;
+	if (off <= 0 && add_entry(&r, ".", NULL, fs_node_ino(n), FS_DIR, 1))
+		goto reply;
+	if (off <= 1 && add_entry(&r, "..", NULL, fs_node_ino(fs_node_parent(n)), FS_DIR, 2))
+		goto reply;
+	rc = fs_node_list(n, off > 2 ? (uint64_t)off - 2 : 0, add_child, &r);
+	rc = rc > 0 ? r.err : rc;
+reply:
+	/* Entries that fit go even when a later one failed. */
+	if (rc && !r.pos)
+		goto out;
+	if (fuse_reply_buf(req, r.buf, r.pos)) {
+		for (size_t i = 0; i < r.ngiven; i++)
+			fs_tree_forget(c->tree, fs_node_ino(r.given[i]), 1);
+	} else {
+		/* The files rendered for their size: their bytes too, now. */
+		for (size_t i = 0; i < r.ngiven; i++)
+			if (fs_node_kind(r.given[i]) == FS_FILE)
+				ll_push_add(c->push, r.given[i]);
 	}
+	rc = 0;
 out:
-	if (rc)
+	if (rc) {
+		for (size_t i = 0; i < r.ngiven; i++)
+			fs_tree_forget(c->tree, fs_node_ino(r.given[i]), 1);
 		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_buf(req, buf, pos);
-	free(buf);
+	}
+	free(r.given);
+	free(r.buf);
+	fs_node_release(n);
+	ll_trim(c);
 }
 
 static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -289,8 +394,8 @@ static void ll_release_any(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 /* The kernel may skip open and release for every file when the first open
  * answers ENOSYS (FUSE_CAP_NO_OPEN_SUPPORT): two round trips fewer per file
  * read. That is safe here: the mount is read-only (the kernel refuses writes
- * itself), a file's content is rendered by its lookup already (its exact
- * size), and nothing is kept per open file. */
+ * itself), a file's size is known from its lookup, and nothing is kept per
+ * open file. */
 static void ll_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct ll_ctx *c = userdata;
@@ -302,51 +407,64 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		c->no_open = true;
 	}
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+		c->no_opendir = true;
+	}
 }
 
 /* Renders the file now (if getattr has not) so read never fails later. */
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct ll_ctx *c = ctx_of(req);
 	struct fs_node *n;
-	const char *data;
 	size_t len;
 	int rc = node_of(req, ino, &n);
 
 	if (rc)
 		goto out;
 	rc = -EROFS;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
-		goto out;
-	rc = fs_node_content(n, &data, &len);
+	if ((fi->flags & O_ACCMODE) == O_RDONLY && !(fi->flags & O_TRUNC))
+		rc = fs_node_size(n, &len);
+	fs_node_release(n);
 	fi->keep_cache = 1;
-	if (!rc && ctx_of(req)->no_open)
+	if (!rc && c->no_open)
 		rc = -ENOSYS;
 out:
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_open(req, fi);
+	ll_trim(c);
 }
 
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
+	struct ll_ctx *c = ctx_of(req);
+	struct fs_content *content = NULL;
 	struct fs_node *n;
-	const char *data = NULL;
-	size_t len = 0;
 	int rc = node_of(req, ino, &n);
 
 	(void)fi;
-	if (!rc)
-		rc = fs_node_content(n, &data, &len);
+	if (!rc) {
+		rc = fs_node_read(n, &content);
+		fs_node_release(n);
+	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
-	} else if (off < 0 || (size_t)off >= len) {
-		fuse_reply_buf(req, NULL, 0);
 	} else {
-		size_t left = len - (size_t)off;
-		fuse_reply_buf(req, data + off, size < left ? size : left);
+		size_t len = fs_content_len(content);
+		if (off < 0 || (size_t)off >= len) {
+			fuse_reply_buf(req, NULL, 0);
+		} else {
+			size_t left = len - (size_t)off;
+			fuse_reply_buf(req, fs_content_data(content) + off,
+				       size < left ? size : left);
+		}
 	}
+	fs_content_put(content);
+	ll_trim(c);
 }
 
 static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -357,7 +475,9 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
 	memset(&st, 0, sizeof(st));
 	st.f_bsize = 4096;
 	st.f_frsize = 4096;
-	st.f_files = fs_tree_node_count(ctx_of(req)->tree);
+	struct fs_tree_stats ts;
+	fs_tree_stats(ctx_of(req)->tree, &ts);
+	st.f_files = ts.nodes;
 	st.f_namemax = 255;
 	st.f_flag = ST_RDONLY;
 	fuse_reply_statfs(req, &st);
@@ -501,7 +621,7 @@ static void ll_dump_changed(void *arg)
 int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct ll_ctx c = {fs->tree, getuid(), getgid(), dump_mtime(fs->dump)};
+	struct ll_ctx c = {fs->tree, fs->dump, getuid(), getgid(), dump_mtime(fs->dump)};
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *cfg = NULL;
 	bool handlers = false, mounted = false;
@@ -525,12 +645,15 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	 * thread files are only read the ordinary way. */
 	if (ll_push_start(se, &c.push))
 		c.push = NULL;
+	/* /info is the root's: it stays, and so does its number. */
 	struct fs_node *info;
 	if (c.push && fs_tree_resolve(fs->tree, "/info", 0, &info) == 0) {
 		c.info_ino = fs_node_ino(info);
+		fs_node_release(info);
 		fs->on_change_arg = &c;
 		__atomic_store_n(&fs->on_change, ll_dump_changed, __ATOMIC_RELEASE);
 	}
+	fs_tree_set_budget(fs->tree, o->cache);
 	if (ll_ahead_start(o->debug, &c.ahead))
 		c.ahead = NULL;
 	/* Before the loop reads FUSE_INIT, whose reply accepts io_uring. */
@@ -551,6 +674,18 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	}
 	/* A signal ends the loop normally; only a negative result is an error. */
 	rc = rc < 0 ? rc : 0;
+	/* clrfs -d, and scripts/bench (CLRFS_REPORT_MEMORY), read this line. */
+	if (o->debug || getenv("CLRFS_REPORT_MEMORY")) {
+		struct fs_tree_stats st;
+		fs_tree_stats(fs->tree, &st);
+		fprintf(stderr,
+			"clrfs: tree: %" PRIu64 " nodes alive (%" PRIu64 " bytes), %" PRIu64
+			" bytes rendered kept, at most %" PRIu64 " bytes in all; %" PRIu64 " made, %" PRIu64 " freed; reads %" PRIu64
+			" from the cache, %" PRIu64 " rendered, %" PRIu64 " dropped; %" PRIu64
+			" trims, %" PRIu64 " drops asked of the kernel, %" PRIu64 " forgets\n",
+			st.nodes, st.node_bytes, st.content_bytes, st.peak_bytes, st.made, st.freed, st.hits,
+			st.misses, st.evicted, st.trims, st.asked, st.forgets);
+	}
 out:
 	__atomic_store_n(&fs->on_change, NULL, __ATOMIC_RELEASE);
 	ll_ahead_stop(c.ahead);

@@ -16,6 +16,21 @@
 /* Longer names are never scanned ahead (none of the tree's are). */
 #define AHEAD_NAME_MAX 256
 
+/* A node by number and generation: compared, never followed. */
+struct node_id {
+	uint64_t ino, gen;
+};
+
+static struct node_id id_of(const struct fs_node *n)
+{
+	return (struct node_id){fs_node_ino(n), fs_node_gen(n)};
+}
+
+static bool id_eq(struct node_id a, struct node_id b)
+{
+	return a.ino == b.ino && a.gen == b.gen;
+}
+
 struct ll_ahead {
 	bool trace; /* a line on stderr per scan */
 	pthread_t thread;
@@ -25,22 +40,26 @@ struct ll_ahead {
 	/* Guarded by lock: */
 	bool stop;
 	bool running; /* the thread is rendering a scan */
-	/* The lookup before: a file named last_name in last_dir. */
-	struct fs_node *last_dir;
+	/* The lookup before: a file named last_name in the directory last_dir,
+	 * child of last_parent. */
+	struct node_id last_dir, last_parent;
 	char last_name[AHEAD_NAME_MAX];
-	/* The scan to render ahead of: name in the children of parent, round
-	 * from the one after `from`. gen counts scans; the thread drops a scan
-	 * as soon as gen moves on. */
-	struct fs_node *parent, *from;
+	/* The scan to render ahead of: name in the children of parent (held
+	 * while the scan is pending), round from the one after the child named
+	 * from. gen counts scans; the thread drops a scan as soon as gen moves
+	 * on. scan_parent is the parent of the last scan set up. */
+	struct fs_node *parent;
+	struct node_id scan_parent;
+	char from[AHEAD_NAME_MAX];
 	char name[AHEAD_NAME_MAX];
 	uint64_t gen, taken;
 	uint64_t scans; /* scans the thread has begun */
 };
 
-/* Renders name in the children of parent, from the one after `from` round
- * to `from` (a scan in another order is still ahead of), while the scan is
- * still the one numbered gen. */
-static void render_ahead(struct ll_ahead *a, struct fs_node *parent, struct fs_node *from,
+/* Renders name in the children of parent (held), from the one after the
+ * child named from round to it (a scan in another order is still ahead
+ * of), while the scan is still the one numbered gen. */
+static void render_ahead(struct ll_ahead *a, struct fs_node *parent, const char *from,
 			 const char *name, uint64_t gen)
 {
 	struct fs_node *const *kids;
@@ -49,24 +68,29 @@ static void render_ahead(struct ll_ahead *a, struct fs_node *parent, struct fs_n
 
 	if (fs_node_children(parent, &kids, &n))
 		return;
-	while (at < n && kids[at] != from)
+	while (at < n && strcmp(fs_node_name(kids[at]), from))
 		at++;
 	for (k = 1; k < n && k <= LL_AHEAD_MAX && bytes < LL_AHEAD_BYTES; k++) {
 		struct fs_node *kid = kids[(at + k) % n], *f;
-		const char *data;
-		size_t len;
+		struct fs_content *c;
 
 		if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen) {
 			dropped = true;
 			break;
 		}
-		if (fs_node_kind(kid) != FS_DIR || fs_node_lookup(kid, name, &f) ||
-		    fs_node_kind(f) != FS_FILE || fs_node_rendered(f))
+		if (fs_node_kind(kid) != FS_DIR)
 			continue;
-		if (fs_node_content(f, &data, &len) == 0) {
-			bytes += len;
-			files++;
+		fs_node_hold(kid); /* its children stay while it is */
+		if (fs_node_lookup(kid, name, &f) == 0) {
+			if (fs_node_kind(f) == FS_FILE && !fs_node_sized(f) &&
+			    fs_node_read(f, &c) == 0) {
+				bytes += fs_content_len(c);
+				files++;
+				fs_content_put(c);
+			}
+			fs_node_release(f);
 		}
+		fs_node_release(kid);
 	}
 	if (a->trace)
 		fprintf(stderr,
@@ -79,7 +103,7 @@ static void render_ahead(struct ll_ahead *a, struct fs_node *parent, struct fs_n
 static void *ahead_main(void *arg)
 {
 	struct ll_ahead *a = arg;
-	char name[AHEAD_NAME_MAX];
+	char from[AHEAD_NAME_MAX], name[AHEAD_NAME_MAX];
 
 	pthread_mutex_lock(&a->lock);
 	while (!a->stop) {
@@ -89,12 +113,15 @@ static void *ahead_main(void *arg)
 			continue;
 		}
 		uint64_t gen = a->taken = a->gen;
-		struct fs_node *parent = a->parent, *from = a->from;
+		struct fs_node *parent = a->parent;
+		a->parent = NULL; /* the thread's hold now */
+		memcpy(from, a->from, sizeof(from));
 		memcpy(name, a->name, sizeof(name));
 		a->running = true;
 		a->scans++;
 		pthread_mutex_unlock(&a->lock);
 		render_ahead(a, parent, from, name, gen);
+		fs_node_release(parent);
 		pthread_mutex_lock(&a->lock);
 		a->running = false;
 	}
@@ -129,26 +156,33 @@ int ll_ahead_start(bool trace, struct ll_ahead **out)
 void ll_ahead_note(struct ll_ahead *a, struct fs_node *dir, struct fs_node *file)
 {
 	const char *name = fs_node_name(file);
-	struct fs_node *parent = fs_node_parent(dir);
+	struct fs_node *parent = fs_node_parent(dir), *old = NULL;
 
-	if (!a || fs_node_kind(file) != FS_FILE || strlen(name) >= AHEAD_NAME_MAX)
+	if (!a || fs_node_kind(file) != FS_FILE || strlen(name) >= AHEAD_NAME_MAX ||
+	    strlen(fs_node_name(dir)) >= AHEAD_NAME_MAX)
 		return;
 	pthread_mutex_lock(&a->lock);
 	/* A second directory of the same parent, the same name: a scan. Only
 	 * of a parent listed already, whose children exist (a large directory
-	 * looked up child by child is never listed for this), and only once. */
-	if (a->last_dir && a->last_dir != dir && fs_node_parent(a->last_dir) == parent &&
-	    parent != dir && !strcmp(a->last_name, name) && fs_node_listed(parent) &&
-	    !(a->parent == parent && !strcmp(a->name, name))) {
+	 * is never listed so), and only once. */
+	if (a->last_dir.ino && !id_eq(a->last_dir, id_of(dir)) &&
+	    id_eq(a->last_parent, id_of(parent)) && parent != dir && !strcmp(a->last_name, name) &&
+	    fs_node_listed(parent) &&
+	    !(id_eq(a->scan_parent, id_of(parent)) && !strcmp(a->name, name))) {
+		old = a->parent; /* a scan not begun, replaced */
+		fs_node_hold(parent);
 		a->parent = parent;
-		a->from = dir;
-		memcpy(a->name, a->last_name, sizeof(a->name));
+		a->scan_parent = id_of(parent);
+		memcpy(a->from, fs_node_name(dir), strlen(fs_node_name(dir)) + 1);
+		memcpy(a->name, name, strlen(name) + 1);
 		__atomic_store_n(&a->gen, a->gen + 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&a->wake);
 	}
-	a->last_dir = dir;
+	a->last_dir = id_of(dir);
+	a->last_parent = id_of(parent);
 	memcpy(a->last_name, name, strlen(name) + 1);
 	pthread_mutex_unlock(&a->lock);
+	fs_node_release(old);
 }
 
 uint64_t ll_ahead_wait(struct ll_ahead *a)
@@ -173,6 +207,7 @@ void ll_ahead_stop(struct ll_ahead *a)
 	pthread_cond_signal(&a->wake);
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
+	fs_node_release(a->parent); /* a scan never begun */
 	pthread_cond_destroy(&a->idle);
 	pthread_cond_destroy(&a->wake);
 	pthread_mutex_destroy(&a->lock);

@@ -16,24 +16,30 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ll_push.h"
 #include "ll_thread.h"
+#include "node.h"
 
 /* Pending pushes; a lookup burst (a shell glob) rarely gets ahead of the
- * thread by more than a few, and a dropped push only costs a READ. */
-#define PUSH_QUEUE 1024
+ * thread by more than a few, and a dropped push only costs a READ; a trim
+ * (fs_tree_trim()) asks for up to 8192 entries to be dropped at once. */
+#define PUSH_QUEUE 16384
 
 /* How often a push is tried again when the kernel does not know the inode
  * yet: it makes the inode when the process that looked it up takes the
  * reply, which can come after the push. */
 #define PUSH_TRIES 4
 
+/* One notification: a store (node and content set), the invalidation of an
+ * inode (ino alone), or of an entry (ino the directory, name set). */
 struct push_item {
 	uint64_t ino;
-	const char *data; /* NULL: an invalidation */
-	size_t len;
+	struct fs_node *node;	    /* held until pushed */
+	struct fs_content *content; /* likewise */
+	char *name;
 	unsigned tries;
 };
 
@@ -49,6 +55,35 @@ struct ll_push {
 	bool busy;     /* the thread is inside a store */
 	bool disabled; /* the kernel takes no stores (or the connection is gone) */
 };
+
+/* Lets go of what an item holds. */
+static void item_done(struct push_item *it)
+{
+	fs_content_put(it->content);
+	fs_node_release(it->node);
+	free(it->name);
+}
+
+/* Empties the queue (p->lock held). */
+static void drain(struct ll_push *p)
+{
+	for (; p->count; p->count--, p->head = (p->head + 1) % PUSH_QUEUE)
+		item_done(&p->q[p->head]);
+}
+
+/* Queues it (taking what it holds) or lets it go. */
+static void enqueue(struct ll_push *p, struct push_item it)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->stop && !p->disabled && p->count < PUSH_QUEUE) {
+		p->q[(p->head + p->count) % PUSH_QUEUE] = it;
+		if (++p->count == 1) /* else the thread is awake: it empties the queue */
+			pthread_cond_signal(&p->wake);
+		it = (struct push_item){0};
+	}
+	pthread_mutex_unlock(&p->lock);
+	item_done(&it);
+}
 
 static void *push_main(void *arg)
 {
@@ -66,13 +101,20 @@ static void *push_main(void *arg)
 		p->busy = true;
 		pthread_mutex_unlock(&p->lock);
 
-		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(it.len);
-		bv.buf[0].mem = (void *)it.data;
-		/* -ENOENT: the kernel has no such inode, not yet (tried again
-		 * below) or no more (forgotten already): harmless either way. */
-		int rc = it.data ? fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0)
-				 : fuse_lowlevel_notify_inval_inode(p->se, it.ino, 0, 0);
-		if (!it.data && rc == -ENOENT)
+		int rc;
+		if (it.content) {
+			struct fuse_bufvec bv = FUSE_BUFVEC_INIT(fs_content_len(it.content));
+			bv.buf[0].mem = (void *)fs_content_data(it.content);
+			/* -ENOENT: the kernel has no such inode, not yet (tried
+			 * again below) or no more (forgotten already). */
+			rc = fuse_lowlevel_notify_store(p->se, it.ino, 0, &bv, 0);
+		} else if (it.name) {
+			rc = fuse_lowlevel_notify_inval_entry(p->se, it.ino, it.name,
+							      strlen(it.name));
+		} else {
+			rc = fuse_lowlevel_notify_inval_inode(p->se, it.ino, 0, 0);
+		}
+		if (!it.content && rc == -ENOENT)
 			rc = 0; /* nothing kept: nothing to forget */
 
 		pthread_mutex_lock(&p->lock);
@@ -86,12 +128,15 @@ static void *push_main(void *arg)
 			}
 			p->q[(p->head + p->count) % PUSH_QUEUE] = it;
 			p->count++;
+		} else {
+			item_done(&it);
 		}
 		if (rc == -ENOSYS || rc == -ENODEV || rc == -EBADF) {
 			p->disabled = true;
-			p->count = 0;
+			drain(p);
 		}
 	}
+	drain(p);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -117,31 +162,33 @@ int ll_push_start(struct fuse_session *se, struct ll_push **out)
 	return 0;
 }
 
-void ll_push_add(struct ll_push *p, uint64_t ino, const char *data, size_t len)
+void ll_push_add(struct ll_push *p, struct fs_node *file)
 {
-	if (!p || len == 0 || len > LL_PUSH_MAX)
+	struct fs_content *c;
+
+	if (!p || fs_node_cached(file, &c))
 		return;
-	pthread_mutex_lock(&p->lock);
-	if (!p->stop && !p->disabled && p->count < PUSH_QUEUE) {
-		p->q[(p->head + p->count) % PUSH_QUEUE] = (struct push_item){ino, data, len, 0};
-		p->count++;
-		if (p->count == 1) /* else the thread is awake: it empties the queue */
-			pthread_cond_signal(&p->wake);
+	if (fs_content_len(c) == 0 || fs_content_len(c) > LL_PUSH_MAX) {
+		fs_content_put(c);
+		return;
 	}
-	pthread_mutex_unlock(&p->lock);
+	fs_node_hold(file);
+	enqueue(p, (struct push_item){fs_node_ino(file), file, c, NULL, 0});
 }
 
 void ll_push_inval(struct ll_push *p, uint64_t ino)
 {
-	if (!p)
+	if (p)
+		enqueue(p, (struct push_item){ino, NULL, NULL, NULL, 0});
+}
+
+void ll_push_inval_entry(struct ll_push *p, uint64_t parent, const char *name)
+{
+	char *copy;
+
+	if (!p || !(copy = strdup(name)))
 		return;
-	pthread_mutex_lock(&p->lock);
-	if (!p->stop && !p->disabled && p->count < PUSH_QUEUE) {
-		p->q[(p->head + p->count) % PUSH_QUEUE] = (struct push_item){ino, NULL, 0, 0};
-		if (++p->count == 1)
-			pthread_cond_signal(&p->wake);
-	}
-	pthread_mutex_unlock(&p->lock);
+	enqueue(p, (struct push_item){parent, NULL, NULL, copy, 0});
 }
 
 /* Answers at most one request, waiting up to 10 ms for it. */
@@ -169,7 +216,7 @@ void ll_push_stop(struct ll_push *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
-	p->count = 0;
+	drain(p);
 	pthread_cond_signal(&p->wake);
 	while (p->busy) {
 		pthread_mutex_unlock(&p->lock);

@@ -54,7 +54,8 @@ static int field_value_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-static const struct fs_ops field_value_ops = { .render = field_value_render };
+/* One value, on one line (a long string is cut): small. */
+static const struct fs_ops field_value_ops = { .render = field_value_render, .small = true };
 static const struct fs_ops struct_fields_ops;
 
 static int add_field(struct fs_node *dir, const char *name, const struct rt_field *f,
@@ -158,7 +159,8 @@ static int obj_dump_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-const struct fs_ops fs_obj_dump_ops = { .render = obj_dump_render };
+/* A line per field (long strings cut): small. */
+const struct fs_ops fs_obj_dump_ops = { .render = obj_dump_render, .small = true };
 
 static int obj_value_render(struct fs_node *file, struct strbuf *b)
 {

@@ -71,8 +71,8 @@ static int obj_size_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-static const struct fs_ops obj_type_ops = { .render = obj_type_render };
-static const struct fs_ops obj_size_ops = { .render = obj_size_render };
+static const struct fs_ops obj_type_ops = { .render = obj_type_render, .small = true };
+static const struct fs_ops obj_size_ops = { .render = obj_size_render, .small = true };
 
 static int obj_dir_populate(struct fs_node *dir)
 {
@@ -185,6 +185,19 @@ static const struct fs_ops type_objects_ops = { .render = type_objects_render };
 
 enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS = 2, TYPE_KEY_STATICS = 3 }; /* never object addresses */
 
+/* The type directory of the object /heap/objects shows at addr
+ * (rt_heap_index_shows(): one the heap walk found, or one past a break in
+ * the heap), or NULL. */
+static const struct fs_heap_type *object_shown(struct fs *fs, uint64_t addr)
+{
+	const struct fs_heap_types *ht;
+	uint64_t mt;
+
+	if (fs_heap_types(fs, &ht) || !rt_heap_index_shows(fs->rt, ht->ix, addr, &mt))
+		return NULL;
+	return fs_heap_type_by_mt(ht, mt);
+}
+
 static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 {
 	const struct fs_heap_types *ht;
@@ -204,6 +217,9 @@ static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key
 	rc = parse_addr(name, &addr);
 	rc = rc ? rc : fs_heap_types(fs_of(dir), &ht);
 	rc = rc ? rc : fs_heap_type_find(ht, key_type(dir), addr, &index);
+	/* Not found by the walk: it may be past a break (object_shown()). */
+	if (rc == -ENOENT && object_shown(fs_of(dir), addr) == key_type(dir))
+		rc = 0;
 	if (!rc)
 		*key = addr;
 	return rc;
@@ -223,30 +239,46 @@ static int type_dir_vmake(struct fs_node *dir, const char *name, uint64_t key)
 	return fs_node_add(dir, name, FS_DIR, &obj_dir_ops, k, NULL);
 }
 
-static int type_dir_vlist(struct fs_node *dir,
-			  int (*emit)(struct fs_node *dir, const char *name, uint64_t key))
+/* In name order: the objects ("0x..." sorts first), then info, objects and
+ * statics; position i < count is the i-th object, then the three files. */
+static int type_dir_vlist(struct fs_node *dir, uint64_t from,
+			  int (*emit)(struct fs_node *dir, const char *name, uint64_t key,
+				      uint64_t next, void *arg),
+			  void *arg)
 {
 	const struct fs_heap_type *t = key_type(dir);
 	const struct fs_heap_types *ht;
 	char name[ADDR_NAME_LEN + 1];
+	uint64_t n = t->objs->count, i;
 	int rc = fs_heap_types(fs_of(dir), &ht);
 
-	rc = rc ? rc : emit(dir, "info", TYPE_KEY_INFO);
-	rc = rc ? rc : emit(dir, "objects", TYPE_KEY_OBJECTS);
-	if (!rc && fs_type_has_statics(fs_of(dir)->rt, t->mt))
-		rc = emit(dir, "statics", TYPE_KEY_STATICS);
-	for (uint64_t i = 0; !rc && i < t->objs->count; i++) {
+	for (i = from; !rc && i < n; i++) {
 		uint64_t obj = rt_heap_index_object(ht->ix, t->objs, i);
 		addr_name(obj, name);
-		rc = emit(dir, name, obj);
+		rc = emit(dir, name, obj, i + 1, arg);
 	}
+	if (!rc && i == n)
+		rc = emit(dir, "info", TYPE_KEY_INFO, ++i, arg);
+	if (!rc && i == n + 1)
+		rc = emit(dir, "objects", TYPE_KEY_OBJECTS, ++i, arg);
+	if (!rc && i == n + 2 && fs_type_has_statics(fs_of(dir)->rt, t->mt))
+		rc = emit(dir, "statics", TYPE_KEY_STATICS, ++i, arg);
 	return rc;
+}
+
+static int type_dir_vcount(struct fs_node *dir, uint64_t *count)
+{
+	const struct fs_heap_type *t = key_type(dir);
+
+	*count = t->objs->count + 2 + fs_type_has_statics(fs_of(dir)->rt, t->mt);
+	return 0;
 }
 
 static const struct fs_ops type_dir_ops = {
 	.vlookup = type_dir_vlookup,
 	.vmake = type_dir_vmake,
 	.vlist = type_dir_vlist,
+	.vcount = type_dir_vcount,
 };
 
 static int types_populate(struct fs_node *dir)
@@ -266,26 +298,12 @@ const struct fs_ops fs_heap_types_ops = { .populate = types_populate };
 
 /* --- /heap/objects/<addr> -> ../types/<type>/<addr> --- */
 
-/* Whether /heap/objects has addr: an object the heap walk found (not a free
- * object or a field), whose own MethodTable names a type of /heap/types. */
-static bool object_listed(struct fs *fs, uint64_t addr)
-{
-	const struct fs_heap_types *ht;
-	const struct fs_heap_type *t;
-	uint64_t mt, size, index;
-
-	if (fs_heap_types(fs, &ht) || rt_object_size(fs->rt, addr, &mt, &size))
-		return false;
-	t = fs_heap_type_by_mt(ht, mt);
-	return t && !fs_heap_type_find(ht, t, addr, &index);
-}
-
 static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 {
 	uint64_t addr;
 	int rc = parse_addr(name, &addr);
 
-	if (rc || !object_listed(fs_of(dir), addr))
+	if (rc || !object_shown(fs_of(dir), addr))
 		return -ENOENT;
 	*key = addr;
 	return 0;
@@ -295,42 +313,28 @@ static int objects_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 static int not_an_object_render(struct fs_node *file, struct strbuf *b)
 {
 	fs_put_addr(b, fs_node_key(file).u);
-	strbuf_puts(b, " <unreadable: not an object: no GC segment holds it or its header is unreadable>\n");
+	strbuf_puts(b, " <unreadable: not an object: no GC segment holds it, or its header is "
+		       "not one>\n");
 	return 0;
 }
 
 static const struct fs_ops not_an_object_ops = {.render = not_an_object_render};
 
-/* Whether addr looks like an object from what it says itself: inside a GC
- * segment, with a MethodTable that reads as one and a size that ends inside
- * the segment. No heap walk: listing /threads/<n> or /handles must not walk
- * a heap of many GiB. On a sound heap this is the walk's own answer; on a
- * heap damaged before addr the walk may stop short of it, and a link made
- * from this finds nothing, like /heap/objects/<addr> typed by hand. */
-static bool object_plausible(struct fs *fs, uint64_t addr)
-{
-	const struct rt_segment *segs;
-	size_t lo = 0, hi, n;
-	uint64_t mt, size;
-
-	if (rt_segments(fs->rt, &segs, &n))
-		return false;
-	for (hi = n; lo < hi;) { /* the last segment starting at or below addr */
-		size_t mid = lo + (hi - lo) / 2;
-		if (segs[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && addr < segs[lo - 1].end && !rt_object_size(fs->rt, addr, &mt, &size) &&
-	       size <= segs[lo - 1].end - addr;
-}
-
+/*
+ * A reference is a link when obj looks like an object by its own header
+ * (rt_object_plausible()), which needs no heap walk: listing /threads/<n>
+ * or /handles must not walk a heap of many GiB and index it. /heap/objects
+ * shows every such object the walk found and, past a break that stopped
+ * the walk in a damaged heap, every such object of a type the walk found
+ * objects of; the one reference that leads nowhere is to an object past a
+ * break whose type has no object before one (docs/design.md).
+ */
 int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj)
 {
 	char target[48];
+	uint64_t mt, size;
 
-	if (!object_plausible(fs_of(dir), obj))
+	if (rt_object_plausible(fs_of(dir)->rt, obj, &mt, &size))
 		return fs_node_add(dir, name, FS_FILE, &not_an_object_ops,
 				   (struct fs_key){obj, NULL}, NULL);
 	snprintf(target, sizeof(target), "heap/objects/0x%016" PRIx64, obj);
@@ -357,22 +361,39 @@ static int objects_vmake(struct fs_node *dir, const char *name, uint64_t key)
 	return rc;
 }
 
-static int objects_vlist(struct fs_node *dir,
-			 int (*emit)(struct fs_node *dir, const char *name, uint64_t key))
-{
+struct objects_list {
+	struct fs_node *dir;
 	const struct fs_heap_types *ht;
-	char name[ADDR_NAME_LEN + 1];
-	int rc = fs_heap_types(fs_of(dir), &ht);
+	int (*emit)(struct fs_node *dir, const char *name, uint64_t key, uint64_t next, void *arg);
+	void *arg;
+	int rc; /* emit's stop or error */
+};
 
-	for (size_t i = 0; !rc && i < ht->count; i++) {
-		const struct fs_heap_type *t = &ht->by_mt[i];
-		for (uint64_t k = 0; !rc && k < t->objs->count; k++) {
-			uint64_t obj = rt_heap_index_object(ht->ix, t->objs, k);
-			addr_name(obj, name);
-			rc = emit(dir, name, obj);
-		}
-	}
-	return rc;
+static int objects_walked(uint64_t obj, uint64_t mt, uint64_t size, uint64_t next, void *arg)
+{
+	struct objects_list *l = arg;
+	char name[ADDR_NAME_LEN + 1];
+
+	(void)size;
+	if (!fs_heap_type_by_mt(l->ht, mt))
+		return 0; /* not a type the index holds (it always does) */
+	addr_name(obj, name);
+	l->rc = l->emit(l->dir, name, obj, next, l->arg);
+	return l->rc ? 1 : 0;
+}
+
+/* In address order, which is name order: the heap walked from the position
+ * after the last object listed (positions are the walk's own). */
+static int objects_vlist(struct fs_node *dir, uint64_t from,
+			 int (*emit)(struct fs_node *dir, const char *name, uint64_t key,
+				     uint64_t next, void *arg),
+			 void *arg)
+{
+	struct objects_list l = {dir, NULL, emit, arg, 0};
+	int rc = fs_heap_types(fs_of(dir), &l.ht);
+
+	rc = rc ? rc : rt_heap_walk_from(fs_of(dir)->rt, from, objects_walked, &l, NULL);
+	return rc > 0 ? l.rc : rc;
 }
 
 const struct fs_ops fs_heap_objects_ops = {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,26 +21,27 @@
 /* Exit codes: 1 for a failure on a valid command line, 2 for a bad one. */
 #define EXIT_USAGE 2
 
-enum mode { MODE_MOUNT, MODE_PRINT, MODE_LIST, MODE_READLINK };
+enum mode { MODE_MOUNT, MODE_PRINT, MODE_LIST, MODE_READLINK, MODE_EXPORT };
 
 /* What the command line asked for. The arrays are NULL-terminated. */
 struct cli {
 	enum mode mode;
-	const char *path; /* --print/--list/--readlink */
+	const char *path; /* --print/--list/--readlink/--export */
 	const char *dump;
 	struct fs_mount_options mount;
 	char **search_paths; /* absolute: fuse_daemonize() moves to "/" */
-	char **fuse_opts;    /* borrowed from argv */
+	char **fuse_opts;    /* the -o options for FUSE (clrfs's own taken out) */
 	size_t nsearch, nopts;
 };
 
-enum { OPT_SEARCH_PATH = 256, OPT_PRINT, OPT_LIST, OPT_READLINK, OPT_NO_URING };
+enum { OPT_SEARCH_PATH = 256, OPT_PRINT, OPT_LIST, OPT_READLINK, OPT_EXPORT, OPT_NO_URING };
 
 static const struct option long_opts[] = {
 	{"search-path", required_argument, NULL, OPT_SEARCH_PATH},
 	{"print", required_argument, NULL, OPT_PRINT},
 	{"list", required_argument, NULL, OPT_LIST},
 	{"readlink", required_argument, NULL, OPT_READLINK},
+	{"export", required_argument, NULL, OPT_EXPORT},
 	{"no-uring", no_argument, NULL, OPT_NO_URING},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -52,6 +54,7 @@ static void usage(FILE *out)
 	      "       clrfs --print PATH DUMP           print one file of the tree\n"
 	      "       clrfs --list PATH DUMP            list one directory of the tree\n"
 	      "       clrfs --readlink PATH DUMP        print one symlink's target\n"
+	      "       clrfs --export DIR DUMP           write the whole tree into DIR\n"
 	      "\n"
 	      "options:\n"
 	      "  -f                  stay in the foreground\n"
@@ -59,7 +62,9 @@ static void usage(FILE *out)
 	      "  -s                  single-threaded\n"
 	      "  --no-uring          answer through /dev/fuse even where the kernel\n"
 	      "                      offers FUSE over io_uring\n"
-	      "  -o OPT[,OPT...]     FUSE mount options (allow_other, ...)\n"
+	      "  -o OPT[,OPT...]     mount options: cache=SIZE (the memory kept for\n"
+	      "                      the tree, default 256M; K, M, G; 0: no bound),\n"
+	      "                      and FUSE's own (allow_other, ...)\n"
 	      "  --search-path DIR   where to look for the dumped process's files\n"
 	      "                      (libcoreclr.so, ...); may be repeated\n"
 	      "  -h, --help          this text\n"
@@ -85,13 +90,69 @@ static void cli_destroy(struct cli *c)
 	for (size_t i = 0; i < c->nsearch; i++)
 		free(c->search_paths[i]);
 	free(c->search_paths);
+	for (size_t i = 0; i < c->nopts; i++)
+		free(c->fuse_opts[i]);
 	free(c->fuse_opts);
+}
+
+/* The default of -o cache: nodes and rendered bytes kept by a mount. */
+#define CACHE_DEFAULT ((size_t)256 << 20)
+
+/* A size: digits, then K, M or G (powers of 1024) or nothing. */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	}
+	if (*end || v > (SIZE_MAX >> shift))
+		return -EINVAL;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+/* One -o value: clrfs's own options (cache=SIZE) are taken; the rest go to
+ * FUSE, in their order. */
+static int take_opts(struct cli *c, const char *arg)
+{
+	char *copy = strdup(arg), *rest = calloc(1, strlen(arg) + 1), *save = NULL;
+	int rc = copy && rest ? 0 : -ENOMEM;
+
+	for (char *o = rc ? NULL : strtok_r(copy, ",", &save); o && !rc;
+	     o = strtok_r(NULL, ",", &save)) {
+		if (strncmp(o, "cache=", 6)) {
+			if (*rest)
+				strcat(rest, ",");
+			strcat(rest, o);
+		} else if (parse_size(o + 6, &c->mount.cache)) {
+			fprintf(stderr, "clrfs: -o %s: not a size (bytes, or with K, M or G)\n", o);
+			rc = -EINVAL;
+		}
+	}
+	if (!rc && *rest) {
+		rc = push(&c->fuse_opts, &c->nopts, rest);
+		rest = rc ? rest : NULL;
+	}
+	free(rest);
+	free(copy);
+	return rc;
 }
 
 static int set_mode(struct cli *c, enum mode m, const char *path)
 {
 	if (c->mode != MODE_MOUNT) {
-		fprintf(stderr, "clrfs: only one of --print, --list, --readlink\n");
+		fprintf(stderr, "clrfs: only one of --print, --list, --readlink, --export\n");
 		return -EINVAL;
 	}
 	c->mode = m;
@@ -121,7 +182,7 @@ static int parse(int argc, char **argv, struct cli *c)
 			c->mount.no_uring = true;
 			break;
 		case 'o':
-			rc = push(&c->fuse_opts, &c->nopts, optarg);
+			rc = take_opts(c, optarg);
 			break;
 		case OPT_SEARCH_PATH:
 			abs = realpath(optarg, NULL);
@@ -141,6 +202,9 @@ static int parse(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_READLINK:
 			rc = set_mode(c, MODE_READLINK, optarg);
+			break;
+		case OPT_EXPORT:
+			rc = set_mode(c, MODE_EXPORT, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -202,6 +266,9 @@ static int run(struct cli *c, struct fs *fs)
 	case MODE_READLINK:
 		rc = fs_readlink(fs, c->path, stdout);
 		break;
+	case MODE_EXPORT:
+		rc = fs_export(fs, c->path, c->mount.cache);
+		break;
 	}
 	if (rc)
 		fprintf(stderr, "clrfs: %s: %s\n", c->path, fs_reason(rc));
@@ -219,7 +286,13 @@ int main(int argc, char **argv)
 	char err[512] = "", rt_err[512] = "";
 	int status, rc;
 
+	/* One malloc arena: the tree's nodes are made and freed by whichever
+	 * thread answers, and with an arena per thread the blocks one frees
+	 * are not reused by the others (walking a 3.4-million-file tree
+	 * within the default budget: VmHWM 427 MB with them, 348 MB without). */
+	mallopt(M_ARENA_MAX, 1);
 	memset(&c, 0, sizeof(c));
+	c.mount.cache = CACHE_DEFAULT;
 	status = parse(argc, argv, &c);
 	if (status || c.dump == NULL)
 		goto out;

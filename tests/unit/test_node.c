@@ -93,6 +93,45 @@ static int root_populate(struct fs_node *root)
 
 static const struct fs_ops root_ops = {.populate = root_populate};
 
+/* The node numbered ino, not held (nothing trims unless a test does). */
+static struct fs_node *node(struct fs_tree *t, uint64_t ino)
+{
+	struct fs_node *n = fs_tree_get(t, ino, NULL);
+	fs_node_release(n);
+	return n;
+}
+
+static uint64_t alive(struct fs_tree *t)
+{
+	struct fs_tree_stats st;
+	fs_tree_stats(t, &st);
+	return st.nodes;
+}
+
+/* file's content into buf (NUL-terminated); the error, or 0. */
+static int text(struct fs_node *file, char *buf, size_t size)
+{
+	struct fs_content *c;
+	int rc = fs_node_read(file, &c);
+
+	if (rc)
+		return rc;
+	assert_true(fs_content_len(c) < size);
+	memcpy(buf, fs_content_data(c), fs_content_len(c));
+	buf[fs_content_len(c)] = '\0';
+	fs_content_put(c);
+	return 0;
+}
+
+/* The node at path, not held. */
+static struct fs_node *at(struct fs_tree *t, const char *path)
+{
+	struct fs_node *n = NULL;
+	assert_int_equal(fs_tree_resolve(t, path, 1, &n), 0);
+	fs_node_release(n);
+	return n;
+}
+
 static int setup(void **state)
 {
 	struct fs_tree *t;
@@ -116,10 +155,10 @@ static void test_root_is_ino_1_and_lazy(void **state)
 	struct fs_node *root = fs_tree_root(t);
 
 	assert_int_equal(fs_node_ino(root), 1);
-	assert_ptr_equal(fs_tree_node(t, 1), root);
+	assert_ptr_equal(node(t, 1), root);
 	assert_ptr_equal(fs_node_parent(root), root);
-	assert_null(fs_tree_node(t, 0));
-	assert_null(fs_tree_node(t, 2)); /* nothing populated yet */
+	assert_null(node(t, 0));
+	assert_null(node(t, 2)); /* nothing populated yet */
 	assert_int_equal(populates, 0);
 }
 
@@ -135,11 +174,11 @@ static void test_children_sorted_once(void **state)
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(fs_node_name(kids[i]), want[i]);
 		/* every ino maps back to its node */
-		assert_ptr_equal(fs_tree_node(t, fs_node_ino(kids[i])), kids[i]);
+		assert_ptr_equal(node(t, fs_node_ino(kids[i])), kids[i]);
 	}
 	assert_int_equal(fs_node_children(fs_tree_root(t), &kids, &n), 0);
 	assert_int_equal(populates, 1);
-	assert_int_equal(fs_tree_node_count(t), 7);
+	assert_int_equal(alive(t), 7);
 }
 
 static void test_lookup(void **state)
@@ -162,17 +201,24 @@ static void test_content_rendered_once(void **state)
 {
 	struct fs_tree *t = *state;
 	struct fs_node *a;
-	const char *data, *again;
+	struct fs_content *c, *again;
 	size_t len;
 
 	assert_int_equal(fs_node_lookup(fs_tree_root(t), "a", &a), 0);
-	assert_int_equal(fs_node_content(a, &data, &len), 0);
-	assert_int_equal(len, strlen("content of a #7\n"));
-	assert_memory_equal(data, "content of a #7\n", len);
-	assert_int_equal(fs_node_content(a, &again, &len), 0);
-	assert_ptr_equal(again, data);
+	assert_false(fs_node_sized(a));
+	assert_int_equal(fs_node_read(a, &c), 0);
+	assert_int_equal(fs_content_len(c), strlen("content of a #7\n"));
+	assert_memory_equal(fs_content_data(c), "content of a #7\n", fs_content_len(c));
+	assert_int_equal(fs_node_read(a, &again), 0);
+	assert_ptr_equal(again, c);
+	assert_true(fs_node_sized(a));
+	assert_int_equal(fs_node_size(a, &len), 0);
+	assert_int_equal(len, fs_content_len(c));
 	assert_int_equal(renders, 1);
-	assert_int_equal(fs_node_content(fs_tree_root(t), &data, &len), -EISDIR);
+	fs_content_put(again);
+	fs_content_put(c);
+	fs_node_release(a);
+	assert_int_equal(fs_node_read(fs_tree_root(t), &c), -EISDIR);
 }
 
 /* What the tree lists can be read: a directory whose populate failed holds
@@ -182,7 +228,7 @@ static void test_errors_are_kept(void **state)
 {
 	struct fs_tree *t = *state;
 	struct fs_node *bad, *broken, *why, *const *kids;
-	const char *data;
+	char data[128];
 	size_t n;
 
 	assert_int_equal(fs_tree_resolve(t, "/bad", 1, &bad), 0);
@@ -193,12 +239,14 @@ static void test_errors_are_kept(void **state)
 	}
 	assert_int_equal(fs_tree_resolve(t, "/bad/partial", 1, &bad), -ENOENT);
 	assert_int_equal(fs_tree_resolve(t, "/bad/.unreadable", 1, &why), 0);
-	assert_int_equal(fs_node_content(why, &data, &n), 0);
-	assert_int_equal(n, strlen("<unreadable: malformed data in the dump>\n"));
-	assert_memory_equal(data, "<unreadable: malformed data in the dump>\n", n);
+	assert_int_equal(text(why, data, sizeof(data)), 0);
+	assert_string_equal(data, "<unreadable: malformed data in the dump>\n");
 	assert_int_equal(fs_tree_resolve(t, "/broken", 1, &broken), 0);
-	assert_int_equal(fs_node_content(broken, &data, &n), 0);
-	assert_memory_equal(data, "<unreadable: memory missing from the dump>\n", n);
+	assert_int_equal(text(broken, data, sizeof(data)), 0);
+	assert_string_equal(data, "<unreadable: memory missing from the dump>\n");
+	fs_node_release(bad);
+	fs_node_release(why);
+	fs_node_release(broken);
 }
 
 static void test_resolve(void **state)
@@ -250,23 +298,49 @@ static int v_make(struct fs_node *dir, const char *name, uint64_t key)
 	return fs_node_add(dir, name, FS_FILE, &file_ops, (struct fs_key){key, NULL}, NULL);
 }
 
-static int v_list(struct fs_node *dir, int (*emit)(struct fs_node *, const char *, uint64_t))
+static int v_list(struct fs_node *dir, uint64_t from,
+		  int (*emit)(struct fs_node *, const char *, uint64_t, uint64_t, void *), void *arg)
 {
 	char name[3] = "k0";
 	int rc = 0;
-	for (int i = 9; i >= 0 && !rc; i--) { /* any order: the tree sorts */
+	for (uint64_t i = from; i < 10 && !rc; i++) {
 		name[1] = (char)('0' + i);
-		rc = emit(dir, name, (uint64_t)i);
+		rc = emit(dir, name, i, i + 1, arg);
 	}
 	return rc;
 }
 
 static const struct fs_ops v_ops = {.vlookup = v_lookup, .vmake = v_make, .vlist = v_list};
 
+static int root_big_populate(struct fs_node *dir)
+{
+	return fs_node_add(dir, "big", FS_DIR, &v_ops, (struct fs_key){0, NULL}, NULL);
+}
+
+static const struct fs_ops root_big_ops = {.populate = root_big_populate};
+
+/* fs_node_list() callback: appends the child's name and its next position
+ * to the buffer arg; stops after the fourth child when asked. */
+struct listing {
+	char names[64];
+	uint64_t next;
+	int stop_after;
+};
+
+static int collect(void *arg, struct fs_node *kid, uint64_t next)
+{
+	struct listing *l = arg;
+	strcat(l->names, fs_node_name(kid));
+	strcat(l->names, " ");
+	l->next = next;
+	return --l->stop_after == 0;
+}
+
 static void test_large_directory(void **state)
 {
 	struct fs_tree *t;
 	struct fs_node *dir, *a, *b, *const *kids;
+	struct listing l = {"", 0, 4};
 	size_t n;
 	(void)state;
 
@@ -277,16 +351,25 @@ static void test_large_directory(void **state)
 	assert_int_equal(fs_node_lookup(dir, "k3", &b), 0);
 	assert_ptr_equal(a, b);
 	assert_int_equal(vmakes, 1);
-	assert_int_equal(fs_tree_node_count(t), 2);
+	assert_int_equal(alive(t), 2);
 	assert_int_equal(fs_node_lookup(dir, "zz", &b), -ENOENT);
-	assert_int_equal(fs_node_children(dir, &kids, &n), 0);
-	assert_int_equal(n, 10);
-	assert_int_equal(vmakes, 10); /* k3 was not made twice */
-	for (size_t i = 1; i < n; i++)
-		assert_true(strcmp(fs_node_name(kids[i - 1]), fs_node_name(kids[i])) < 0);
+	assert_int_equal(fs_node_children(dir, &kids, &n), -EOPNOTSUPP);
+	assert_false(fs_node_listed(dir));
+	/* Listed in pages: only what a page shows is made. */
+	assert_int_equal(fs_node_list(dir, 0, collect, &l), 1);
+	assert_string_equal(l.names, "k0 k1 k2 k3 ");
+	assert_int_equal(vmakes, 4); /* k3 was not made twice */
+	l = (struct listing){"", 0, 0};
+	assert_int_equal(fs_node_list(dir, 4, collect, &l), 0);
+	assert_string_equal(l.names, "k4 k5 k6 k7 k8 k9 ");
+	assert_int_equal(l.next, 10);
+	assert_int_equal(vmakes, 10);
 	assert_int_equal(fs_node_lookup(dir, "k3", &b), 0);
 	assert_ptr_equal(a, b);
 	assert_int_equal(fs_node_key(b).u, 3);
+	fs_node_release(a);
+	fs_node_release(a);
+	fs_node_release(b);
 	fs_tree_free(t);
 }
 
@@ -294,13 +377,14 @@ static void *racer(void *arg)
 {
 	struct fs_tree *t = arg;
 	struct fs_node *n;
-	const char *data;
 	size_t len;
 
 	for (int i = 0; i < 100; i++) {
-		if (fs_tree_resolve(t, "/b/up", 1, &n) || fs_node_content(n, &data, &len))
+		if (fs_tree_resolve(t, "/b/up", 1, &n))
 			return (void *)1;
-		if (len != strlen("content of a #7\n"))
+		int rc = fs_node_size(n, &len);
+		fs_node_release(n);
+		if (rc || len != strlen("content of a #7\n"))
 			return (void *)1;
 	}
 	return NULL;
@@ -321,6 +405,115 @@ static void test_threads(void **state)
 	assert_int_equal(renders, 1);
 }
 
+/* fs_tree_trim()'s ask callback: records "parent/name" of each ask. */
+static char asked[256];
+
+static void ask(void *arg, uint64_t parent, const char *name)
+{
+	(void)arg;
+	snprintf(asked + strlen(asked), sizeof(asked) - strlen(asked), "%llu/%s ",
+		 (unsigned long long)parent, name);
+}
+
+/* Over its budget, the tree frees what nobody holds and makes it again,
+ * the same, when asked; numbers freed are given again with a new
+ * generation. */
+static void test_trim_frees_and_remakes(void **state)
+{
+	struct fs_tree *t = *state;
+	struct fs_node *b, *f1;
+	struct fs_tree_stats st;
+	char before[64], after[64];
+	uint64_t ino, gen, gen2;
+
+	b = at(t, "/b");
+	f1 = at(t, "/b/f1");
+	ino = fs_node_ino(f1);
+	assert_int_equal(text(f1, before, sizeof(before)), 0);
+	assert_int_equal(alive(t), 12); /* the root, its 6 children, b's 5 */
+	fs_tree_set_budget(t, 1);
+	assert_true(fs_tree_over(t));
+	asked[0] = '\0';
+	fs_tree_trim(t, ask, NULL);
+	fs_tree_stats(t, &st);
+	assert_int_equal(st.content_bytes, 0);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.freed, 5); /* b's children; the root's stay (it is held) */
+	assert_string_equal(asked, "");
+	assert_false(fs_node_listed(b));
+	assert_null(node(t, ino));
+	/* Made again: the same bytes, the number given again, a new generation. */
+	assert_int_equal(fs_tree_resolve(t, "/b/f1", 1, &f1), 0);
+	assert_int_equal(text(f1, after, sizeof(after)), 0);
+	assert_string_equal(after, before);
+	assert_int_equal(renders, 2);
+	assert_int_equal(populates, 3);
+	assert_ptr_equal(fs_tree_get(t, fs_node_ino(f1), &gen), f1);
+	fs_node_release(f1);
+	/* Held (by the resolve): trimming keeps it, and its directory's other
+	 * children with it. */
+	fs_tree_trim(t, ask, NULL);
+	assert_ptr_equal(at(t, "/b/f1"), f1);
+	fs_node_release(f1);
+	/* The kernel holds it now: trimming asks it to drop /b. */
+	fs_node_remember(f1);
+	asked[0] = '\0';
+	fs_tree_set_budget(t, 1);
+	fs_tree_trim(t, ask, NULL);
+	assert_string_equal(asked, "1/b ");
+	assert_ptr_equal(at(t, "/b/f1"), f1);
+	/* Forgotten: freed at the next trim, its number given again. */
+	ino = fs_node_ino(f1);
+	gen = fs_node_gen(f1);
+	fs_tree_forget(t, ino, 1);
+	fs_tree_set_budget(t, 1);
+	fs_tree_trim(t, ask, NULL);
+	assert_null(node(t, ino));
+	assert_int_equal(fs_tree_resolve(t, "/b/f3", 1, &f1), 0);
+	fs_node_release(f1);
+	b = fs_tree_get(t, ino, &gen2); /* one of b's new children */
+	assert_non_null(b);
+	assert_true(gen2 != gen);
+	fs_node_release(b);
+}
+
+/* A large directory's children go one by one: a held one stays. */
+static void test_trim_large_directory(void **state)
+{
+	struct fs_tree *t;
+	struct fs_node *dir, *k3;
+	struct listing l = {"", 0, 0};
+	struct fs_tree_stats st;
+	(void)state;
+
+	assert_int_equal(fs_tree_new(&v_ops, NULL, &t), 0);
+	dir = fs_tree_root(t);
+	assert_int_equal(fs_node_list(dir, 0, collect, &l), 0);
+	assert_int_equal(alive(t), 11);
+	/* The root is never trimmed: a directory under it is needed. */
+	fs_tree_set_budget(t, 1);
+	fs_tree_trim(t, ask, NULL);
+	assert_int_equal(alive(t), 11);
+	fs_tree_free(t);
+
+	assert_int_equal(fs_tree_new(&root_big_ops, NULL, &t), 0);
+	dir = at(t, "/big");
+	l = (struct listing){"", 0, 0};
+	assert_int_equal(fs_node_list(dir, 0, collect, &l), 0);
+	assert_int_equal(alive(t), 12);
+	assert_int_equal(fs_node_lookup(dir, "k3", &k3), 0);
+	fs_tree_set_budget(t, 1);
+	fs_tree_trim(t, ask, NULL);
+	fs_tree_stats(t, &st);
+	assert_int_equal(st.freed, 9);
+	assert_ptr_equal(at(t, "/big/k3"), k3);
+	fs_node_release(k3);
+	fs_tree_set_budget(t, 1);
+	fs_tree_trim(t, ask, NULL);
+	assert_int_equal(alive(t), 2);
+	fs_tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +524,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors_are_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim_frees_and_remakes, setup, teardown),
+		cmocka_unit_test(test_trim_large_directory),
 		cmocka_unit_test(test_large_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
