@@ -278,8 +278,11 @@ static int add_entry(struct dir_reply *r, const char *name, struct fs_node *n, f
 		 * size is known, and small files (fs_ops.small), rendered now.
 		 * Any other file goes as a bare name (node id 0): listing a
 		 * directory must not render every file in it. "." and ".."
-		 * always go bare: the kernel takes no count for them. */
-		bool full = n && r->full &&
+		 * always go bare: the kernel takes no count for them. Past the
+		 * memory budget everything goes bare: a node handed over is
+		 * one the kernel holds until asked to let go (fs_tree_trim()),
+		 * and a listing must not outrun those asks. */
+		bool full = n && r->full && !fs_tree_full(r->c->tree) &&
 			    (kind != FS_FILE || fs_node_sized(n) || fs_node_small(n)) &&
 			    fill_attr(r->c, n, &e.attr) == 0;
 		if (full) {

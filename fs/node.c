@@ -992,6 +992,15 @@ bool fs_tree_over(struct fs_tree *t)
 	       !__atomic_load_n(&t->trimming, __ATOMIC_RELAXED);
 }
 
+bool fs_tree_full(struct fs_tree *t)
+{
+	uint64_t budget = __atomic_load_n(&t->budget, __ATOMIC_RELAXED);
+
+	return budget && __atomic_load_n(&t->st.node_bytes, __ATOMIC_RELAXED) +
+				 __atomic_load_n(&t->st.content_bytes, __ATOMIC_RELAXED) >
+				 budget;
+}
+
 struct trim_ask {
 	uint64_t parent;
 	char *name;

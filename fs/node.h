@@ -188,6 +188,9 @@ void fs_tree_stats(struct fs_tree *t, struct fs_tree_stats *s);
 /* Whether the tree should be trimmed: over its budget, and grown since the
  * last trim. Cheap; any thread. */
 bool fs_tree_over(struct fs_tree *t);
+/* Whether the tree keeps more than its budget now (whatever a trim may
+ * give back). Cheap; any thread. */
+bool fs_tree_full(struct fs_tree *t);
 /* Gives memory back down to 3/4 of the budget: rendered bytes least
  * recently used first, then the children of directories nobody holds. For
  * directories the kernel still holds, calls ask(arg, parent, name) once the

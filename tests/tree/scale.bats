@@ -130,5 +130,7 @@ check_walk() { # DUMP OPTION...
 	echo "$output"
 	echo "VmHWM grew by $grown kB over $base kB"
 	((grown <= cache_kb + 20480))
-	(($(figure "bytes in all") <= 2 * cache_kb * 1024))
+	# The tree's own count may pass the cache while the kernel has not yet
+	# let go of what it was asked to drop: by less than the slack above.
+	(($(figure "bytes in all") <= (cache_kb + 20480) * 1024))
 }
