@@ -407,6 +407,12 @@ void fs_tree_free(struct fs_tree *t)
 {
 	if (!t)
 		return;
+	/* A directory's hash of kids keeps its table in the kids themselves
+	 * (uthash): every hash is cleared before any node is freed, since a
+	 * reused number may put a kid before its parent. */
+	for (uint64_t i = 0; i < t->top; i++)
+		if (t->nodes[i])
+			HASH_CLEAR(hh, t->nodes[i]->vmap);
 	for (uint64_t i = 0; i < t->top; i++)
 		if (t->nodes[i])
 			node_destroy(t->nodes[i]);
