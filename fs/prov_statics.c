@@ -174,15 +174,17 @@ static int statics_root_populate(struct fs_node *dir)
 		struct fs_key key = { types[i].mt, NULL };
 		bool shared = (i > 0 && strcmp(types[i - 1].name, types[i].name) == 0) ||
 			      (i + 1 < ntypes && strcmp(types[i + 1].name, types[i].name) == 0);
-		char *name, *c = fs_component(types[i].name);
-		if (!c)
-			rc = -ENOMEM;
-		else if (strlen(c) > NAME_MAX_LEN - 19)
-			rc = asprintf(&name, "@%016" PRIx64, types[i].mt) < 0 ? -ENOMEM : 0;
-		else if (shared)
-			rc = asprintf(&name, "%s@%016" PRIx64, c, types[i].mt) < 0 ? -ENOMEM : 0;
-		else
-			rc = (name = strdup(c)) ? 0 : -ENOMEM;
+		char *name = NULL, *c = fs_component(types[i].name);
+		if (c && strlen(c) > NAME_MAX_LEN - 19) {
+			if (asprintf(&name, "@%016" PRIx64, types[i].mt) < 0)
+				name = NULL;
+		} else if (c && shared) {
+			if (asprintf(&name, "%s@%016" PRIx64, c, types[i].mt) < 0)
+				name = NULL;
+		} else if (c) {
+			name = strdup(c);
+		}
+		rc = name ? 0 : -ENOMEM;
 		free(c);
 		if (!rc)
 			rc = fs_node_add(dir, name, FS_DIR, &fs_type_statics_ops, key, NULL);
