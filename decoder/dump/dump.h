@@ -22,7 +22,10 @@ struct dump_options {
 
 struct dump_thread {
 	uint32_t tid;	   /* OS thread id (NT_PRSTATUS pr_pid) */
-	uint64_t rip, rsp; /* x86_64 registers at the time of the dump */
+	/* Registers at the time of the dump, of either architecture: the
+	 * instruction pointer (rip, pc), the stack pointer (rsp, sp) and the
+	 * frame pointer (rbp, x29). */
+	uint64_t ip, sp, fp;
 };
 
 struct dump_module {

@@ -18,12 +18,51 @@
 #define NOTE_NAME_CORE "CORE"
 #define BULK_READ (64u << 10)
 
-/* x86_64 struct elf_prstatus (glibc sys/procfs.h): pr_pid at 32, pr_reg
- * (27 u64, user_regs_struct order) at 112; rip is reg 16, rsp reg 19. */
+/* struct elf_prstatus of a 64-bit Linux target (linux include/uapi/linux/
+ * elfcore.h): pr_pid at 32 and pr_reg, the registers, at 112 on every
+ * architecture; what pr_reg holds is the architecture's own. */
 #define PRSTATUS_PID_OFF 32
 #define PRSTATUS_REG_OFF 112
-#define X64_REG_RIP	 16
-#define X64_REG_RSP	 19
+
+/* The registers clrfs reads, as word indexes into pr_reg, per architecture:
+ * the one place that knows a register layout. */
+struct reg_layout {
+	uint16_t machine;
+	const char *name; /* as /info names it */
+	unsigned words;	  /* pr_reg's size in 8-byte words */
+	unsigned ip, sp, fp;
+};
+static const struct reg_layout reg_layouts[] = {
+	/* struct user_regs_struct (linux arch/x86/include/asm/user_64.h): rbp 4,
+	 * rip 16, rsp 19 of 27. */
+	{EM_X86_64, "x86_64", 27, 16, 19, 4},
+	/* struct user_pt_regs (linux arch/arm64/include/uapi/asm/ptrace.h):
+	 * regs[31] with x29 the frame pointer, then sp 31, pc 32, pstate 33. */
+	{EM_AARCH64, "aarch64", 34, 32, 31, 29},
+};
+
+static const struct reg_layout *reg_layout_of(uint16_t machine)
+{
+	for (size_t i = 0; i < sizeof(reg_layouts) / sizeof(reg_layouts[0]); i++)
+		if (reg_layouts[i].machine == machine)
+			return &reg_layouts[i];
+	return NULL;
+}
+
+/* The name of an ELF machine clrfs does not read, for the error. */
+static const char *machine_name(uint16_t machine)
+{
+	switch (machine) {
+	case EM_386: return "x86 (32-bit)";
+	case EM_ARM: return "arm (32-bit)";
+	case EM_RISCV: return "riscv";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return "s390x";
+	case EM_LOONGARCH: return "loongarch";
+	default: return NULL;
+	}
+}
+
 /* struct elf_prpsinfo: pr_pid at 24 on 64-bit targets. */
 #define PRPSINFO_PID_OFF 24
 
@@ -51,6 +90,13 @@ static uint64_t le64(const uint8_t *p)
 {
 	uint64_t v;
 	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
 	return v;
 }
 
@@ -145,7 +191,9 @@ static int parse_nt_file(struct dump *d, const uint8_t *desc, uint64_t len)
 
 static int add_thread(struct dump *d, const uint8_t *desc, uint64_t len)
 {
-	if (len < PRSTATUS_REG_OFF + 27 * 8)
+	const struct reg_layout *l = reg_layout_of(d->machine);
+
+	if (!l || len < PRSTATUS_REG_OFF + l->words * 8)
 		return -EBADMSG;
 	struct dump_thread *t = realloc(d->threads, (d->nthreads + 1) * sizeof(*t));
 	if (!t)
@@ -153,8 +201,9 @@ static int add_thread(struct dump *d, const uint8_t *desc, uint64_t len)
 	d->threads = t;
 	t = &d->threads[d->nthreads++];
 	t->tid = le32(desc + PRSTATUS_PID_OFF);
-	t->rip = le64(desc + PRSTATUS_REG_OFF + X64_REG_RIP * 8);
-	t->rsp = le64(desc + PRSTATUS_REG_OFF + X64_REG_RSP * 8);
+	t->ip = le64(desc + PRSTATUS_REG_OFF + l->ip * 8);
+	t->sp = le64(desc + PRSTATUS_REG_OFF + l->sp * 8);
+	t->fp = le64(desc + PRSTATUS_REG_OFF + l->fp * 8);
 	return 0;
 }
 
@@ -225,8 +274,12 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		return -EBADMSG;
 	}
 	if (p[EI_CLASS] != ELFCLASS64 || p[EI_DATA] != ELFDATA2LSB) {
+		/* e_machine sits at 18 in either class; big-endian as it is. */
+		const uint8_t *m = core_bytes(d, 0, 20);
+		const char *arch = m && p[EI_DATA] == ELFDATA2LSB ? machine_name(le16(m + 18)) : NULL;
 		seterr(err, errlen,
-		       "unsupported ELF core: only 64-bit little-endian dumps are read");
+		       "unsupported ELF core%s%s: clrfs reads 64-bit little-endian x86_64 and "
+		       "aarch64 dumps", arch ? " of " : "", arch ? arch : "");
 		return -ENOTSUP;
 	}
 	p = core_bytes(d, 0, sizeof(eh));
@@ -240,6 +293,16 @@ static int parse_core(struct dump *d, char *err, size_t errlen)
 		return -EBADMSG;
 	}
 	d->machine = eh.e_machine;
+	if (!reg_layout_of(eh.e_machine)) {
+		const char *arch = machine_name(eh.e_machine);
+		if (arch)
+			seterr(err, errlen, "unsupported ELF core of %s: clrfs reads x86_64 and "
+					    "aarch64 dumps", arch);
+		else
+			seterr(err, errlen, "unsupported ELF core of machine %u: clrfs reads "
+					    "x86_64 and aarch64 dumps", eh.e_machine);
+		return -ENOTSUP;
+	}
 	d->ptr_size = 8;
 	if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
 		seterr(err, errlen, "malformed ELF core: program header size %u", eh.e_phentsize);
@@ -708,18 +771,9 @@ const char *dump_kind_name(enum dump_kind k)
 
 const char *dump_arch(struct dump *d)
 {
-	switch (d->machine) {
-	case EM_X86_64:
-		return "x86_64";
-	case EM_AARCH64:
-		return "aarch64";
-	case EM_386:
-		return "x86";
-	case EM_ARM:
-		return "arm";
-	default:
-		return "unknown";
-	}
+	const struct reg_layout *l = reg_layout_of(d->machine);
+
+	return l ? l->name : "unknown";
 }
 
 const struct dump_thread *dump_thread(struct dump *d, size_t i)

@@ -34,6 +34,33 @@ expect_one_line_error() { # REGEX STATUS_MAX
 	expect_one_line_error 'not a \.NET process' 125
 }
 
+# A copy of the threads heap dump (its first 64 KiB: the ELF header is what is read
+# first) with each BYTES written at its OFFSET.
+poked_header() { # NAME OFFSET PRINTF-BYTES [OFFSET PRINTF-BYTES...]
+	local f=$BATS_TEST_TMPDIR/$1.core
+	head -c 65536 "$FIXTURE/heap.core" >"$f"
+	shift
+	while (($#)); do
+		printf "$2" | dd of="$f" bs=1 seek="$1" conv=notrunc status=none
+		shift 2
+	done
+	echo "$f"
+}
+
+@test "a dump of an architecture clrfs does not read: one line naming it" {
+	# e_machine (offset 18) EM_RISCV (243): a 64-bit little-endian core of riscv.
+	print_info "$(poked_header riscv 18 '\xf3\x00')"
+	expect_one_line_error 'unsupported ELF core of riscv: clrfs reads x86_64 and aarch64 dumps' 125
+	# An unnamed machine, by its number.
+	print_info "$(poked_header m4660 18 '\x34\x12')"
+	expect_one_line_error 'unsupported ELF core of machine 4660: ' 125
+	# EI_CLASS (offset 4) ELFCLASS32 with EM_386 (3) or EM_ARM (40): 32-bit dumps.
+	print_info "$(poked_header x86 4 '\x01' 18 '\x03\x00')"
+	expect_one_line_error 'unsupported ELF core of x86 \(32-bit\): clrfs reads 64-bit' 125
+	print_info "$(poked_header arm 4 '\x01' 18 '\x28\x00')"
+	expect_one_line_error 'unsupported ELF core of arm \(32-bit\): clrfs reads 64-bit' 125
+}
+
 @test "program headers pointing past the end: status 1 and one line" {
 	print_info "$BAD/corrupt.core"
 	expect_one_line_error '.' 1
