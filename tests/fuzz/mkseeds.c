@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Writes the seed inputs of fuzz_handles, fuzz_precode and fuzz_codemap into DIR/<target>/:
+// Writes the seed inputs of fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
+// fuzz_codemap into DIR/<target>/:
 // small well-formed structures for the fuzzer to mutate (tests/fuzz/seeds holds its output).
 // Usage: mkseeds DIR
 #include "fuzz_mem.h"
@@ -232,6 +233,56 @@ static void precode_seeds(const char *dir)
 	free(m.p);
 }
 
+/* arm64 precode-like code (the shapes of dotnet/runtime src/coreclr/vm/arm64/
+ * thunktemplates.S), data 16K on: a fixup's ldr x11, Target; br x11; ldr x10,
+ * MethodDesc; ldr x11, PrecodeFixupThunk; br x11, a stub's ldr x10, SecretParam; ldr
+ * x11, Target; br x11; each padded to 24 bytes with brk #0. LDR (literal) is
+ * 0x58000000 | imm19 << 5 | Rt (imm19: the distance / 4), BR is 0xd61f0000 | Rn << 5. */
+#define A64_PAGE      0x4000
+#define A64_LDR(rt, d) (0x58000000u | ((uint32_t)(d) / 4) << 5 | (rt))
+#define A64_BR(rn)     (0xd61f0000u | (rn) << 5)
+#define A64_BRK	      0xd4200000u
+
+static void put_a64(struct seed *s, size_t off, const uint32_t *ins, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put32(s, off + 4 * i, ins[i]);
+}
+
+static void precode_seeds_arm64(const char *dir)
+{
+	const uint32_t fixup[6] = {A64_LDR(11, A64_PAGE),     A64_BR(11),
+				   A64_LDR(10, A64_PAGE),     A64_LDR(11, A64_PAGE + 4),
+				   A64_BR(11),		      A64_BRK};
+	const uint32_t stub[6] = {A64_LDR(10, A64_PAGE), A64_LDR(11, A64_PAGE + 4), A64_BR(11),
+				  A64_BRK, A64_BRK, A64_BRK};
+	struct seed m = {0}, code = {0};
+	uint8_t ign[24] = {0};
+
+	put32(&m, FUZZ_PMD_PAGE, A64_PAGE);
+	put8(&m, FUZZ_PMD_STUB_TYPE, STUB_TYPE);
+	put_a64(&code, 0, fixup, 6);
+	put8(&m, FUZZ_PMD_FIXUP_SIZE, 24);
+	put(&m, FUZZ_PMD_FIXUP_BYTES, code.p, 24);
+	memset(ign + 20, 1, 4); /* the padding */
+	put(&m, FUZZ_PMD_FIXUP_IGN, ign, sizeof(ign));
+	put(&m, 0x100, code.p, 24);
+	put64(&m, 0x100 + A64_PAGE + FUZZ_FIXUP_MD, 0x0000ffff56780010ull);
+	put_a64(&code, 0, stub, 6);
+	put8(&m, FUZZ_PMD_STUB_SIZE, 24);
+	put(&m, FUZZ_PMD_STUB_BYTES, code.p, 24);
+	memset(ign, 0, sizeof(ign));
+	memset(ign + 12, 1, 12);
+	put(&m, FUZZ_PMD_STUB_IGN, ign, sizeof(ign));
+	put(&m, 0x140, code.p, 24);
+	put64(&m, 0x140 + A64_PAGE + FUZZ_STUB_SECRET, 0x0000ffff56780048ull);
+	put8(&m, 0x140 + A64_PAGE + FUZZ_STUB_TYPE, STUB_TYPE);
+	save_code(dir, "precode", "arm64-fixup", &m, FUZZ_CODE_BASE + 0x100);
+	save_code(dir, "precode", "arm64-stub", &m, FUZZ_CODE_BASE + 0x140);
+	free(code.p);
+	free(m.p);
+}
+
 /* Where the code range map's pieces lie in the memory (offsets from FUZZ_CODE_BASE). */
 #define MAP_LEVELS  0x1000 /* 4 tables of 256 pointers, 0x800 apart, below the top one */
 #define MAP_FRAG    0x3800
@@ -315,6 +366,7 @@ int main(int argc, char **argv)
 	}
 	handles_seeds(argv[1]);
 	precode_seeds(argv[1]);
+	precode_seeds_arm64(argv[1]);
 	codemap_seeds(argv[1]);
 	return 0;
 }
