@@ -11,7 +11,14 @@ check_info() { # KIND
 	expect_field dump "$DUMP"
 	expect_field format elf-core
 	expect_field kind "$1"
-	expect_field arch x86_64
+	# The ELF machine's name, for the architecture .NET reported.
+	local arch
+	arch=$(manifest .arch)
+	case $arch in
+	X64) expect_field arch x86_64 ;;
+	Arm64) expect_field arch aarch64 ;;
+	*) echo "the manifest names an architecture this test does not know: $arch"; return 1 ;;
+	esac
 	expect_field pointer-size 8
 	expect_field pid "$(manifest .pid)"
 	expect_field runtime coreclr
