@@ -66,11 +66,10 @@ line_tfm() { # LINE
 	esac
 }
 
-# The runtime versions the tests run on, the SDK's own first.
-# The linux-arm64 runtime packs whose lines are tested besides the SDK's: 11.0.0. On
-# 9.0.23 arm64 dumps the modules do not read yet (the 9.0 table's rows were measured
-# on x64, and some of the structures they describe differ on arm64); no 8.0 arm64
-# pack is served here.
+# The linux-arm64 runtime packs whose lines are tested besides the SDK's: 11.0.0
+# (arm64_lines prints every arm64 line: arm64-10.0 arm64-11.0). On 9.0.23 arm64 dumps
+# the modules do not read yet (the 9.0 table's rows were measured on x64, and some of
+# the structures they describe differ on arm64); no 8.0 arm64 pack is served here.
 # shellcheck disable=SC2034 # used by scripts/fixtures, scripts/test
 CLRFS_ARM64_PACK_VERSIONS=(11.0.0)
 arm64_lines() {
@@ -79,6 +78,7 @@ arm64_lines() {
 	for v in "${CLRFS_ARM64_PACK_VERSIONS[@]}"; do echo "arm64-$(version_line "$v")"; done
 }
 
+# The runtime versions the tests run on, the SDK's own first.
 test_versions() { echo "$(runtime_version)" "${CLRFS_PACK_VERSIONS[@]}"; }
 
 # Says whether this machine can mount FUSE filesystems (0 when it can).
