@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ll_push.h"
@@ -28,10 +29,13 @@
  * (fs_tree_trim()) asks for up to 8192 entries to be dropped at once. */
 #define PUSH_QUEUE 16384
 
-/* How often a push is tried again when the kernel does not know the inode
- * yet: it makes the inode when the process that looked it up takes the
- * reply, which can come after the push. */
-#define PUSH_TRIES 4
+/* When a push is tried again while the kernel does not know the inode yet:
+ * it makes the inode when the process that looked it up takes the reply,
+ * which on a loaded machine can come milliseconds after the push. The
+ * n-th retry waits PUSH_WAIT_US << 2n after the try before it: 50 us to
+ * 12.8 ms, about 17 ms in all, then the push is dropped (a READ answers). */
+#define PUSH_TRIES 5
+#define PUSH_WAIT_US 50
 
 /* One notification: a store (node and content set), the invalidation of an
  * inode (ino alone), or of an entry (ino the directory, name set). */
@@ -41,6 +45,7 @@ struct push_item {
 	struct fs_content *content; /* likewise */
 	char *name;
 	unsigned tries;
+	struct timespec due; /* not tried again before (CLOCK_MONOTONIC) */
 };
 
 struct ll_push {
@@ -85,6 +90,24 @@ static void enqueue(struct ll_push *p, struct push_item it)
 	item_done(&it);
 }
 
+/* Whether a is before b. */
+static bool before(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+/* Now plus us microseconds. */
+static struct timespec after_us(long us)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_nsec += us % 1000000 * 1000;
+	t.tv_sec += us / 1000000 + t.tv_nsec / 1000000000;
+	t.tv_nsec %= 1000000000;
+	return t;
+}
+
 static void *push_main(void *arg)
 {
 	struct ll_push *p = arg;
@@ -95,6 +118,13 @@ static void *push_main(void *arg)
 			pthread_cond_wait(&p->wake, &p->lock);
 		if (p->stop)
 			break;
+		/* A retry at the head waits for its time; new pushes queue
+		 * behind it, which costs them at most that wait. */
+		struct timespec due = p->q[p->head].due;
+		if (due.tv_sec && before(after_us(0), due)) {
+			pthread_cond_timedwait(&p->wake, &p->lock, &due);
+			continue;
+		}
 		struct push_item it = p->q[p->head];
 		p->head = (p->head + 1) % PUSH_QUEUE;
 		p->count--;
@@ -119,13 +149,11 @@ static void *push_main(void *arg)
 
 		pthread_mutex_lock(&p->lock);
 		p->busy = false;
-		if (rc == -ENOENT && ++it.tries < PUSH_TRIES && p->count < PUSH_QUEUE && !p->stop) {
-			/* Behind the others, or after a short wait when alone. */
-			if (p->count == 0) {
-				pthread_mutex_unlock(&p->lock);
-				usleep(20);
-				pthread_mutex_lock(&p->lock);
-			}
+		if (rc == -ENOENT && it.content && it.tries < PUSH_TRIES && p->count < PUSH_QUEUE &&
+		    !p->stop) {
+			/* Behind the others, not before its time. */
+			it.due = after_us((long)PUSH_WAIT_US << (2 * it.tries));
+			it.tries++;
 			p->q[(p->head + p->count) % PUSH_QUEUE] = it;
 			p->count++;
 		} else {
@@ -149,8 +177,12 @@ int ll_push_start(struct fuse_session *se, struct ll_push **out)
 	if (!p)
 		return -ENOMEM;
 	p->se = se;
+	pthread_condattr_t ca;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->wake, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	rc = ll_thread_start(&p->thread, push_main, p);
 	if (rc) {
 		pthread_cond_destroy(&p->wake);

@@ -98,7 +98,7 @@ trace_glob() { # FILE [OPTION...]
 	# had not made its inode yet); the reads then stay in the kernel. A
 	# read may still overtake its push on a busy machine: at most half.
 	((stores >= n)) || { echo "$stores pushes for $n files"; return 1; }
-	((reads <= n / 2)) || { echo "$reads reads of $n files reached the daemon"; return 1; }
+	((reads <= n / 2)) || { echo "$reads reads of $n files reached the daemon ($stores pushes)"; return 1; }
 }
 
 @test "a glob's lookups set off rendering the same file in the other thread directories" {
