@@ -66,12 +66,11 @@ line_tfm() { # LINE
 	esac
 }
 
-# The linux-arm64 runtime packs whose lines are tested besides the SDK's: 11.0.0
-# (arm64_lines prints every arm64 line: arm64-10.0 arm64-11.0). On 9.0.23 arm64 dumps
-# the modules do not read yet (the 9.0 table's rows were measured on x64, and some of
-# the structures they describe differ on arm64); no 8.0 arm64 pack is served here.
+# The linux-arm64 runtime packs whose lines are tested besides the SDK's: 9.0.23 and
+# 11.0.0 (arm64_lines prints every arm64 line: arm64-10.0 arm64-9.0 arm64-11.0); no 8.0
+# arm64 pack is served here.
 # shellcheck disable=SC2034 # used by scripts/fixtures, scripts/test
-CLRFS_ARM64_PACK_VERSIONS=(11.0.0)
+CLRFS_ARM64_PACK_VERSIONS=(9.0.23 11.0.0)
 arm64_lines() {
 	local v
 	echo "arm64-$(version_line "$(runtime_version)")"

@@ -70,6 +70,9 @@ const char *dump_kind_name(enum dump_kind k);
 const char *dump_arch(struct dump *d); /* "x86_64", "aarch64", ... */
 unsigned dump_pointer_size(struct dump *d);
 uint32_t dump_pid(struct dump *d);
+/* The process's page size (AT_PAGESZ of the core's NT_AUXV note), 0 when
+ * the dump does not say. */
+uint32_t dump_page_size(struct dump *d);
 size_t dump_thread_count(struct dump *d);
 const struct dump_thread *dump_thread(struct dump *d, size_t i);
 size_t dump_module_count(struct dump *d);

@@ -66,6 +66,7 @@ struct dump {
 	uint16_t machine;
 	unsigned ptr_size;
 	uint32_t pid;
+	uint32_t page_size; /* AT_PAGESZ of NT_AUXV, 0 when the dump has none */
 	enum dump_kind kind;
 
 	struct dump_seg *segs; /* sorted by vaddr, non-overlapping */

@@ -207,6 +207,22 @@ static int add_thread(struct dump *d, const uint8_t *desc, uint64_t len)
 	return 0;
 }
 
+/* AT_PAGESZ of an NT_AUXV note (pairs of 64-bit words up to AT_NULL): the
+ * process's page size, or 0 when absent or not a power of two. */
+static uint32_t auxv_page_size(const uint8_t *desc, uint64_t len)
+{
+	for (uint64_t i = 0; len - i >= 16 && i <= len; i += 16) {
+		uint64_t type = le64(desc + i), value = le64(desc + i + 8);
+		if (type == AT_NULL)
+			break;
+		if (type == AT_PAGESZ)
+			return value >= 1024 && value <= (1u << 24) && !(value & (value - 1))
+				       ? (uint32_t)value
+				       : 0;
+	}
+	return 0;
+}
+
 static int parse_notes(struct dump *d, const uint8_t *p, uint64_t len)
 {
 	uint64_t pos = 0;
@@ -228,6 +244,8 @@ static int parse_notes(struct dump *d, const uint8_t *p, uint64_t len)
 			d->pid = le32(desc + PRPSINFO_PID_OFF);
 		else if (is_core && type == NT_FILE && !d->maps)
 			rc = parse_nt_file(d, desc, descsz);
+		else if (is_core && type == NT_AUXV && !d->page_size)
+			d->page_size = auxv_page_size(desc, descsz);
 		if (rc)
 			return rc;
 		if (next > len)
@@ -746,6 +764,10 @@ enum dump_kind dump_kind(struct dump *d)
 unsigned dump_pointer_size(struct dump *d)
 {
 	return d->ptr_size;
+}
+uint32_t dump_page_size(struct dump *d)
+{
+	return d->page_size;
 }
 uint32_t dump_pid(struct dump *d)
 {

@@ -66,17 +66,29 @@ void lay_end(struct lay_res *r)
 			 group_names[r->g], rt->version, r->what);
 }
 
-static const struct lay_row *row_find(const struct lay_res *r, const char *type, const char *field)
+static const struct lay_row *rows_find(const struct lay_row *rows, size_t n, const char *type,
+				       const char *field)
 {
-	const struct lay_line *l = r->line;
-
-	for (size_t i = 0; l && i < l->nrows; i++) {
-		const struct lay_row *row = &l->rows[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct lay_row *row = &rows[i];
 		if (!strcmp(row->type, type) &&
 		    (field ? row->field && !strcmp(row->field, field) : !row->field))
 			return row;
 	}
 	return NULL;
+}
+
+/* The line's row for type.field (or global type), arm64's first on arm64. */
+static const struct lay_row *row_find(const struct lay_res *r, const char *type, const char *field)
+{
+	const struct lay_line *l = r->line;
+	const struct lay_row *row = NULL;
+
+	if (!l)
+		return NULL;
+	if (r->arm64)
+		row = rows_find(l->arm64_rows, l->narm64_rows, type, field);
+	return row ? row : rows_find(l->rows, l->nrows, type, field);
 }
 
 bool lay_field_opt(struct lay_res *r, uint64_t *out, const char *type, const char *field)
@@ -430,7 +442,16 @@ static void lay_precode(struct lay_res *r)
 		lay_field(r, &off, "PlatformMetadata", "PrecodeMachineDescriptor", NULL);
 		if (!r->err)
 			read_pmd(r, pm + off, p);
-	} else if (r->line && r->line->precode) {
+	} else if (r->line && r->arm64 && r->line->arm64_precode) {
+		/* The runtime picks its templates by the page size, 16 KiB at
+		 * least (precode.cpp StaticInitialize, GetStubCodePageSize). */
+		uint32_t page = dump_page_size(r->rt->d);
+		if (page)
+			r->line->arm64_precode(page < 0x4000 ? 0x4000 : page, p);
+		else
+			lay_fail(r, -EBADMSG, "the dump does not give the page size (no AT_PAGESZ in "
+					      "NT_AUXV), which the precode templates depend on");
+	} else if (r->line && !r->arm64 && r->line->precode) {
 		*p = *r->line->precode;
 	} else {
 		lay_fail(r, -ENOTSUP, "the runtime publishes no PrecodeMachineDescriptor and "
@@ -526,8 +547,17 @@ static void check_types(struct lay_res *r)
 
 void rt_layout_load(struct rt *rt)
 {
-	struct lay_res r = {.rt = rt, .line = lay_line_find(rt->version)};
+	struct lay_res r = {.rt = rt,
+			    .line = lay_line_find(rt->version),
+			    .arm64 = !strcmp(dump_arch(rt->d), "aarch64")};
 
+	if (r.line && r.arm64 && !r.line->arm64) {
+		diag_add(dump_diag(rt->d),
+			 "clrfs's table of runtime %s was checked on x86_64 dumps only: on this "
+			 "aarch64 dump only what the runtime describes itself is read",
+			 r.line->name);
+		r.line = NULL;
+	}
 	rt->lay.line = r.line ? r.line->name : NULL;
 	if (!rt->mod || dump_module_symbol(rt->d, rt->mod, "g_dacTable", &r.dactable))
 		r.dactable = 0;

@@ -6,6 +6,7 @@
 
 #include "layout.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,14 @@ struct lay_line {
 	/* The precode templates of a line whose runtime publishes no
 	 * PrecodeMachineDescriptor (PlatformMetadata global), else NULL. */
 	const struct rt_lay_precode *precode;
+	/* linux-arm64: whether the table was checked on arm64 dumps (else it
+	 * serves x86_64 dumps only), the rows that differ there (looked up
+	 * before rows), and the precode templates for a process whose page
+	 * size is page (NULL: as on x86_64, or published by the runtime). */
+	bool arm64;
+	const struct lay_row *arm64_rows;
+	size_t narm64_rows;
+	void (*arm64_precode)(uint32_t page, struct rt_lay_precode *p);
 };
 
 /* The table of the runtime line of version v ("10.0.12"), or NULL. */
@@ -39,6 +48,7 @@ const struct lay_line *lay_line_find(const char *v);
 struct lay_res {
 	struct rt *rt;
 	const struct lay_line *line;
+	bool arm64;	   /* the dump is of an aarch64 process */
 	uint64_t dactable; /* address of g_dacTable, 0 when not exported */
 	enum rt_lay_group g;
 	int err;	  /* of the group being filled */

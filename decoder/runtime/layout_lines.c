@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define ROWS(a) a, sizeof(a) / sizeof(a[0])
+#define ROWS(a) .rows = a, .nrows = sizeof(a) / sizeof(a[0])
 #define G(name, v)	  {name, NULL, v, LAY_VALUE}
 #define F(type, field, v) {type, field, v, LAY_VALUE}
 #define D(name, index)	  {name, NULL, index, LAY_DACTABLE}
@@ -291,11 +291,68 @@ static const struct lay_row net11[] = {
 	F("HandleTableBucket", "HandleTableIndex", 8),
 };
 
+/* An arm64 ldr (literal) of Xt from pc + off (A64: LDR (literal), 64-bit). */
+static void put_ldr_literal(uint8_t *at, unsigned xt, uint32_t off)
+{
+	uint32_t insn = 0x58000000u | ((off / 4) & 0x7ffff) << 5 | xt;
+
+	for (int i = 0; i < 4; i++)
+		at[i] = (uint8_t)(insn >> (8 * i));
+}
+
+static void put_insn(uint8_t *at, uint32_t insn)
+{
+	for (int i = 0; i < 4; i++)
+		at[i] = (uint8_t)(insn >> (8 * i));
+}
+
+#define A64_BR_X10 0xd61f0140u
+#define A64_BR_X11 0xd61f0160u
+
+/* The arm64 FixupPrecode and StubPrecode of 9.0 (arm64/thunktemplates.S):
+ * libcoreclr 9.0.23 carries one template per data page distance, 16, 32 and
+ * 64 KiB (FixupPrecodeCode16384 at file offset 0x49c4c4, ...), and the
+ * runtime takes the one of max(page size, 16 KiB). FixupPrecode:
+ * ldr x11, Target; br x11; ldr x12, MethodDesc; ldr x11, PrecodeFixupThunk;
+ * br x11. StubPrecode: ldr x10, Target; ldr x12, SecretParam; br x10, its
+ * type the code's first byte (precode.h StubPrecode::Type 0x4A, as 0x4C is
+ * x64's). The data (FixupPrecodeData, StubPrecodeData) are x64's. */
+static void precode_9_arm64(uint32_t page, struct rt_lay_precode *p)
+{
+	*p = (struct rt_lay_precode){.page = page, .fixup_len = 20, .stub_len = 12, .stub_type = 0x4a};
+	put_ldr_literal(p->fixup, 11, page);	    /* data + 0 from +0 */
+	put_insn(p->fixup + 4, A64_BR_X11);
+	put_ldr_literal(p->fixup + 8, 12, page);    /* data + 8 from +8 */
+	put_ldr_literal(p->fixup + 12, 11, page + 4); /* data + 16 from +12 */
+	put_insn(p->fixup + 16, A64_BR_X11);
+	put_ldr_literal(p->stub, 10, page + 8);	    /* data + 8 from +0 */
+	put_ldr_literal(p->stub + 4, 12, page - 4); /* data + 0 from +4 */
+	put_insn(p->stub + 8, A64_BR_X10);
+}
+
+/* What differs from net9 on linux-arm64 9.0.23. The PAL's CRITICAL_SECTION
+ * is 8 bytes larger on arm64 (pal.h PAL_CS_NATIVE_DATA_SIZE), so each Crst
+ * a structure holds moves what follows it: Module has one before
+ * m_pPEAssembly and three before m_pAvailableParamTypes (measured against
+ * the 9.0.23 x64 dumps, field by field). */
+static const struct lay_row net9_arm64[] = {
+	F("Module", "PEAssembly", 288),
+	F("Module", "AvailableTypeParams", 832),
+};
+
 static const struct lay_line lines[] = {
-	{"8.0", "8.0.", ROWS(net8), &precode_8_9},
-	{"9.0", "9.0.", ROWS(net9), &precode_8_9},
-	{"10.0", "10.0.", ROWS(net10), NULL},
-	{"11.0", "11.0.", ROWS(net11), NULL},
+	{.name = "8.0", .prefix = "8.0.", ROWS(net8), .precode = &precode_8_9},
+	{.name = "9.0",
+	 .prefix = "9.0.",
+	 ROWS(net9),
+	 .precode = &precode_8_9,
+	 .arm64 = true,
+	 .arm64_rows = net9_arm64,
+	 .narm64_rows = sizeof(net9_arm64) / sizeof(net9_arm64[0]),
+	 .arm64_precode = precode_9_arm64},
+	/* 10.0 and 11.0 describe their precode stubs; their rows hold on both. */
+	{.name = "10.0", .prefix = "10.0.", ROWS(net10), .arm64 = true},
+	{.name = "11.0", .prefix = "11.0.", ROWS(net11), .arm64 = true},
 };
 
 const struct lay_line *lay_line_find(const char *v)

@@ -119,6 +119,9 @@ static struct core *basic(void)
 	memcpy(nf + 16, ent, 24);
 	strcpy((char *)nf + 40, "/nonexistent/libfoo.so");
 	note(c, NT_FILE, nf, sizeof(nf));
+	/* NT_AUXV: AT_PAGESZ after another entry, then AT_NULL. */
+	uint64_t auxv[] = {AT_HWCAP, 0xff, AT_PAGESZ, 16384, AT_NULL, 0};
+	note(c, NT_AUXV, auxv, sizeof(auxv));
 	load(c, 0x10000, 0x1000, 0x2000); /* tail [0x11000, 0x12000) absent */
 	load(c, 0x20000, 0x1000, 0x1000);
 	load(c, 0x21000, 0x1000, 0x1000); /* adjacent to the one before */
@@ -146,6 +149,7 @@ static void test_notes(void **state)
 	assert_int_equal(dump_thread_count(d), 2);
 	assert_int_equal(dump_thread(d, 1)->tid, 101);
 	assert_string_equal(dump_arch(d), "x86_64");
+	assert_int_equal(dump_page_size(d), 16384);
 	assert_int_equal(dump_module_count(d), 1);
 	assert_non_null(dump_module_find(d, "libfoo.so"));
 	assert_null(dump_module_find(d, "libbar.so"));
