@@ -37,7 +37,7 @@ struct fs_mount_options {
 	const char *mountpoint;
 	bool foreground;
 	bool debug;		      /* libfuse's request trace on stderr */
-	bool single_thread;	      /* also keeps FUSE over io_uring off */
+	bool single_thread;	      /* one thread answers all: FUSE over io_uring off */
 	bool no_uring;		      /* /dev/fuse even where io_uring is offered */
 	const char *const *fuse_opts; /* values of -o, NULL-terminated; may be NULL */
 	size_t cache;		      /* bytes of nodes and rendered files kept; 0: no bound */

@@ -626,7 +626,6 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct ll_ctx c = {fs->tree, fs->dump, getuid(), getgid(), dump_mtime(fs->dump)};
 	struct fuse_session *se = NULL;
-	struct fuse_loop_config *cfg = NULL;
 	bool handlers = false, mounted = false;
 	int rc = build_args(o, &args);
 
@@ -662,19 +661,14 @@ int fs_mount(struct fs *fs, const struct fs_mount_options *o)
 	/* Before the loop reads FUSE_INIT, whose reply accepts io_uring. */
 	if (o->single_thread || o->no_uring || ll_uring_start(se, o->debug, &c.uring))
 		c.uring = NULL;
-	/* libfuse's own loops. A loop whose one reading thread answers in
-	 * place (handing the reading over when a request is slow) measured no
-	 * faster on the CI's 2-CPU VM for a glob over 503 files (2026-11): the
-	 * round trip there is cross-CPU wake-ups, whoever reads. */
-	if (o->single_thread) {
-		rc = fuse_session_loop(se);
-	} else {
-		rc = -ENOMEM;
-		cfg = fuse_loop_cfg_create();
-		if (!cfg)
-			goto out;
-		rc = fuse_session_loop_mt(se, cfg);
-	}
+	/* /dev/fuse is answered by this one thread. libfuse's multi-threaded
+	 * loop measured slower (scripts/bench --walk, 369,164 files on the
+	 * CI's 2-CPU VM, 2026-12: 21.4 s against 19.6 s for one reader, 19.3 s
+	 * against 15.1 s for four): rendering is serialized by the tree lock
+	 * anyway, and its threads only added wake-ups. The parallel path is
+	 * FUSE over io_uring, one queue per CPU, where the kernel offers it
+	 * (12.8 s on the same walk). */
+	rc = fuse_session_loop(se);
 	/* A signal ends the loop normally; only a negative result is an error. */
 	rc = rc < 0 ? rc : 0;
 	/* clrfs -d, and scripts/bench (CLRFS_REPORT_MEMORY), read this line. */
@@ -693,8 +687,6 @@ out:
 	__atomic_store_n(&fs->on_change, NULL, __ATOMIC_RELEASE);
 	ll_ahead_stop(c.ahead);
 	ll_push_stop(c.push); /* still mounted: it may answer a last read */
-	if (cfg)
-		fuse_loop_cfg_destroy(cfg);
 	if (mounted)
 		fuse_session_unmount(se);
 	ll_uring_stop(c.uring); /* after ll_push_stop: that read may come by a ring */

@@ -59,7 +59,7 @@ static void usage(FILE *out)
 	      "options:\n"
 	      "  -f                  stay in the foreground\n"
 	      "  -d                  FUSE debug trace on stderr (implies -f)\n"
-	      "  -s                  single-threaded\n"
+	      "  -s                  one thread answers every request (no io_uring)\n"
 	      "  --no-uring          answer through /dev/fuse even where the kernel\n"
 	      "                      offers FUSE over io_uring\n"
 	      "  -o OPT[,OPT...]     mount options: cache=SIZE (the memory kept for\n"
