@@ -18,6 +18,9 @@
 #include "managed.h"
 #include "asynclocal.h"
 #include "types.h"
+#include "layout.h"
+#include "methods.h"
+#include "stack.h"
 #include "fs_i.h"
 
 /* ThreadState bits (dotnet/runtime src/coreclr/vm/threads.h, enum ThreadState). */
@@ -255,6 +258,79 @@ static const struct fs_ops thread_info_ops = {
 	.render = thread_info_render,
 };
 
+/* module+0xOFFSET (from the module's first mapping) for an address a file
+ * mapping of the dump holds (NT_FILE), else <unknown>. */
+static void put_native_location(struct fs *fs, uint64_t ip, struct strbuf *b)
+{
+	const struct dump_module *m = dump_module_at(fs->dump, ip);
+
+	if (!m) {
+		strbuf_puts(b, "<unknown>");
+		return;
+	}
+	const char *slash = strrchr(m->path, '/');
+	const char *base = slash ? slash + 1 : m->path;
+	name_put(b, base, strlen(base));
+	strbuf_printf(b, "+0x%" PRIx64, ip - m->start);
+}
+
+/* The thread's stack, one line per frame, innermost first: SP, IP and the
+ * frame (a method and the offset into its code, a [Frame] of the runtime, or
+ * the native code the thread is in), or the frame alone (frames_only); a
+ * walk that cannot go on ends with one <unreadable: reason> line. */
+static void put_thread_stack(struct fs *fs, const struct rt_thread *t, bool frames_only,
+			     struct strbuf *b)
+{
+	struct rt_frame *v;
+	const char *why;
+	size_t n;
+	int rc = rt_thread_stack(fs->rt, t->addr, t->os_id, &v, &n, &why);
+
+	if (rc == -ENOENT) {
+		strbuf_puts(b, "<unreadable: the dump has no registers for this thread>\n");
+		return;
+	}
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!frames_only)
+			strbuf_printf(b, "0x%016" PRIx64 "\t0x%016" PRIx64 "\t", v[i].sp, v[i].ip);
+		if (v[i].type == RT_FRAME_RUNTIME) {
+			strbuf_printf(b, "[%s]", v[i].kind >= 0 ? rt_frame_kind_names[v[i].kind] : "Frame");
+		} else if (v[i].type == RT_FRAME_NATIVE) {
+			put_native_location(fs, v[i].ip, b);
+		} else {
+			size_t before = b->len;
+			if (!v[i].md || rt_method_desc_name(fs->rt, v[i].md, b)) {
+				/* Code of a method the runtime names nowhere: where it is. */
+				strbuf_truncate(b, before);
+				strbuf_puts(b, "<unnamed method at ");
+				put_native_location(fs, v[i].start ? v[i].start : v[i].ip, b);
+				strbuf_puts(b, ">");
+			}
+			if (v[i].start)
+				strbuf_printf(b, "+0x%" PRIx64, v[i].ip - v[i].start);
+		}
+		strbuf_puts(b, "\n");
+	}
+	if (why)
+		strbuf_printf(b, "<unreadable: %s>\n", why);
+	free(v);
+}
+
+static int thread_stack_render(struct fs_node *file, struct strbuf *b)
+{
+	put_thread_stack(fs_of(file), key_thread(file), false, b);
+	return 0;
+}
+
+static const struct fs_ops thread_stack_ops = {
+	.render = thread_stack_render,
+};
+
 static int thread_dir_populate(struct fs_node *dir)
 {
 	const struct rt_thread *t = key_thread(dir);
@@ -264,6 +340,7 @@ static int thread_dir_populate(struct fs_node *dir)
 	rc = rc ? rc : fs_node_add(dir, "name", FS_FILE, &thread_name_ops, fs_node_key(dir), NULL);
 	rc = rc ? rc : fs_node_add(dir, "asynclocals", FS_FILE, &thread_asynclocals_ops,
 				   fs_node_key(dir), NULL);
+	rc = rc ? rc : fs_node_add(dir, "stack", FS_FILE, &thread_stack_ops, fs_node_key(dir), NULL);
 
 	/* object -> the managed System.Threading.Thread, absent when null. */
 	if (!rc && !t->object_err && t->object) {
@@ -352,6 +429,99 @@ static int threads_populate(struct fs_node *dir)
 out:
 	return rc;
 }
+
+/* /stacks: the threads grouped by stack (the frames alone, as in each
+ * thread's stack file), one block per distinct stack: "COUNT threads:
+ * ID,ID,..." then its frames, blocks by COUNT descending then lowest id,
+ * a blank line between blocks. */
+struct stack_text {
+	char *text;
+	size_t len;
+	uint32_t id;
+};
+
+static int stack_text_cmp(const void *a, const void *b)
+{
+	const struct stack_text *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->text, y->text, n);
+
+	if (c || x->len != y->len)
+		return c ? c : (x->len < y->len ? -1 : 1);
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+struct stack_group {
+	size_t first, count; /* in the sorted texts */
+	uint32_t id;	     /* the group's lowest thread id */
+};
+
+static int stack_group_cmp(const void *a, const void *b)
+{
+	const struct stack_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int stacks_render(struct fs_node *file, struct strbuf *b)
+{
+	struct fs *fs = fs_of(file);
+	const struct rt_thread *threads;
+	size_t n, ngroups = 0;
+	int rc = rt_threads(fs->rt, &threads, &n);
+
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return 0;
+	}
+	struct stack_text *v = calloc(n ? n : 1, sizeof(*v));
+	struct stack_group *g = calloc(n ? n : 1, sizeof(*g));
+	rc = v && g ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct strbuf t;
+		strbuf_init(&t);
+		put_thread_stack(fs, &threads[i], true, &t);
+		if (t.oom) {
+			strbuf_destroy(&t);
+			rc = -ENOMEM;
+			break;
+		}
+		v[i].text = strbuf_steal(&t, &v[i].len);
+		v[i].id = threads[i].managed_id;
+		strbuf_destroy(&t);
+		if (!v[i].text)
+			rc = -ENOMEM;
+	}
+	if (!rc) {
+		qsort(v, n, sizeof(*v), stack_text_cmp);
+		for (size_t i = 0; i < n; i++) {
+			if (i && v[i].len == v[i - 1].len && !memcmp(v[i].text, v[i - 1].text, v[i].len))
+				g[ngroups - 1].count++;
+			else
+				g[ngroups++] = (struct stack_group){i, 1, v[i].id};
+		}
+		qsort(g, ngroups, sizeof(*g), stack_group_cmp);
+		for (size_t k = 0; k < ngroups; k++) {
+			strbuf_printf(b, "%s%zu threads: ", k ? "\n" : "", g[k].count);
+			for (size_t i = 0; i < g[k].count; i++)
+				strbuf_printf(b, "%s%" PRIu32, i ? "," : "", v[g[k].first + i].id);
+			strbuf_puts(b, "\n");
+			strbuf_add(b, v[g[k].first].text, v[g[k].first].len);
+		}
+	}
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].text);
+	free(v);
+	free(g);
+	return rc;
+}
+
+const struct fs_ops fs_stacks_ops = {
+	.render = stacks_render,
+};
 
 const struct fs_ops fs_threads_ops = {
 	.populate = threads_populate,

@@ -26,6 +26,7 @@ static const struct fs_provider {
 } providers[] = {
 	{"info", FS_FILE, &fs_info_ops, always},
 	{"threads", FS_DIR, &fs_threads_ops, has_runtime},
+	{"stacks", FS_FILE, &fs_stacks_ops, has_runtime},
 	{"heap", FS_DIR, &fs_heap_ops, has_runtime},
 	{"statics", FS_DIR, &fs_statics_ops, has_runtime},
 	{"threadpool", FS_DIR, &fs_threadpool_ops, has_runtime},

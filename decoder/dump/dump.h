@@ -20,12 +20,17 @@ struct dump_options {
 	const char *const *search_paths; /* NULL-terminated; may be NULL */
 };
 
+#define DUMP_REGS 32
 struct dump_thread {
 	uint32_t tid;	   /* OS thread id (NT_PRSTATUS pr_pid) */
 	/* Registers at the time of the dump, of either architecture: the
 	 * instruction pointer (rip, pc), the stack pointer (rsp, sp) and the
 	 * frame pointer (rbp, x29). */
 	uint64_t ip, sp, fp;
+	/* Every integer register, numbered as the architecture's unwind
+	 * information numbers them: x86_64 rax, rcx, rdx, rbx, rsp, rbp, rsi,
+	 * rdi, r8..r15 (0..15); aarch64 x0..x30, sp (0..31). */
+	uint64_t regs[DUMP_REGS];
 };
 
 struct dump_module {
@@ -77,6 +82,8 @@ size_t dump_thread_count(struct dump *d);
 const struct dump_thread *dump_thread(struct dump *d, size_t i);
 size_t dump_module_count(struct dump *d);
 const struct dump_module *dump_module(struct dump *d, size_t i);
+/* The module one of whose file mappings (NT_FILE) holds addr, or NULL. */
+const struct dump_module *dump_module_at(struct dump *d, uint64_t addr);
 /* First module whose file name (last path component) equals name, or NULL. */
 const struct dump_module *dump_module_find(struct dump *d, const char *name);
 /* Calls cb(arg) once, the first time a mapped file of the dump (the dump, a

@@ -31,14 +31,20 @@ struct reg_layout {
 	const char *name; /* as /info names it */
 	unsigned words;	  /* pr_reg's size in 8-byte words */
 	unsigned ip, sp, fp;
+	unsigned nregs;		  /* dump_thread.regs used */
+	uint8_t regs[DUMP_REGS]; /* the word of each */
 };
 static const struct reg_layout reg_layouts[] = {
-	/* struct user_regs_struct (linux arch/x86/include/asm/user_64.h): rbp 4,
-	 * rip 16, rsp 19 of 27. */
-	{EM_X86_64, "x86_64", 27, 16, 19, 4},
+	/* struct user_regs_struct (linux arch/x86/include/asm/user_64.h): r15,
+	 * r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi,
+	 * orig_rax, rip 16, cs, eflags, rsp 19, ... of 27; regs in the x64
+	 * encoding (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15). */
+	{EM_X86_64, "x86_64", 27, 16, 19, 4, 16, {10, 11, 12, 5, 19, 4, 13, 14, 9, 8, 7, 6, 3, 2, 1, 0}},
 	/* struct user_pt_regs (linux arch/arm64/include/uapi/asm/ptrace.h):
 	 * regs[31] with x29 the frame pointer, then sp 31, pc 32, pstate 33. */
-	{EM_AARCH64, "aarch64", 34, 32, 31, 29},
+	{EM_AARCH64, "aarch64", 34, 32, 31, 29, 32, {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+						 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+						 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}},
 };
 
 static const struct reg_layout *reg_layout_of(uint16_t machine)
@@ -204,6 +210,8 @@ static int add_thread(struct dump *d, const uint8_t *desc, uint64_t len)
 	t->ip = le64(desc + PRSTATUS_REG_OFF + l->ip * 8);
 	t->sp = le64(desc + PRSTATUS_REG_OFF + l->sp * 8);
 	t->fp = le64(desc + PRSTATUS_REG_OFF + l->fp * 8);
+	for (unsigned i = 0; i < DUMP_REGS; i++)
+		t->regs[i] = i < l->nregs ? le64(desc + PRSTATUS_REG_OFF + l->regs[i] * 8) : 0;
 	return 0;
 }
 
@@ -570,6 +578,13 @@ static const struct dump_map *map_find(const struct dump *d, uint64_t addr)
 	if (lo && addr < d->maps[lo - 1].end)
 		return &d->maps[lo - 1];
 	return NULL;
+}
+
+const struct dump_module *dump_module_at(struct dump *d, uint64_t addr)
+{
+	const struct dump_map *m = map_find(d, addr);
+
+	return m && m->module < d->nmodules ? &d->modules[m->module].pub : NULL;
 }
 
 /* The segment the calling thread read last, by index: decoding reads near

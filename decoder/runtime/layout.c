@@ -33,6 +33,28 @@ static const char *const group_names[RT_LG_COUNT] = {
 	[RT_LG_GC] = "the GC heap",
 	[RT_LG_HANDLES] = "the GC handle table",
 	[RT_LG_FINALIZER] = "the finalization queue",
+	[RT_LG_STACK] = "thread stacks",
+};
+
+const char *const rt_frame_kind_names[RT_FK_COUNT] = {
+	[RT_FK_INLINED_CALL] = "InlinedCallFrame",
+	[RT_FK_RESUMABLE] = "ResumableFrame",
+	[RT_FK_REDIRECTED_THREAD] = "RedirectedThreadFrame",
+	[RT_FK_FAULTING_EXCEPTION] = "FaultingExceptionFrame",
+	[RT_FK_SOFTWARE_EXCEPTION] = "SoftwareExceptionFrame",
+	[RT_FK_FUNC_EVAL] = "FuncEvalFrame",
+	[RT_FK_PINVOKE_CALLI] = "PInvokeCalliFrame",
+	[RT_FK_HIJACK] = "HijackFrame",
+	[RT_FK_PRESTUB_METHOD] = "PrestubMethodFrame",
+	[RT_FK_CALL_COUNTING_HELPER] = "CallCountingHelperFrame",
+	[RT_FK_STUB_DISPATCH] = "StubDispatchFrame",
+	[RT_FK_EXTERNAL_METHOD] = "ExternalMethodFrame",
+	[RT_FK_DYNAMIC_HELPER] = "DynamicHelperFrame",
+	[RT_FK_PROTECT_VALUE_CLASS] = "ProtectValueClassFrame",
+	[RT_FK_DEBUGGER_CLASS_INIT_MARK] = "DebuggerClassInitMarkFrame",
+	[RT_FK_DEBUGGER_EXIT] = "DebuggerExitFrame",
+	[RT_FK_DEBUGGER_U2M_CATCH_HANDLER] = "DebuggerU2MCatchHandlerFrame",
+	[RT_FK_EXCEPTION_FILTER] = "ExceptionFilterFrame",
 };
 
 void lay_begin(struct lay_res *r, enum rt_lay_group g)
@@ -387,6 +409,9 @@ static void lay_method(struct lay_res *r)
 	lay_begin(r, RT_LG_METHOD);
 	lay_field(r, &m->md_index, "MethodDesc", "ChunkIndex", NULL);
 	lay_field(r, &m->md_flags3, "MethodDesc", "Flags3AndTokenRemainder", NULL);
+	if (!lay_field_opt(r, &m->md_flags, "MethodDesc", "Flags") ||
+	    !lay_field_opt(r, &m->dyn_name, "DynamicMethodDesc", "MethodName"))
+		m->md_flags = m->dyn_name = 0;
 	lay_field(r, &m->chunk_mt, "MethodDescChunk", "MethodTable", NULL);
 	lay_field(r, &m->chunk_range, "MethodDescChunk", "FlagsAndTokenRange", NULL);
 	lay_size(r, &m->chunk_size, "MethodDescChunk");
@@ -462,6 +487,64 @@ static void lay_precode(struct lay_res *r)
 	lay_field(r, &p->stub_type_data, "StubPrecodeData", "Type", NULL);
 	if (!r->err && (p->page < 4096 || (p->page & (p->page - 1))))
 		lay_fail(r, -EBADMSG, "the precode data page size %u is implausible", p->page);
+	lay_end(r);
+}
+
+/* Stack walks: all from the descriptor (10.0+); 8.0 and 9.0 tell Frames by
+ * their vtables, which no table here gives yet. */
+static void lay_stack(struct lay_res *r)
+{
+	struct rt_lay_stack *s = &r->rt->lay.stack;
+	char name[64];
+
+	lay_begin(r, RT_LG_STACK);
+	if (r->arm64)
+		lay_fail(r, -ENOTSUP, "clrfs unwinds x86_64 code only: arm64 unwind codes are "
+				      "not read yet");
+	lay_field(r, &s->thread_frame, "Thread", "Frame", NULL);
+	lay_field(r, &s->frame_next, "Frame", "Next", NULL);
+	for (int k = 0; k < RT_FK_COUNT; k++) {
+		snprintf(name, sizeof(name), "%sIdentifier", rt_frame_kind_names[k]);
+		if (!lay_global_opt(r, &s->frame_id[k], name))
+			s->frame_id[k] = 0;
+	}
+	if (!r->err && !s->frame_id[RT_FK_INLINED_CALL])
+		lay_fail(r, -ENOTSUP, "the runtime does not number its Frame kinds "
+				      "(InlinedCallFrameIdentifier)");
+	lay_field(r, &s->icf_sp, "InlinedCallFrame", "CallSiteSP", NULL);
+	lay_field(r, &s->icf_ret, "InlinedCallFrame", "CallerReturnAddress", NULL);
+	lay_field(r, &s->icf_fp, "InlinedCallFrame", "CalleeSavedFP", NULL);
+	lay_field(r, &s->fmf_tb, "FramedMethodFrame", "TransitionBlockPtr", NULL);
+	lay_size(r, &s->tb_size, "TransitionBlock");
+	lay_field(r, &s->tb_ret, "TransitionBlock", "ReturnAddress", NULL);
+	lay_field(r, &s->tb_regs, "TransitionBlock", "CalleeSavedRegisters", NULL);
+	lay_field(r, &s->sef_ctx, "SoftwareExceptionFrame", "TargetContext", NULL);
+	lay_field(r, &s->fef_ctx, "FaultingExceptionFrame", "TargetContext", NULL);
+	lay_field(r, &s->rsf_ctx_ptr, "ResumableFrame", "TargetContextPtr", NULL);
+	lay_field(r, &s->rch_nunwind, "RealCodeHeader", "NumUnwindInfos", NULL);
+	lay_field(r, &s->rch_unwind, "RealCodeHeader", "UnwindInfos", NULL);
+	lay_size(r, &s->rtf_size, "RuntimeFunction");
+	lay_field(r, &s->rtf_begin, "RuntimeFunction", "BeginAddress", NULL);
+	lay_field(r, &s->rtf_end, "RuntimeFunction", "EndAddress", NULL);
+	lay_field(r, &s->rtf_unwind, "RuntimeFunction", "UnwindData", NULL);
+	lay_field(r, &s->rs_begin, "RangeSection", "RangeBegin", NULL);
+	lay_field(r, &s->mod_r2r, "Module", "ReadyToRunInfo", NULL);
+	lay_field(r, &s->r2r_composite, "ReadyToRunInfo", "CompositeInfo", NULL);
+	lay_field(r, &s->r2r_rtf, "ReadyToRunInfo", "RuntimeFunctions", NULL);
+	lay_field(r, &s->r2r_nrtf, "ReadyToRunInfo", "NumRuntimeFunctions", NULL);
+	lay_field(r, &s->r2r_hotcold, "ReadyToRunInfo", "HotColdMap", NULL);
+	lay_field(r, &s->r2r_nhotcold, "ReadyToRunInfo", "NumHotColdMap", NULL);
+	lay_field(r, &s->r2r_delay, "ReadyToRunInfo", "DelayLoadMethodCallThunks", NULL);
+	lay_field(r, &s->r2r_map, "ReadyToRunInfo", "EntryPointToMethodDescMap", NULL);
+	lay_field(r, &s->map_buckets, "HashMap", "Buckets", NULL);
+	lay_size(r, &s->bucket_size, "Bucket");
+	lay_field(r, &s->bucket_keys, "Bucket", "Keys", NULL);
+	lay_field(r, &s->bucket_values, "Bucket", "Values", NULL);
+	lay_global(r, &s->bucket_slots, "HashMapSlotsPerBucket");
+	lay_global(r, &s->value_mask, "HashMapValueMask");
+	if (!r->err && (s->rtf_size < 12 || s->bucket_slots == 0 || s->bucket_slots > 16 ||
+			s->bucket_size < s->bucket_values + 8 * s->bucket_slots))
+		lay_fail(r, -EBADMSG, "the RuntimeFunction or HashMap layout is implausible");
 	lay_end(r);
 }
 
@@ -573,6 +656,7 @@ void rt_layout_load(struct rt *rt)
 	lay_gc(&r);
 	lay_handles(&r);
 	lay_finalizer(&r);
+	lay_stack(&r);
 	check_types(&r);
 }
 

@@ -67,6 +67,7 @@ enum rt_lay_group {
 	RT_LG_GC,	 /* GC heaps, generations, segments */
 	RT_LG_HANDLES,	 /* the GC handle table */
 	RT_LG_FINALIZER, /* the finalization queues */
+	RT_LG_STACK,	 /* stack walks: Frames, unwind info, ReadyToRun code */
 	RT_LG_COUNT
 };
 
@@ -176,6 +177,9 @@ struct rt_lay_statics {
 
 struct rt_lay_method {
 	uint64_t md_index, md_flags3;		     /* MethodDesc */
+	/* MethodDesc.Flags (u16) and DynamicMethodDesc.MethodName, where the
+	 * runtime describes them (9.0+); 0: dynamic methods go unnamed. */
+	uint64_t md_flags, dyn_name;
 	uint64_t chunk_mt, chunk_range, chunk_size; /* MethodDescChunk */
 	uint64_t align, token_bits;
 };
@@ -249,6 +253,52 @@ struct rt_lay_finalizer {
 	uint64_t array;	   /* CFinalize.m_Array; m_EndArray follows it */
 };
 
+/* The kinds of explicit Frame (src/coreclr/vm/frames.h FRAME_TYPE_NAME), as
+ * the descriptor's "<Kind>Identifier" globals number them (10.0+: the
+ * identifier is the Frame's first word; 8.0 and 9.0 Frames have vtables). */
+enum rt_frame_kind {
+	RT_FK_INLINED_CALL,
+	RT_FK_RESUMABLE,
+	RT_FK_REDIRECTED_THREAD,
+	RT_FK_FAULTING_EXCEPTION,
+	RT_FK_SOFTWARE_EXCEPTION,
+	RT_FK_FUNC_EVAL,
+	RT_FK_PINVOKE_CALLI,
+	RT_FK_HIJACK,
+	RT_FK_PRESTUB_METHOD,
+	RT_FK_CALL_COUNTING_HELPER,
+	RT_FK_STUB_DISPATCH,
+	RT_FK_EXTERNAL_METHOD,
+	RT_FK_DYNAMIC_HELPER,
+	RT_FK_PROTECT_VALUE_CLASS,
+	RT_FK_DEBUGGER_CLASS_INIT_MARK,
+	RT_FK_DEBUGGER_EXIT,
+	RT_FK_DEBUGGER_U2M_CATCH_HANDLER,
+	RT_FK_EXCEPTION_FILTER,
+	RT_FK_COUNT
+};
+/* "InlinedCallFrame", ... (layout.c) */
+extern const char *const rt_frame_kind_names[RT_FK_COUNT];
+
+/* Stack walks (StackWalk.md, ExecutionManager.md): the thread's Frame chain,
+ * the Frames that give a caller's context, the unwind info of jitted code
+ * (RealCodeHeader) and ReadyToRun code (ReadyToRunInfo), and the hash map
+ * from a ReadyToRun entry point to its MethodDesc (hash.h HashMap). */
+struct rt_lay_stack {
+	uint64_t thread_frame, frame_next;
+	uint64_t frame_id[RT_FK_COUNT]; /* 0: not in this runtime */
+	uint64_t icf_sp, icf_ret, icf_fp;     /* InlinedCallFrame */
+	uint64_t fmf_tb;		      /* FramedMethodFrame.TransitionBlockPtr */
+	uint64_t tb_size, tb_ret, tb_regs;    /* TransitionBlock */
+	uint64_t sef_ctx, fef_ctx, rsf_ctx_ptr; /* exception and resumable Frames */
+	uint64_t rch_nunwind, rch_unwind;     /* RealCodeHeader */
+	uint64_t rtf_size, rtf_begin, rtf_end, rtf_unwind; /* RuntimeFunction */
+	uint64_t rs_begin;		      /* RangeSection.RangeBegin */
+	uint64_t mod_r2r;		      /* Module.ReadyToRunInfo */
+	uint64_t r2r_composite, r2r_rtf, r2r_nrtf, r2r_hotcold, r2r_nhotcold, r2r_delay, r2r_map;
+	uint64_t map_buckets, bucket_size, bucket_keys, bucket_values, bucket_slots, value_mask;
+};
+
 /* Addresses of runtime variables (as the descriptor's indirect globals
  * give them: the variable, not its value). 0 when unknown. */
 struct rt_lay_globals {
@@ -273,6 +323,7 @@ struct rt_layout {
 	struct rt_lay_gc gc;
 	struct rt_lay_handles handles;
 	struct rt_lay_finalizer finalizer;
+	struct rt_lay_stack stack;
 	struct rt_lay_globals g;
 };
 

@@ -112,14 +112,14 @@ static int nibble_find(struct rt *rt, bool linear, uint64_t map_base, uint64_t h
 	return rc;
 }
 
-static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
+/* The RangeSection holding ip, through the RangeSectionMap (ExecutionManager.md). */
+static int range_section(struct rt *rt, uint64_t ip, uint64_t *rs)
 {
 	const struct rt_lay_codemap *l = &rt->lay.codemap;
-	uint64_t entry, rs = 0, r2r, heap, map_base, header_map, start, header;
-	int rc = rt_layout_err(rt, RT_LG_CODEMAP);
+	uint64_t entry;
+	int rc = 0;
 
-	if (rc)
-		return rc;
+	*rs = 0;
 	/* The top level is the table inline at TopLevelData (ExecutionManager.md
 	 * RangeSectionMap; codeman.h RangeSectionMap::_topLevelData); each of it
 	 * and the three levels below names the next table (a low bit marks a
@@ -139,18 +139,29 @@ static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 		uint64_t f = entry & ~1ull, b, e;
 		rc = dump_read_ptr(rt->d, f + l->frag_begin, &b);
 		rc = rc ? rc : dump_read_ptr(rt->d, f + l->frag_end, &e);
-		if (!rc && ip >= b && ip < e) {
-			rc = dump_read_ptr(rt->d, f + l->frag_section, &rs);
-			break;
-		}
+		if (!rc && ip >= b && ip < e)
+			return dump_read_ptr(rt->d, f + l->frag_section, rs) ? -EIO
+			       : *rs			       ? 0
+								       : -ENOENT;
 		rc = rc ? rc : dump_read_ptr(rt->d, f + l->frag_next, &entry);
 	}
-	if (rc || !rs)
-		return rc ? rc : -ENOENT;
-	rc = dump_read_ptr(rt->d, rs + l->rs_r2r, &r2r);
-	rc = rc ? rc : dump_read_ptr(rt->d, rs + l->rs_heap, &heap);
-	if (!rc && (r2r || !heap))
-		rc = -ENOENT; /* ReadyToRun code, or a stub range: not read here */
+	return rc ? rc : -ENOENT;
+}
+
+/* Jitted code (EEJitManager): the nibble map gives the method's start, the
+ * word before it the RealCodeHeader; its RUNTIME_FUNCTIONs (the body, then
+ * its funclets) lie inline at UnwindInfos, their RVAs relative to the range
+ * section's start (jitinterface.cpp CEEJitInfo::allocUnwindInfo). */
+static int jitted_code(struct rt *rt, uint64_t rs, uint64_t ip, struct rt_code *c)
+{
+	const struct rt_lay_codemap *l = &rt->lay.codemap;
+	const struct rt_lay_stack *s = &rt->lay.stack;
+	uint64_t heap, map_base, header_map, start, header;
+	uint32_t n, begin, end;
+	int rc = dump_read_ptr(rt->d, rs + l->rs_heap, &heap);
+
+	if (!rc && !heap)
+		return -ENOENT; /* a stub range */
 	rc = rc ? rc : dump_read_ptr(rt->d, heap + l->heap_base, &map_base);
 	rc = rc ? rc : dump_read_ptr(rt->d, heap + l->heap_map, &header_map);
 	if (!rc && ip < map_base)
@@ -161,21 +172,226 @@ static int jitted_method(struct rt *rt, uint64_t ip, uint64_t *md)
 	rc = rc ? rc : dump_read_ptr(rt->d, start - 8, &header);
 	if (!rc && header <= l->stub_last)
 		rc = -ENOENT; /* a stub code block */
-	return rc ? rc : dump_read_ptr(rt->d, header + l->header_md, md);
+	rc = rc ? rc : dump_read_ptr(rt->d, header + l->header_md, &c->md);
+	if (rc)
+		return rc;
+	c->start = start;
+	if (rt_layout_err(rt, RT_LG_STACK))
+		return 0; /* named; not unwound */
+	rc = dump_read_ptr(rt->d, rs + s->rs_begin, &c->base);
+	rc = rc ? rc : dump_read_u32(rt->d, header + s->rch_nunwind, &n);
+	for (uint32_t i = 0; !rc && i < n && i < 4096; i++) {
+		uint64_t f = header + s->rch_unwind + i * s->rtf_size;
+		rc = dump_read_u32(rt->d, f + s->rtf_begin, &begin);
+		rc = rc ? rc : dump_read_u32(rt->d, f + s->rtf_end, &end);
+		if (!rc && ip >= c->base + begin && ip < c->base + end) {
+			c->rtf = f;
+			return 0;
+		}
+	}
+	return rc;
+}
+
+/* The MethodDesc of a ReadyToRun method's entry point: ReadyToRunInfo's
+ * EntryPointToMethodDescMap, a PtrHashMap (hash.h, hash.cpp HashMap): the
+ * buckets' first slot holds their count; a key is the entry point (0 and 1
+ * moved by 100), probed from seed key >> 2 by 1 + ((key >> 5) + 1) % (n - 1),
+ * until a bucket without the collision bit (the top bit of its first value);
+ * a value is the MethodDesc >> 1 under the value mask. Filled as methods are
+ * prepared: a method never called has none. */
+static int r2r_entry_md(struct rt *rt, uint64_t map, uint64_t key, uint64_t *md)
+{
+	const struct rt_lay_stack *s = &rt->lay.stack;
+	uint64_t raw, size64;
+	int rc = dump_read_ptr(rt->d, map + s->map_buckets, &raw);
+
+	rc = rc ? rc : dump_read_ptr(rt->d, raw, &size64);
+	if (rc)
+		return rc;
+	uint32_t size = (uint32_t)size64;
+	if (size < 2 || size > (1u << 26))
+		return -EBADMSG;
+	if (key <= 1)
+		key += 100;
+	uint32_t seed = (uint32_t)(key >> 2), incr = 1 + ((uint32_t)(key >> 5) + 1) % (size - 1);
+	for (uint32_t t = 0; t < size; t++, seed += incr) {
+		uint64_t b = raw + s->bucket_size * (1 + seed % size), k, v, v0 = 0;
+		for (uint64_t i = 0; i < s->bucket_slots; i++) {
+			rc = dump_read_ptr(rt->d, b + s->bucket_keys + 8 * i, &k);
+			rc = rc ? rc : dump_read_ptr(rt->d, b + s->bucket_values + 8 * i, &v);
+			if (rc)
+				return rc;
+			if (i == 0)
+				v0 = v;
+			if (k == key) {
+				*md = (v & s->value_mask) << 1;
+				return *md ? 0 : -ENOENT;
+			}
+		}
+		if (!(v0 & ~s->value_mask))
+			break;
+	}
+	return -ENOENT;
+}
+
+/* ReadyToRun code (ReadyToRunJitManager): the image's RUNTIME_FUNCTIONs,
+ * sorted by BeginAddress, relative to the range section's start (the image
+ * base); the one covering ip is the last that begins at or before it. A
+ * funclet or cold part has no entry point of its own: the method is that of
+ * the nearest entry before it that the map knows (after the hot/cold map for
+ * a cold part). */
+static int r2r_code(struct rt *rt, uint64_t rs, uint64_t module, uint64_t ip, struct rt_code *c)
+{
+	const struct rt_lay_stack *s = &rt->lay.stack;
+	uint64_t info, composite, rtf, delay;
+	uint32_t n, begin, lo = 0, hi, nhc, dva = 0, dsize = 0;
+	int rc = rt_layout_err(rt, RT_LG_STACK);
+
+	rc = rc ? rc : dump_read_ptr(rt->d, rs + s->rs_begin, &c->base);
+	rc = rc ? rc : dump_read_ptr(rt->d, module + s->mod_r2r, &info);
+	rc = rc ? rc : dump_read_ptr(rt->d, info + s->r2r_composite, &composite);
+	rc = rc ? rc : dump_read_ptr(rt->d, info + s->r2r_rtf, &rtf);
+	rc = rc ? rc : dump_read_u32(rt->d, info + s->r2r_nrtf, &n);
+	rc = rc ? rc : dump_read_u32(rt->d, info + s->r2r_nhotcold, &nhc);
+	rc = rc ? rc : dump_read_ptr(rt->d, info + s->r2r_delay, &delay);
+	if (rc)
+		return rc;
+	/* The delay-load method call thunks are code of the image, no method's. */
+	if (delay && (dump_read_u32(rt->d, delay, &dva) || dump_read_u32(rt->d, delay + 4, &dsize)))
+		return -EIO;
+	if (delay && ip - c->base >= dva && ip - c->base < (uint64_t)dva + dsize)
+		return -ENOENT;
+	if (!n || n > (1u << 24) || !composite)
+		return -ENOENT;
+	uint64_t rel = ip - c->base;
+	hi = n - 1;
+	while (lo < hi) { /* the last entry beginning at or before rel */
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+		rc = dump_read_u32(rt->d, rtf + (uint64_t)mid * s->rtf_size + s->rtf_begin, &begin);
+		if (rc)
+			return rc;
+		if (rel < begin)
+			hi = mid - 1;
+		else
+			lo = mid;
+	}
+	rc = dump_read_u32(rt->d, rtf + (uint64_t)lo * s->rtf_size + s->rtf_begin, &begin);
+	if (rc || rel < begin)
+		return rc ? rc : -ENOENT;
+	c->rtf = rtf + (uint64_t)lo * s->rtf_size;
+	c->r2r = true;
+	uint32_t idx = lo;
+	if (nhc >= 2 && nhc < (1u << 24)) {
+		uint64_t hc;
+		uint32_t first_cold, cold = 0, hot = 0;
+		rc = dump_read_ptr(rt->d, info + s->r2r_hotcold, &hc);
+		rc = rc ? rc : dump_read_u32(rt->d, hc, &first_cold);
+		if (rc)
+			return rc;
+		if (idx >= first_cold) {
+			/* Pairs [cold index, hot index], by cold index. */
+			for (uint32_t k = 0; !rc && k + 1 < nhc; k += 2) {
+				rc = dump_read_u32(rt->d, hc + 4ull * k, &cold);
+				if (!rc && cold <= idx)
+					rc = dump_read_u32(rt->d, hc + 4ull * k + 4, &hot);
+				else
+					break;
+			}
+			if (rc)
+				return rc;
+			idx = hot;
+		}
+	}
+	uint64_t map = composite + s->r2r_map;
+	for (uint32_t tries = 0; tries < 64; tries++, idx--) {
+		rc = dump_read_u32(rt->d, rtf + (uint64_t)idx * s->rtf_size + s->rtf_begin, &begin);
+		if (rc)
+			return rc;
+		rc = r2r_entry_md(rt, map, c->base + begin, &c->md);
+		if (rc != -ENOENT || idx == 0) {
+			c->start = c->base + begin;
+			if (rc == -ENOENT)
+				c->md = 0;
+			return rc == -ENOENT ? 0 : rc;
+		}
+	}
+	/* No entry point known near: the code is the image's, its method unnamed. */
+	c->md = 0;
+	c->start = 0;
+	return 0;
+}
+
+int rt_code_find(struct rt *rt, uint64_t ip, struct rt_code *c)
+{
+	const struct rt_lay_codemap *l = &rt->lay.codemap;
+	uint64_t rs, r2r;
+	int rc = rt_layout_err(rt, RT_LG_CODEMAP);
+
+	*c = (struct rt_code){0};
+	if (rc)
+		return rc;
+	if (!ip)
+		return -ENOENT;
+	rc = range_section(rt, ip, &rs);
+	rc = rc ? rc : dump_read_ptr(rt->d, rs + l->rs_r2r, &r2r);
+	if (rc)
+		return rc;
+	return r2r ? r2r_code(rt, rs, r2r, ip, c) : jitted_code(rt, rs, ip, c);
 }
 
 int rt_code_method_desc(struct rt *rt, uint64_t ip, uint64_t *md)
 {
+	struct rt_code c;
 	int rc;
 
 	if (!ip)
 		return -ENOENT;
 	rc = precode_method(rt, ip, md);
-	if (rc == -ENOENT || rc == -EIO || rc == -ENOTSUP)
-		rc = jitted_method(rt, ip, md);
+	if (rc == -ENOENT || rc == -EIO || rc == -ENOTSUP) {
+		rc = rt_code_find(rt, ip, &c);
+		*md = c.md;
+	}
 	if (!rc && !*md)
 		rc = -ENOENT;
 	return rc;
+}
+
+/* A dynamic method (an IL stub, a DynamicMethod: method.hpp mcDynamic, the
+ * low 3 bits of MethodDesc.Flags equal to 7) has no MethodDef: its name is
+ * the DynamicMethodDesc's m_pszMethodName (UTF-8), its type the chunk's
+ * (ILStubClass, a type without metadata for stubs). -ENOENT when md is none. */
+#define MD_CLASSIFICATION 0x7
+#define MC_DYNAMIC	  0x7
+#define DYN_NAME_MAX	  1024
+static int dynamic_name(struct rt *rt, uint64_t md, uint64_t mt, struct strbuf *out)
+{
+	const struct rt_lay_method *l = &rt->lay.method;
+	uint16_t flags;
+	uint64_t p;
+	char name[DYN_NAME_MAX];
+	const char *type;
+
+	if (!l->dyn_name || dump_read(rt->d, md + l->md_flags, &flags, 2) ||
+	    (flags & MD_CLASSIFICATION) != MC_DYNAMIC)
+		return -ENOENT;
+	if (dump_read_ptr(rt->d, md + l->dyn_name, &p) || !p)
+		return -EIO;
+	size_t n = 0;
+	for (; n < sizeof(name); n++)
+		if (dump_read(rt->d, p + n, &name[n], 1))
+			return -EIO;
+		else if (!name[n])
+			break;
+	if (n == sizeof(name) || !n)
+		return -EBADMSG;
+	if (rt_type_name(rt, mt, &type) == 0 && *type) {
+		strbuf_puts(out, type);
+	} else {
+		strbuf_puts(out, "(dynamicClass)");
+	}
+	strbuf_puts(out, ".");
+	name_put(out, name, n);
+	return 0;
 }
 
 int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
@@ -197,6 +413,8 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 	uint64_t chunk = md - idx * l->align - l->chunk_size;
 	rc = rc ? rc : dump_read_ptr(rt->d, chunk + l->chunk_mt, &mt);
 	rc = rc ? rc : dump_read(rt->d, chunk + l->chunk_range, &range, 2);
+	if (!rc && dynamic_name(rt, md, mt, out) == 0)
+		return 0;
 	rc = rc ? rc : dump_read_ptr(rt->d, mt + rt->lay.mt.module, &module);
 	rc = rc ? rc : rt_type_name(rt, mt, &type);
 	rc = rc ? rc : rt_module_meta(rt, module, &m);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Writes the seed inputs of fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
+// Writes the seed inputs of fuzz_unwind, fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
 // fuzz_codemap into DIR/<target>/:
 // small well-formed structures for the fuzzer to mutate (tests/fuzz/seeds holds its output).
 // Usage: mkseeds DIR
@@ -358,6 +358,45 @@ static void codemap_seeds(const char *dir)
 	free(m.p);
 }
 
+/* fuzz_unwind: rip, rsp, rbp, then memory whose first 12 bytes are the
+ * RUNTIME_FUNCTION. A JIT-shaped frame (push rbp; sub rsp, 0x20; lea rbp,
+ * [rsp+0x20]: UWOP_PUSH_NONVOL rbp, UWOP_ALLOC_SMALL, UWOP_SET_FPREG) with
+ * the return address on the stack; one seed in the body, one in its prolog,
+ * one at an epilog (add rsp, 0x20; pop rbp; ret). */
+static void unwind_seeds(const char *dir)
+{
+	struct seed s = {0};
+	const size_t code = 0x40, info = 0x20, stack = 0x100;
+
+	put32(&s, 24 + 0, code);	 /* BeginAddress */
+	put32(&s, 24 + 4, code + 0x40); /* EndAddress */
+	put32(&s, 24 + 8, info);	 /* UnwindData */
+	/* version 1, no flags; prolog 10 bytes; 3 codes; frame register rbp at 2 x 16 */
+	put8(&s, 24 + info, 1);
+	put8(&s, 24 + info + 1, 10);
+	put8(&s, 24 + info + 2, 3);
+	put8(&s, 24 + info + 3, 5 | 2 << 4);
+	put8(&s, 24 + info + 4, 10), put8(&s, 24 + info + 5, 3);	     /* SET_FPREG */
+	put8(&s, 24 + info + 6, 5), put8(&s, 24 + info + 7, 2 | 3 << 4);   /* ALLOC_SMALL 0x20 */
+	put8(&s, 24 + info + 8, 1), put8(&s, 24 + info + 9, 0 | 5 << 4);   /* PUSH_NONVOL rbp */
+	static const uint8_t body[] = {0x55, 0x48, 0x83, 0xec, 0x20, 0x48, 0x8d, 0x6c, 0x24, 0x20,
+				       0x90, 0x90, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xc3};
+	put(&s, 24 + code, body, sizeof(body));
+	put64(&s, 24 + stack + 0x20, FUZZ_CODE_BASE + 0x200); /* saved rbp */
+	put64(&s, 24 + stack + 0x28, FUZZ_CODE_BASE + 0x44);  /* return address */
+	put64(&s, 0, code + 10);
+	put64(&s, 8, stack);
+	put64(&s, 16, FUZZ_CODE_BASE + stack + 0x20);
+	save(dir, "unwind", "body", &s);
+	put64(&s, 0, code + 1);
+	put64(&s, 8, stack + 0x20);
+	save(dir, "unwind", "prolog", &s);
+	put64(&s, 0, code + 12);
+	put64(&s, 8, stack);
+	save(dir, "unwind", "epilog", &s);
+	free(s.p);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -368,5 +407,6 @@ int main(int argc, char **argv)
 	precode_seeds(argv[1]);
 	precode_seeds_arm64(argv[1]);
 	codemap_seeds(argv[1]);
+	unwind_seeds(argv[1]);
 	return 0;
 }

@@ -17,6 +17,10 @@
 //   oracle finalizer DUMP      registered<TAB>ADDR per Heap.EnumerateFinalizableObjects(),
 //                              ready<TAB>ADDR per Heap.EnumerateFinalizerRoots(), by
 //                              address within each
+//   oracle stacks DUMP         MANAGED-ID<TAB>FRAME per frame of each live thread's
+//                              EnumerateStackTrace(), innermost first, threads by managed
+//                              id: Namespace.Type.Method for a managed frame, [FrameName]
+//                              for a runtime one
 //
 // The DAC is the one of the dump's runtime: CLRFS_DAC, else libmscordaccore.so in the
 // directory of the runtime ClrMD finds in the dump, else in the directory of the
@@ -39,8 +43,9 @@ static class Oracle
                 case ["fields", var type, var dump]: return Run(dump, rt => Fields(rt, type));
                 case ["handles", var dump]: return Run(dump, Handles);
                 case ["finalizer", var dump]: return Run(dump, Finalizer);
+                case ["stacks", var dump]: return Run(dump, Stacks);
                 default:
-                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP");
+                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP");
                     return 2;
             }
         }
@@ -144,6 +149,23 @@ static class Oracle
     {
         foreach (ClrThread t in rt.Threads.OrderBy(t => t.ManagedThreadId))
             Console.Write($"{t.ManagedThreadId}\t{t.OSThreadId}\t{(t.IsAlive ? "alive" : "dead")}\n");
+    }
+
+    static void Stacks(ClrRuntime rt)
+    {
+        foreach (ClrThread t in rt.Threads.Where(t => t.IsAlive).OrderBy(t => t.ManagedThreadId))
+            foreach (ClrStackFrame f in t.EnumerateStackTrace())
+            {
+                string? frame = f.Kind switch
+                {
+                    ClrStackFrameKind.ManagedMethod when f.Method is { } m =>
+                        Names.Normalize(m.Type?.Name) + "." + m.Name,
+                    ClrStackFrameKind.Runtime => "[" + f.FrameName + "]",
+                    _ => null,
+                };
+                if (frame != null)
+                    Console.Write($"{t.ManagedThreadId}\t{frame}\n");
+            }
     }
 
     static void Fields(ClrRuntime rt, string type)

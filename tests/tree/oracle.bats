@@ -1,14 +1,14 @@
 #!/usr/bin/env bats
 # clrfs against ClrMD (tests/oracle, run by scripts/oracle through Microsoft's DAC) on the
-# same dumps: /heap/stats line by line (count, bytes and name per MethodTable) and the
-# threads (managed id, OS id). When ClrMD cannot be restored they fail, unless
+# same dumps: /heap/stats line by line (count, bytes and name per MethodTable), the
+# threads (managed id, OS id), and each thread's managed frames (method names in order). When ClrMD cannot be restored they fail, unless
 # CLRFS_NO_ORACLE=1 says to skip them (with the reason).
 # The oracle writes ClrMD's names and sizes in clrfs's form (tests/oracle/Program.cs
 # lists each rule); the known gaps it bridges are reported as "# ..." lines.
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
 load helpers
 
-DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap)
+DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap stacks/full stacks/heap threadpool/full)
 
 setup_file() {
 	local rc=0
@@ -127,6 +127,36 @@ check_finalizer() { # DUMP
 @test "heap-segments/heap: /heap/stats equals ClrMD's" { check_stats heap-segments/heap; }
 @test "threads/full: /heap/stats equals ClrMD's" { check_stats threads/full; }
 @test "threads/heap: /heap/stats equals ClrMD's" { check_stats threads/heap; }
+
+# Each thread's managed frames, innermost first, by method name: /threads/<id>/stack
+# against ClrMD's EnumerateStackTrace (the runtime's [Frame]s are left out: ClrMD
+# reports an active InlinedCallFrame twice, before and after its context is taken).
+check_stacks() { # DUMP
+	need_oracle
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	use_dump "$1"
+	local ours="" id n
+	run -0 tree_ls /threads
+	for id in $output; do
+		[[ $id == by-os-id ]] && continue
+		run -0 tree_cat "/threads/$id/stack"
+		[[ $output != *'<unreadable'* ]] || { echo "thread $id: $output"; return 1; }
+		ours+=$(awk -F '\t' -v id="$id" 'NF == 3 && $3 !~ /^\[/ && $3 !~ /\.so/ && $3 ~ /\+0x[0-9a-f]+$/ {
+			sub(/\+0x[0-9a-f]+$/, "", $3); print id "\t" $3 }' <<<"$output")$'\n'
+	done
+	ours=$(sort -s -n -k1,1 <<<"$ours" | sed '/^$/d')
+	run -0 oracle stacks
+	theirs=$(grep -v $'\t\\[' <<<"$output")
+	n=$(wc -l <<<"$theirs")
+	((n >= 10)) || { echo "$1: ClrMD saw $n managed frames"; return 1; }
+	[[ $ours == "$theirs" ]] || { echo "$1: managed frames: < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
+}
+
+@test "threads/full: each thread's managed frames equal ClrMD's" { check_stacks threads/full; }
+@test "threads/heap: each thread's managed frames equal ClrMD's" { check_stacks threads/heap; }
+@test "stacks/full: each thread's managed frames equal ClrMD's" { check_stacks stacks/full; }
+@test "stacks/heap: each thread's managed frames equal ClrMD's" { check_stacks stacks/heap; }
+@test "threadpool/full: each thread's managed frames equal ClrMD's" { check_stacks threadpool/full; }
 
 @test "threads/full: thread ids and OS ids equal ClrMD's" { check_threads threads/full; }
 @test "threads/heap: thread ids and OS ids equal ClrMD's" { check_threads threads/heap; }

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+// A thread's stack, walked as the runtime describes its own walk
+// (dotnet/runtime docs/design/datacontracts/StackWalk.md, as the cDAC's
+// StackWalk_1 implements it), from the thread's registers in the dump:
+// - in managed code (rt_code_find), the method is reported, then its frame is
+//   unwound with its unwind info (rt_unwind_amd64); Frames of the thread's
+//   chain that lie below the caller's stack pointer belong to that method and
+//   are passed (an InlinedCallFrame already reported, say);
+// - elsewhere (native code: libc, the runtime) nothing is unwound: the walk
+//   goes on from the next explicit Frame of the chain (Thread.Frame, linked
+//   by Frame.Next up to ~0), whose kind is its first word. The Frames that
+//   record a caller's context give the next registers: an active
+//   InlinedCallFrame (a P/Invoke in flight: CallerReturnAddress set) its
+//   call site, a FramedMethodFrame its TransitionBlock, the exception and
+//   resumable Frames their CONTEXT. An active InlinedCallFrame stays the
+//   current Frame until the walk is past its method.
+// Native frames between the innermost one and the first Frame are not
+// listed: that needs the modules' .eh_frame (not read yet).
+#include "stack.h"
+
+#include "dump.h"
+#include "methods.h"
+#include "runtime_i.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAMES_MAX 4096		  /* bound on one walk */
+#define FRAME_TOP  (~0ull)	  /* frames.h FRAME_TOP_VALUE */
+
+/* The x64 CONTEXT (winnt.h, the PAL's the same): Rax at 0x78, then the
+ * integer registers in x64 encoding order, Rip at 0xF8. */
+#define CTX_RAX 0x78
+#define CTX_RIP 0xf8
+
+/* TransitionBlock's callee-saved registers on Unix x64, in order
+ * (src/coreclr/vm/amd64/cgencpu.h CalleeSavedRegisters, UNIX_AMD64_ABI):
+ * r12, r13, r14, r15, rbx, rbp. */
+static const uint8_t tb_saved[] = {12, 13, 14, 15, 3, 5};
+
+struct walk {
+	struct rt *rt;
+	const struct rt_lay_stack *l;
+	struct rt_frame *v;
+	size_t n, cap;
+};
+
+static int push(struct walk *w, struct rt_frame f)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		struct rt_frame *v = realloc(w->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = f;
+	return 0;
+}
+
+static int frame_kind(const struct rt_lay_stack *l, uint64_t id)
+{
+	for (int k = 0; k < RT_FK_COUNT; k++)
+		if (l->frame_id[k] && l->frame_id[k] == id)
+			return k;
+	return -1;
+}
+
+static int read_context(struct dump *d, uint64_t ctx, struct rt_regs *r)
+{
+	uint64_t v[17];
+
+	if (dump_read(d, ctx + CTX_RAX, v, 16 * 8) || dump_read_ptr(d, ctx + CTX_RIP, &v[16]))
+		return -EIO;
+	memcpy(r->r, v, 16 * 8);
+	r->ip = v[16];
+	return 0;
+}
+
+/* Sets r to the caller context the Frame at f records, if it records one:
+ * 1 when it did, 0 when this kind records none (or an inactive one), -EIO. */
+static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r)
+{
+	const struct rt_lay_stack *l = w->l;
+	struct dump *d = w->rt->d;
+	uint64_t a, b, c;
+
+	switch (kind) {
+	case RT_FK_INLINED_CALL:
+		if (dump_read_ptr(d, f + l->icf_ret, &a))
+			return -EIO;
+		if (!a)
+			return 0; /* not in a call now */
+		if (dump_read_ptr(d, f + l->icf_sp, &b) || dump_read_ptr(d, f + l->icf_fp, &c))
+			return -EIO;
+		r->ip = a;
+		r->r[RT_REG_RSP] = b;
+		r->r[RT_REG_RBP] = c;
+		return 1;
+	case RT_FK_PINVOKE_CALLI:
+	case RT_FK_PRESTUB_METHOD:
+	case RT_FK_CALL_COUNTING_HELPER:
+	case RT_FK_STUB_DISPATCH:
+	case RT_FK_EXTERNAL_METHOD:
+	case RT_FK_DYNAMIC_HELPER: {
+		uint64_t tb, saved[6];
+		if (dump_read_ptr(d, f + l->fmf_tb, &tb) || dump_read_ptr(d, tb + l->tb_ret, &a) ||
+		    dump_read(d, tb + l->tb_regs, saved, sizeof(saved)))
+			return -EIO;
+		r->ip = a;
+		r->r[RT_REG_RSP] = tb + l->tb_size;
+		for (size_t i = 0; i < sizeof(tb_saved); i++)
+			r->r[tb_saved[i]] = saved[i];
+		return 1;
+	}
+	case RT_FK_SOFTWARE_EXCEPTION: return read_context(d, f + l->sef_ctx, r) ? -EIO : 1;
+	case RT_FK_FAULTING_EXCEPTION: return read_context(d, f + l->fef_ctx, r) ? -EIO : 1;
+	case RT_FK_RESUMABLE:
+	case RT_FK_REDIRECTED_THREAD:
+		if (dump_read_ptr(d, f + l->rsf_ctx_ptr, &a))
+			return -EIO;
+		return read_context(d, a, r) ? -EIO : 1;
+	default: return 0;
+	}
+}
+
+static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, const char **why)
+{
+	struct rt *rt = w->rt;
+	const struct rt_lay_stack *l = w->l;
+	struct rt_regs r;
+	struct rt_code c;
+	uint64_t frame, reported = 0;
+	int rc;
+
+	memcpy(r.r, t->regs, sizeof(r.r));
+	r.ip = t->ip;
+	if (dump_read_ptr(rt->d, thread + l->thread_frame, &frame)) {
+		*why = "the thread's Frame chain is missing from the dump";
+		return 0;
+	}
+	for (bool first = true; w->n < FRAMES_MAX; first = false) {
+		/* A return address may be the byte after a method's last call. */
+		rc = rt_code_find(rt, first ? r.ip : r.ip - 1, &c);
+		if (rc && rc != -ENOENT) {
+			*why = rc == -EIO ? "code lookup: memory missing from the dump"
+					  : "code lookup: the code range map does not hold";
+			return 0;
+		}
+		if (!rc) {
+			struct rt_regs caller = r;
+			if (!c.rtf) {
+				*why = "no unwind info for the method's code";
+				return push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[RT_REG_RSP], r.ip,
+								 c.md, c.start, -1, 0});
+			}
+			rc = push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[RT_REG_RSP], r.ip, c.md,
+						       c.start, -1, 0});
+			if (rc)
+				return rc;
+			rc = rt_unwind_amd64(rt->d, c.base, c.rtf, &caller);
+			if (rc) {
+				*why = rc == -EIO ? "unwinding: memory missing from the dump"
+						  : "unwinding: the unwind info does not hold";
+				return 0;
+			}
+			/* The Frames inside this method's frame are its own. */
+			for (unsigned i = 0; frame != FRAME_TOP && frame && frame < caller.r[RT_REG_RSP] &&
+					     i < FRAMES_MAX;
+			     i++) {
+				uint64_t id = 0;
+				if (frame != reported) {
+					if (dump_read_ptr(rt->d, frame, &id)) {
+						*why = "a Frame is missing from the dump";
+						return 0;
+					}
+					rc = push(w, (struct rt_frame){RT_FRAME_RUNTIME, frame, 0, 0, 0,
+								       frame_kind(l, id), frame});
+					if (rc)
+						return rc;
+				}
+				if (dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
+					*why = "a Frame is missing from the dump";
+					return 0;
+				}
+			}
+			if (caller.r[RT_REG_RSP] <= r.r[RT_REG_RSP]) {
+				*why = "unwinding: the stack pointer does not grow";
+				return 0;
+			}
+			r = caller;
+			continue;
+		}
+		/* Native code: the first one is listed, then the next Frame. */
+		if (first) {
+			rc = push(w, (struct rt_frame){RT_FRAME_NATIVE, r.r[RT_REG_RSP], r.ip, 0, 0, -1, 0});
+			if (rc)
+				return rc;
+		}
+		if (frame == FRAME_TOP || !frame)
+			return 0; /* the end of the managed stack */
+		uint64_t id;
+		if (dump_read_ptr(rt->d, frame, &id)) {
+			*why = "a Frame is missing from the dump";
+			return 0;
+		}
+		int kind = frame_kind(l, id);
+		if (frame != reported) {
+			rc = push(w, (struct rt_frame){RT_FRAME_RUNTIME, frame, 0, 0, 0, kind, frame});
+			if (rc)
+				return rc;
+			reported = frame;
+		}
+		rc = frame_context(w, frame, kind, &r);
+		if (rc < 0) {
+			*why = "a Frame's context is missing from the dump";
+			return 0;
+		}
+		if (!(kind == RT_FK_INLINED_CALL && rc == 1) &&
+		    dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
+			*why = "a Frame is missing from the dump";
+			return 0;
+		}
+		if (kind == RT_FK_INLINED_CALL && rc == 1 && rt_code_find(rt, r.ip - 1, &c)) {
+			/* An active InlinedCallFrame whose caller is no managed code. */
+			if (dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
+				*why = "a Frame is missing from the dump";
+				return 0;
+			}
+		}
+	}
+	*why = "more frames than clrfs walks";
+	return 0;
+}
+
+int rt_thread_stack(struct rt *rt, uint64_t thread, uint64_t os_id, struct rt_frame **frames,
+		    size_t *n, const char **why)
+{
+	const struct dump_thread *t = NULL;
+	struct walk w = {.rt = rt, .l = &rt->lay.stack};
+	int rc = rt_layout_err(rt, RT_LG_STACK);
+
+	*frames = NULL;
+	*n = 0;
+	*why = NULL;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < dump_thread_count(rt->d); i++)
+		if (dump_thread(rt->d, i)->tid == os_id)
+			t = dump_thread(rt->d, i);
+	if (!t || !os_id)
+		return -ENOENT;
+	rc = walk(&w, thread, t, why);
+	if (rc) {
+		free(w.v);
+		return rc;
+	}
+	*frames = w.v;
+	*n = w.n;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime: a thread's stack, walked as the runtime describes its own
+ * stack walk (dotnet/runtime docs/design/datacontracts/StackWalk.md). */
+#ifndef CLRFS_STACK_H
+#define CLRFS_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rt;
+struct dump;
+
+/* A thread's integer registers in the x64 encoding (rax, rcx, rdx, rbx,
+ * rsp, rbp, rsi, rdi, r8..r15) and its instruction pointer. */
+#define RT_REG_RSP 4
+#define RT_REG_RBP 5
+struct rt_regs {
+	uint64_t r[16];
+	uint64_t ip;
+};
+
+/* Unwinds one frame of x64 code whose RUNTIME_FUNCTION is at rtf (its RVAs
+ * relative to base): the Windows x64 UNWIND_INFO the JIT and crossgen2 emit
+ * on every OS (src/coreclr/unwinder/amd64/unwinder.cpp). regs becomes the
+ * caller's. 0, -EIO (memory missing), -EBADMSG (the info does not hold). */
+int rt_unwind_amd64(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
+
+enum rt_frame_type {
+	RT_FRAME_MANAGED, /* a method's code: md, start */
+	RT_FRAME_RUNTIME, /* an explicit Frame of the runtime: kind, addr */
+	RT_FRAME_NATIVE,  /* native code the walk started in */
+};
+
+struct rt_frame {
+	enum rt_frame_type type;
+	uint64_t sp, ip;
+	uint64_t md, start; /* managed: the MethodDesc (0 unknown), the code start */
+	int kind;	    /* runtime: enum rt_frame_kind, or -1 unknown */
+	uint64_t addr;	    /* runtime: the Frame */
+};
+
+/* The frames of the thread whose native Thread is at thread and OS id os_id,
+ * innermost first (*frames malloc'ed, *n of them). When the walk cannot go
+ * on, *why says why (static text, else NULL) after the frames it found.
+ * 0, or -ENOTSUP (no stack layouts), -ENOENT (no registers for the thread:
+ * not in the dump), -ENOMEM. */
+int rt_thread_stack(struct rt *rt, uint64_t thread, uint64_t os_id, struct rt_frame **frames,
+		    size_t *n, const char **why);
+
+#endif

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# /threads/<id>/stack of the full and the heap dump of the stacks fixture, whose threads
+# block at known places (Monitor.Wait, Thread.Sleep, a recursion, a blocking read(2)
+# through a P/Invoke, a thread-pool work item), against its manifest.
+load helpers
+
+setup_file() {
+	use_fixture stacks
+	mount_dumps full heap
+}
+teardown_file() { unmount_dumps; }
+setup() { use_fixture stacks; }
+
+# The method of each managed frame of FILE's text, innermost first: the FRAME column
+# less its +0xOFFSET, for the lines that name a method (not [Frame]s, not native code).
+managed_frames() {
+	awk -F '\t' 'NF == 3 && $3 !~ /^\[/ && $3 ~ /^[A-Za-z_<]/ && $3 !~ /\.so/ { sub(/\+0x[0-9a-f]+$/, "", $3); print $3 }'
+}
+
+# Whether the lines WANT appear in GOT in that order (other lines between them).
+in_order() { # WANT GOT
+	awk 'BEGIN { i = 0 } NR == FNR { want[n++] = $0; next } i < n && $0 == want[i] { i++ } END { exit (i < n) }' "$1" "$2"
+}
+
+check_frames() { # KIND
+	use_dump "$1"
+	local id row frames
+	mapfile -t rows < <(manifest '.threads[] | "\(.managed_id) \(.role)"')
+	((${#rows[@]} == 6))
+	for row in "${rows[@]}"; do
+		read -r id role <<<"$row"
+		run -0 tree_cat "/threads/$id/stack"
+		if ! stacks_read; then
+			[[ ${#lines[@]} == 1 && ${lines[0]} == '<unreadable: '*'>' ]] ||
+				{ echo "$output"; return 1; }
+			continue
+		fi
+		# Every line a frame: SP, IP, then what runs there; no line says unreadable.
+		run -1 grep -vE $'^0x[0-9a-f]{16}\t0x[0-9a-f]{16}\t[^\t]+$' <<<"$output"
+		run -0 tree_cat "/threads/$id/stack"
+		manifest ".threads[] | select(.managed_id == $id) | .frames[]" >"$BATS_TEST_TMPDIR/want"
+		managed_frames <<<"$output" >"$BATS_TEST_TMPDIR/got"
+		in_order "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" ||
+			{ echo "thread $id ($role): want, in order:"; cat "$BATS_TEST_TMPDIR/want";
+			  echo "stack:"; echo "$output"; return 1; }
+	done
+}
+
+check_sp_order() { # KIND
+	use_dump "$1"
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	local id
+	for id in $(manifest '.threads[].managed_id'); do
+		run -0 tree_cat "/threads/$id/stack"
+		# Outward, the managed frames' stack pointers grow.
+		local sp ip frame last=0
+		while IFS=$'\t' read -r sp ip frame; do
+			[[ $frame == \[* ]] && continue
+			((sp >= last)) || { echo "thread $id:"; echo "$output"; return 1; }
+			last=$sp
+		done <<<"$output"
+	done
+}
+
+@test "full: each thread's stack has the manifest's frames, innermost first" { check_frames full; }
+@test "heap: each thread's stack has the manifest's frames, innermost first" { check_frames heap; }
+@test "full: the managed frames' stack pointers grow outward" { check_sp_order full; }
+
+@test "the P/Invoke's thread is in native code under an [InlinedCallFrame]" {
+	use_dump full
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	local id
+	id=$(manifest '.threads[] | select(.role == "pinvoke") | .managed_id')
+	run -0 tree_cat "/threads/$id/stack"
+	# The innermost frame is libc's read, then the transition, then the marshalling
+	# stub the runtime made for it (SetLastError asks for one: up to 10.0 a dynamic
+	# method, named as ClrMD names it; from 11.0 the P/Invoke method itself), then
+	# the caller.
+	[[ ${lines[0]} =~ $'\t'libc\.so\.6\+0x[0-9a-f]+$ ]] || { echo "$output"; return 1; }
+	[[ ${lines[1]} == *$'\t[InlinedCallFrame]' ]] || { echo "$output"; return 1; }
+	[[ ${lines[2]} == *$'\t(dynamicClass).IL_STUB_PInvoke+0x'* ||
+		${lines[2]} == *$'\tFixture.Stacks.read+0x'* ]] || { echo "$output"; return 1; }
+	[[ ${lines[3]} == *$'\tFixture.Stacks.BlockingRead+0x'* ]] || { echo "$output"; return 1; }
+}
+
+@test "full and heap dumps give the same stacks" {
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	local id
+	for id in $(manifest '.threads[].managed_id'); do
+		diff <(use_dump full && tree_cat "/threads/$id/stack") <(use_dump heap && tree_cat "/threads/$id/stack")
+	done
+}
+
+# /stacks against the threads' own stack files: every thread in exactly one block, the
+# block's frames those of each of its threads (the FRAME column), counts right and not
+# increasing.
+check_grouped() { # KIND
+	use_dump "$1"
+	local -A seen=()
+	local want_ids got=0 last=1000000 count ids id frames
+	want_ids=$(tree_ls /threads | grep -E '^[0-9]+$' | sort -n)
+	tree_cat /stacks >"$BATS_TEST_TMPDIR/stacks"
+	# Blocks are separated by one blank line.
+	awk -v RS= -v dir="$BATS_TEST_TMPDIR" '{ f = dir "/block." NR; printf "%s\n", $0 > f; close(f) }' \
+		"$BATS_TEST_TMPDIR/stacks"
+	for block in "$BATS_TEST_TMPDIR"/block.*; do
+		read -r count _ ids < <(head -n1 "$block")
+		[[ $count =~ ^[0-9]+$ && $(sed -n 1p "$block") == "$count threads: "* ]] || { cat "$block"; return 1; }
+		((count <= last)) || { echo "block of $count after one of $last"; return 1; }
+		last=$count
+		IFS=, read -ra list <<<"$ids"
+		((${#list[@]} == count)) || { cat "$block"; return 1; }
+		frames=$(tail -n +2 "$block")
+		for id in "${list[@]}"; do
+			[[ -z ${seen[$id]:-} ]] || { echo "thread $id in two blocks"; return 1; }
+			seen[$id]=1
+			[[ $(tree_cat "/threads/$id/stack" | awk -F '\t' 'NF == 3 { print $3; next } { print }') == "$frames" ]] ||
+				{ echo "thread $id's stack is not its block's:"; cat "$block"; return 1; }
+		done
+		got=$((got + count))
+	done
+	[[ $(printf '%s\n' "${!seen[@]}" | sort -n) == "$want_ids" ]]
+	((got == $(wc -l <<<"$want_ids")))
+}
+
+@test "full: /stacks puts each thread in the block of its own stack" { check_grouped full; }
+@test "heap: /stacks puts each thread in the block of its own stack" { check_grouped heap; }
