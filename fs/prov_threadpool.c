@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* fs/prov_threadpool: /threadpool/{info,global,local/<managed-id>}. */
+/* fs/prov_threadpool: /threadpool/{info,global,running,local/<managed-id>}. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "methods.h"
+#include "runtime.h"
+#include "stack.h"
 #include "strbuf.h"
 #include "threadpool.h"
 #include "format.h"
@@ -50,7 +53,105 @@ static int local_render(struct fs_node *file, struct strbuf *b)
 	return mv_threadpool_locals(fs_of(file)->rt, local_take, &lf);
 }
 
+/* ThreadState's thread-pool worker bit (src/coreclr/vm/threads.h). */
+#define TS_THREADPOOL_WORKER 0x01000000u
+#define DISPATCH	     "System.Threading.ThreadPoolWorkQueue.Dispatch"
+
+/* Whether a method belongs to the machinery between the dispatch loop and a
+ * work item's own code: tasks, execution contexts, the work item wrappers,
+ * async state machine boxes. */
+static bool dispatch_machinery(const char *name)
+{
+	return !strncmp(name, "System.Threading.", 17) ||
+	       !strncmp(name, "System.Runtime.CompilerServices.", 32);
+}
+
+/* The work item a worker runs: the outermost frame above the dispatch loop
+ * that is not its machinery, else the one right above it. 0 and the name in
+ * out; -ENOENT when the thread is not in the loop. */
+static int running_method(struct fs *fs, const struct rt_thread *t, struct strbuf *out,
+			  const char **why)
+{
+	struct rt_frame *v;
+	size_t n, k;
+	int rc = rt_thread_stack(fs->rt, t->addr, t->os_id, &v, &n, why);
+	struct strbuf name;
+
+	if (rc)
+		return rc;
+	strbuf_init(&name);
+	rc = -ENOENT;
+	for (k = 0; k < n; k++) {
+		strbuf_truncate(&name, 0);
+		if (v[k].type == RT_FRAME_MANAGED && v[k].md &&
+		    !rt_method_desc_name(fs->rt, v[k].md, &name) && !name.oom &&
+		    !strcmp(name.data, DISPATCH)) {
+			rc = 0;
+			break;
+		}
+	}
+	bool first = true;
+	while (!rc && k-- > 0) {
+		if (v[k].type != RT_FRAME_MANAGED)
+			continue;
+		strbuf_truncate(&name, 0);
+		if (!v[k].md || rt_method_desc_name(fs->rt, v[k].md, &name) || name.oom)
+			continue;
+		if (first) {
+			strbuf_puts(out, name.data); /* the frame right above */
+			first = false;
+		}
+		if (!dispatch_machinery(name.data)) {
+			strbuf_truncate(out, 0);
+			strbuf_puts(out, name.data);
+			break;
+		}
+	}
+	if (!rc && first)
+		rc = -ENOENT; /* nothing named above the loop */
+	strbuf_destroy(&name);
+	free(v);
+	return rc;
+}
+
+/* running: MANAGED-ID<TAB>METHOD per thread-pool worker inside the dispatch
+ * loop, by managed id; a worker whose stack cannot be walked says why. */
+static int running_render(struct fs_node *file, struct strbuf *b)
+{
+	struct fs *fs = fs_of(file);
+	const struct rt_thread *threads;
+	size_t n;
+	int rc = rt_threads(fs->rt, &threads, &n);
+
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_thread *t = &threads[i];
+		const char *why = NULL;
+		struct strbuf m;
+		if (!(t->state & TS_THREADPOOL_WORKER))
+			continue;
+		strbuf_init(&m);
+		rc = running_method(fs, t, &m, &why);
+		if (!rc && !m.oom) {
+			strbuf_printf(b, "%" PRIu32 "\t", t->managed_id);
+			strbuf_add(b, m.data, m.len);
+			strbuf_puts(b, "\n");
+		} else if (rc != -ENOENT) {
+			strbuf_printf(b, "%" PRIu32 "\t", t->managed_id);
+			fs_put_unreadable(b, rc);
+			strbuf_puts(b, "\n");
+		}
+		strbuf_destroy(&m);
+	}
+	return 0;
+}
+
 static const struct fs_ops info_ops = { .render = info_render };
+static const struct fs_ops running_ops = { .render = running_render };
 static const struct fs_ops global_ops = { .render = global_render };
 static const struct fs_ops local_ops = { .render = local_render };
 
@@ -74,6 +175,7 @@ static int threadpool_populate(struct fs_node *dir)
 	struct fs_key k = { 0, NULL };
 	int rc = fs_node_add(dir, "info", FS_FILE, &info_ops, k, NULL);
 	rc = rc ? rc : fs_node_add(dir, "global", FS_FILE, &global_ops, k, NULL);
+	rc = rc ? rc : fs_node_add(dir, "running", FS_FILE, &running_ops, k, NULL);
 	return rc ? rc : fs_node_add(dir, "local", FS_DIR, &local_dir_ops, k, NULL);
 }
 

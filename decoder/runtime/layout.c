@@ -498,9 +498,7 @@ static void lay_stack(struct lay_res *r)
 	char name[64];
 
 	lay_begin(r, RT_LG_STACK);
-	if (r->arm64)
-		lay_fail(r, -ENOTSUP, "clrfs unwinds x86_64 code only: arm64 unwind codes are "
-				      "not read yet");
+	s->arm64 = r->arm64;
 	lay_field(r, &s->thread_frame, "Thread", "Frame", NULL);
 	lay_field(r, &s->frame_next, "Frame", "Next", NULL);
 	for (int k = 0; k < RT_FK_COUNT; k++) {
@@ -518,6 +516,21 @@ static void lay_stack(struct lay_res *r)
 	lay_size(r, &s->tb_size, "TransitionBlock");
 	lay_field(r, &s->tb_ret, "TransitionBlock", "ReturnAddress", NULL);
 	lay_field(r, &s->tb_regs, "TransitionBlock", "CalleeSavedRegisters", NULL);
+	/* src/coreclr/vm/amd64/cgencpu.h CalleeSavedRegisters (UNIX_AMD64_ABI):
+	 * r12, r13, r14, r15, rbx, rbp; arm64/cgencpu.h: x29, x30, x19..x28. */
+	static const char *const x64_names[] = {"R12", "R13", "R14", "R15", "Rbx", "Rbp"};
+	static const uint8_t x64_regs[] = {12, 13, 14, 15, 3, 5};
+	static const char *const a64_names[] = {"Fp",  "Lr",  "X19", "X20", "X21", "X22",
+						"X23", "X24", "X25", "X26", "X27", "X28"};
+	static const uint8_t a64_regs[] = {29, 30, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+	const char *const *names = r->arm64 ? a64_names : x64_names;
+	const uint8_t *regs = r->arm64 ? a64_regs : x64_regs;
+	s->nsaved = r->arm64 ? 12 : 6;
+	for (unsigned i = 0; i < s->nsaved; i++) {
+		s->saved_reg[i] = regs[i];
+		if (!lay_field_opt(r, &s->saved_off[i], "CalleeSavedRegisters", names[i]))
+			s->saved_off[i] = 8ull * i;
+	}
 	lay_field(r, &s->sef_ctx, "SoftwareExceptionFrame", "TargetContext", NULL);
 	lay_field(r, &s->fef_ctx, "FaultingExceptionFrame", "TargetContext", NULL);
 	lay_field(r, &s->rsf_ctx_ptr, "ResumableFrame", "TargetContextPtr", NULL);
@@ -525,7 +538,7 @@ static void lay_stack(struct lay_res *r)
 	lay_field(r, &s->rch_unwind, "RealCodeHeader", "UnwindInfos", NULL);
 	lay_size(r, &s->rtf_size, "RuntimeFunction");
 	lay_field(r, &s->rtf_begin, "RuntimeFunction", "BeginAddress", NULL);
-	lay_field(r, &s->rtf_end, "RuntimeFunction", "EndAddress", NULL);
+	s->rtf_has_end = lay_field_opt(r, &s->rtf_end, "RuntimeFunction", "EndAddress");
 	lay_field(r, &s->rtf_unwind, "RuntimeFunction", "UnwindData", NULL);
 	lay_field(r, &s->rs_begin, "RangeSection", "RangeBegin", NULL);
 	lay_field(r, &s->mod_r2r, "Module", "ReadyToRunInfo", NULL);
@@ -542,7 +555,8 @@ static void lay_stack(struct lay_res *r)
 	lay_field(r, &s->bucket_values, "Bucket", "Values", NULL);
 	lay_global(r, &s->bucket_slots, "HashMapSlotsPerBucket");
 	lay_global(r, &s->value_mask, "HashMapValueMask");
-	if (!r->err && (s->rtf_size < 12 || s->bucket_slots == 0 || s->bucket_slots > 16 ||
+	if (!r->err && (s->rtf_size < (s->rtf_has_end ? 12u : 8u) || s->bucket_slots == 0 ||
+			s->bucket_slots > 16 ||
 			s->bucket_size < s->bucket_values + 8 * s->bucket_slots))
 		lay_fail(r, -EBADMSG, "the RuntimeFunction or HashMap layout is implausible");
 	lay_end(r);

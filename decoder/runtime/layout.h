@@ -290,9 +290,18 @@ struct rt_lay_stack {
 	uint64_t icf_sp, icf_ret, icf_fp;     /* InlinedCallFrame */
 	uint64_t fmf_tb;		      /* FramedMethodFrame.TransitionBlockPtr */
 	uint64_t tb_size, tb_ret, tb_regs;    /* TransitionBlock */
+	/* The registers a TransitionBlock saves: register number (as struct
+	 * rt_regs numbers them) and offset in CalleeSavedRegisters, by name
+	 * where the descriptor describes the type (11.0), else as cgencpu.h
+	 * lays it out for the architecture. */
+	unsigned nsaved;
+	uint8_t saved_reg[16];
+	uint64_t saved_off[16];
+	bool arm64;				/* unwind codes and CONTEXT of arm64 */
 	uint64_t sef_ctx, fef_ctx, rsf_ctx_ptr; /* exception and resumable Frames */
 	uint64_t rch_nunwind, rch_unwind;     /* RealCodeHeader */
 	uint64_t rtf_size, rtf_begin, rtf_end, rtf_unwind; /* RuntimeFunction */
+	bool rtf_has_end;			/* arm64's has no EndAddress */
 	uint64_t rs_begin;		      /* RangeSection.RangeBegin */
 	uint64_t mod_r2r;		      /* Module.ReadyToRunInfo */
 	uint64_t r2r_composite, r2r_rtf, r2r_nrtf, r2r_hotcold, r2r_nhotcold, r2r_delay, r2r_map;

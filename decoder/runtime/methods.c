@@ -180,14 +180,17 @@ static int jitted_code(struct rt *rt, uint64_t rs, uint64_t ip, struct rt_code *
 		return 0; /* named; not unwound */
 	rc = dump_read_ptr(rt->d, rs + s->rs_begin, &c->base);
 	rc = rc ? rc : dump_read_u32(rt->d, header + s->rch_nunwind, &n);
+	/* The body, then its funclets, in code order: the last that begins at
+	 * or before ip (and ends after it, where the entries say: arm64's do
+	 * not, their length is in the unwind data). */
 	for (uint32_t i = 0; !rc && i < n && i < 4096; i++) {
 		uint64_t f = header + s->rch_unwind + i * s->rtf_size;
 		rc = dump_read_u32(rt->d, f + s->rtf_begin, &begin);
-		rc = rc ? rc : dump_read_u32(rt->d, f + s->rtf_end, &end);
-		if (!rc && ip >= c->base + begin && ip < c->base + end) {
+		end = 0;
+		if (!rc && s->rtf_has_end)
+			rc = dump_read_u32(rt->d, f + s->rtf_end, &end);
+		if (!rc && ip >= c->base + begin && (!s->rtf_has_end || ip < c->base + end))
 			c->rtf = f;
-			return 0;
-		}
 	}
 	return rc;
 }

@@ -30,19 +30,23 @@
 #define FRAMES_MAX 4096		  /* bound on one walk */
 #define FRAME_TOP  (~0ull)	  /* frames.h FRAME_TOP_VALUE */
 
-/* The x64 CONTEXT (winnt.h, the PAL's the same): Rax at 0x78, then the
- * integer registers in x64 encoding order, Rip at 0xF8. */
-#define CTX_RAX 0x78
-#define CTX_RIP 0xf8
-
-/* TransitionBlock's callee-saved registers on Unix x64, in order
- * (src/coreclr/vm/amd64/cgencpu.h CalleeSavedRegisters, UNIX_AMD64_ABI):
- * r12, r13, r14, r15, rbx, rbp. */
-static const uint8_t tb_saved[] = {12, 13, 14, 15, 3, 5};
+/* What differs by architecture: the stack and frame pointer's numbers, the
+ * unwinder, and the CONTEXT a Frame may hold (winnt.h and the PAL's: x64
+ * Rax at 0x78, then the integer registers in x64 encoding order, Rip at
+ * 0xF8; arm64 X0 at 8, then X1..X28, Fp, Lr, Sp at 0x100, Pc at 0x108). */
+struct arch {
+	unsigned sp, fp;
+	int (*unwind)(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
+	uint64_t ctx_regs, ctx_ip;
+	unsigned ctx_nregs;
+};
+static const struct arch amd64 = {RT_REG_RSP, RT_REG_RBP, rt_unwind_amd64, 0x78, 0xf8, 16};
+static const struct arch arm64 = {31, 29, rt_unwind_arm64, 0x08, 0x108, 32};
 
 struct walk {
 	struct rt *rt;
 	const struct rt_lay_stack *l;
+	const struct arch *a;
 	struct rt_frame *v;
 	size_t n, cap;
 };
@@ -69,14 +73,15 @@ static int frame_kind(const struct rt_lay_stack *l, uint64_t id)
 	return -1;
 }
 
-static int read_context(struct dump *d, uint64_t ctx, struct rt_regs *r)
+static int read_context(const struct arch *a, struct dump *d, uint64_t ctx, struct rt_regs *r)
 {
-	uint64_t v[17];
+	uint64_t v[RT_REGS], ip;
 
-	if (dump_read(d, ctx + CTX_RAX, v, 16 * 8) || dump_read_ptr(d, ctx + CTX_RIP, &v[16]))
+	if (dump_read(d, ctx + a->ctx_regs, v, a->ctx_nregs * 8) ||
+	    dump_read_ptr(d, ctx + a->ctx_ip, &ip))
 		return -EIO;
-	memcpy(r->r, v, 16 * 8);
-	r->ip = v[16];
+	memcpy(r->r, v, a->ctx_nregs * 8);
+	r->ip = ip;
 	return 0;
 }
 
@@ -97,8 +102,8 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 		if (dump_read_ptr(d, f + l->icf_sp, &b) || dump_read_ptr(d, f + l->icf_fp, &c))
 			return -EIO;
 		r->ip = a;
-		r->r[RT_REG_RSP] = b;
-		r->r[RT_REG_RBP] = c;
+		r->r[w->a->sp] = b;
+		r->r[w->a->fp] = c;
 		return 1;
 	case RT_FK_PINVOKE_CALLI:
 	case RT_FK_PRESTUB_METHOD:
@@ -106,23 +111,23 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 	case RT_FK_STUB_DISPATCH:
 	case RT_FK_EXTERNAL_METHOD:
 	case RT_FK_DYNAMIC_HELPER: {
-		uint64_t tb, saved[6];
-		if (dump_read_ptr(d, f + l->fmf_tb, &tb) || dump_read_ptr(d, tb + l->tb_ret, &a) ||
-		    dump_read(d, tb + l->tb_regs, saved, sizeof(saved)))
+		uint64_t tb;
+		if (dump_read_ptr(d, f + l->fmf_tb, &tb) || dump_read_ptr(d, tb + l->tb_ret, &a))
 			return -EIO;
+		for (unsigned i = 0; i < l->nsaved; i++)
+			if (dump_read_ptr(d, tb + l->tb_regs + l->saved_off[i], &r->r[l->saved_reg[i]]))
+				return -EIO;
 		r->ip = a;
-		r->r[RT_REG_RSP] = tb + l->tb_size;
-		for (size_t i = 0; i < sizeof(tb_saved); i++)
-			r->r[tb_saved[i]] = saved[i];
+		r->r[w->a->sp] = tb + l->tb_size;
 		return 1;
 	}
-	case RT_FK_SOFTWARE_EXCEPTION: return read_context(d, f + l->sef_ctx, r) ? -EIO : 1;
-	case RT_FK_FAULTING_EXCEPTION: return read_context(d, f + l->fef_ctx, r) ? -EIO : 1;
+	case RT_FK_SOFTWARE_EXCEPTION: return read_context(w->a, d, f + l->sef_ctx, r) ? -EIO : 1;
+	case RT_FK_FAULTING_EXCEPTION: return read_context(w->a, d, f + l->fef_ctx, r) ? -EIO : 1;
 	case RT_FK_RESUMABLE:
 	case RT_FK_REDIRECTED_THREAD:
 		if (dump_read_ptr(d, f + l->rsf_ctx_ptr, &a))
 			return -EIO;
-		return read_context(d, a, r) ? -EIO : 1;
+		return read_context(w->a, d, a, r) ? -EIO : 1;
 	default: return 0;
 	}
 }
@@ -136,7 +141,7 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 	uint64_t frame, reported = 0;
 	int rc;
 
-	memcpy(r.r, t->regs, sizeof(r.r));
+	memcpy(r.r, t->regs, sizeof(r.r) < sizeof(t->regs) ? sizeof(r.r) : sizeof(t->regs));
 	r.ip = t->ip;
 	if (dump_read_ptr(rt->d, thread + l->thread_frame, &frame)) {
 		*why = "the thread's Frame chain is missing from the dump";
@@ -154,21 +159,21 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 			struct rt_regs caller = r;
 			if (!c.rtf) {
 				*why = "no unwind info for the method's code";
-				return push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[RT_REG_RSP], r.ip,
+				return push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[w->a->sp], r.ip,
 								 c.md, c.start, -1, 0});
 			}
-			rc = push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[RT_REG_RSP], r.ip, c.md,
+			rc = push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[w->a->sp], r.ip, c.md,
 						       c.start, -1, 0});
 			if (rc)
 				return rc;
-			rc = rt_unwind_amd64(rt->d, c.base, c.rtf, &caller);
+			rc = w->a->unwind(rt->d, c.base, c.rtf, &caller);
 			if (rc) {
 				*why = rc == -EIO ? "unwinding: memory missing from the dump"
 						  : "unwinding: the unwind info does not hold";
 				return 0;
 			}
 			/* The Frames inside this method's frame are its own. */
-			for (unsigned i = 0; frame != FRAME_TOP && frame && frame < caller.r[RT_REG_RSP] &&
+			for (unsigned i = 0; frame != FRAME_TOP && frame && frame < caller.r[w->a->sp] &&
 					     i < FRAMES_MAX;
 			     i++) {
 				uint64_t id = 0;
@@ -187,7 +192,7 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 					return 0;
 				}
 			}
-			if (caller.r[RT_REG_RSP] <= r.r[RT_REG_RSP]) {
+			if (caller.r[w->a->sp] <= r.r[w->a->sp]) {
 				*why = "unwinding: the stack pointer does not grow";
 				return 0;
 			}
@@ -196,7 +201,7 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 		}
 		/* Native code: the first one is listed, then the next Frame. */
 		if (first) {
-			rc = push(w, (struct rt_frame){RT_FRAME_NATIVE, r.r[RT_REG_RSP], r.ip, 0, 0, -1, 0});
+			rc = push(w, (struct rt_frame){RT_FRAME_NATIVE, r.r[w->a->sp], r.ip, 0, 0, -1, 0});
 			if (rc)
 				return rc;
 		}
@@ -241,6 +246,8 @@ int rt_thread_stack(struct rt *rt, uint64_t thread, uint64_t os_id, struct rt_fr
 {
 	const struct dump_thread *t = NULL;
 	struct walk w = {.rt = rt, .l = &rt->lay.stack};
+
+	w.a = rt->lay.stack.arm64 ? &arm64 : &amd64;
 	int rc = rt_layout_err(rt, RT_LG_STACK);
 
 	*frames = NULL;

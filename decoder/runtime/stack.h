@@ -10,12 +10,14 @@
 struct rt;
 struct dump;
 
-/* A thread's integer registers in the x64 encoding (rax, rcx, rdx, rbx,
- * rsp, rbp, rsi, rdi, r8..r15) and its instruction pointer. */
+/* A thread's integer registers, numbered as dump_thread.regs numbers them
+ * (x86_64: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15; aarch64: x0..x30,
+ * sp), and its instruction pointer. */
 #define RT_REG_RSP 4
 #define RT_REG_RBP 5
+#define RT_REGS	   32
 struct rt_regs {
-	uint64_t r[16];
+	uint64_t r[RT_REGS];
 	uint64_t ip;
 };
 
@@ -24,6 +26,9 @@ struct rt_regs {
  * on every OS (src/coreclr/unwinder/amd64/unwinder.cpp). regs becomes the
  * caller's. 0, -EIO (memory missing), -EBADMSG (the info does not hold). */
 int rt_unwind_amd64(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
+/* The same for arm64 code and its Windows arm64 .xdata (src/coreclr/unwinder/
+ * arm64/unwinder.cpp); the RUNTIME_FUNCTION is { BeginAddress, UnwindData }. */
+int rt_unwind_arm64(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
 
 enum rt_frame_type {
 	RT_FRAME_MANAGED, /* a method's code: md, start */

@@ -395,6 +395,27 @@ static void unwind_seeds(const char *dir)
 	put64(&s, 8, stack);
 	save(dir, "unwind", "epilog", &s);
 	free(s.p);
+
+	/* arm64 (the top bit of ip's word): stp fp, lr, [sp, #-32]!; mov fp, sp;
+	 * 4 of body; ldp fp, lr, [sp], #32; ret. .xdata: 8 words, E, epilog
+	 * codes at index 1; set_fp, save_fplr_x 32, end. */
+	struct seed a = {0};
+	const uint64_t a64 = 1ull << 63;
+	put32(&a, 24 + 0, code);
+	put32(&a, 24 + 4, info);
+	put32(&a, 24 + info, 8 | 1u << 21 | 1u << 22 | 1u << 27);
+	put32(&a, 24 + info + 4, 0xe3e483e1);
+	put64(&a, 24 + stack, FUZZ_CODE_BASE + 0x200); /* saved fp */
+	put64(&a, 24 + stack + 8, FUZZ_CODE_BASE + 0x44); /* saved lr */
+	put(&a, 24 + code, (uint8_t[32]){0}, 32);
+	put64(&a, 0, a64 | (code + 12));
+	put64(&a, 8, stack - 0x40);
+	put64(&a, 16, FUZZ_CODE_BASE + stack);
+	save(dir, "unwind", "arm64-body", &a);
+	put64(&a, 0, a64 | (code + 24));
+	put64(&a, 8, stack);
+	save(dir, "unwind", "arm64-epilog", &a);
+	free(a.p);
 }
 
 int main(int argc, char **argv)

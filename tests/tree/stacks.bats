@@ -6,7 +6,7 @@ load helpers
 
 setup_file() {
 	use_fixture stacks
-	mount_dumps full heap
+	mount_dumps full heap threadpool/full
 }
 teardown_file() { unmount_dumps; }
 setup() { use_fixture stacks; }
@@ -125,3 +125,34 @@ check_grouped() { # KIND
 
 @test "full: /stacks puts each thread in the block of its own stack" { check_grouped full; }
 @test "heap: /stacks puts each thread in the block of its own stack" { check_grouped heap; }
+
+# /threadpool/running: the pool worker of the stacks fixture runs PoolItem; it is the
+# only worker in the dispatch loop. Where stacks are not walked, it says why.
+check_running() { # KIND
+	use_dump "$1"
+	local id
+	id=$(manifest '.threads[] | select(.role == "pool") | .managed_id')
+	run -0 tree_cat /threadpool/running
+	if stacks_read; then
+		[[ $output == "$id"$'\tFixture.Stacks.PoolItem' ]] || { echo "$output"; return 1; }
+	else
+		grep -qE "^$id"$'\t<unreadable: ' <<<"$output" || { echo "$output"; return 1; }
+	fi
+}
+
+@test "full: /threadpool/running names the work item a worker runs" { check_running full; }
+@test "heap: /threadpool/running names the work item a worker runs" { check_running heap; }
+
+# The threadpool fixture: each of its blocked workers runs the fixture's own item; the
+# one that queued the local items is one of them.
+@test "threadpool: /threadpool/running lists every blocked worker and its item" {
+	use_dump threadpool/full
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	local owner
+	owner=$(manifest '.local | keys[0]')
+	run -0 tree_cat /threadpool/running
+	[[ ${#lines[@]} == "$(manifest .workers)" ]] || { echo "$output"; return 1; }
+	run -1 grep -vE $'^[0-9]+\tFixture\\.Program\\+' <<<"$output"
+	run -0 tree_cat /threadpool/running
+	grep -q "^$owner"$'\t' <<<"$output" || { echo "$output"; return 1; }
+}
