@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "heapindex.h"
 #include "format.h"
+#include "managed.h"
 #include "fields.h"
 #include "types.h"
 #include "heap_types.h"
@@ -71,7 +72,23 @@ static int obj_size_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
+/* stacktrace (exceptions): the frames the runtime recorded as it was thrown,
+ * IP<TAB>METHOD+0xOFFSET, the throwing frame first; empty when never thrown. */
+static int obj_stacktrace_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = mv_exception_stack(fs_of(file)->rt, fs_node_key(file).u, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+	}
+	return 0;
+}
+
 static const struct fs_ops obj_type_ops = { .render = obj_type_render, .small = true };
+static const struct fs_ops obj_stacktrace_ops = { .render = obj_stacktrace_render };
 static const struct fs_ops obj_size_ops = { .render = obj_size_render, .small = true };
 
 static int obj_dir_populate(struct fs_node *dir)
@@ -88,6 +105,8 @@ static int obj_dir_populate(struct fs_node *dir)
 	}
 	if (!rc && fs_obj_has_value(rt, mt))
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
+	if (!rc && mv_is_exception(rt, mt))
+		rc = fs_node_add(dir, "stacktrace", FS_FILE, &obj_stacktrace_ops, key, NULL);
 	return rc;
 }
 

@@ -553,12 +553,19 @@ static void lay_stack(struct lay_res *r)
 	lay_size(r, &s->bucket_size, "Bucket");
 	lay_field(r, &s->bucket_keys, "Bucket", "Keys", NULL);
 	lay_field(r, &s->bucket_values, "Bucket", "Values", NULL);
+	lay_size(r, &s->sth_size, "StackTraceArrayHeader");
+	lay_field(r, &s->sth_count, "StackTraceArrayHeader", "Size", NULL);
+	lay_size(r, &s->ste_size, "StackTraceElement");
+	lay_field(r, &s->ste_ip, "StackTraceElement", "Ip", NULL);
+	lay_field(r, &s->ste_md, "StackTraceElement", "MethodDesc", NULL);
 	lay_global(r, &s->bucket_slots, "HashMapSlotsPerBucket");
 	lay_global(r, &s->value_mask, "HashMapValueMask");
 	if (!r->err && (s->rtf_size < (s->rtf_has_end ? 12u : 8u) || s->bucket_slots == 0 ||
 			s->bucket_slots > 16 ||
 			s->bucket_size < s->bucket_values + 8 * s->bucket_slots))
 		lay_fail(r, -EBADMSG, "the RuntimeFunction or HashMap layout is implausible");
+	if (!r->err && (s->ste_size < s->ste_md + 8 || s->sth_size < s->sth_count + 8))
+		lay_fail(r, -EBADMSG, "the StackTraceElement layout is implausible");
 	lay_end(r);
 }
 

@@ -306,6 +306,9 @@ struct rt_lay_stack {
 	uint64_t mod_r2r;		      /* Module.ReadyToRunInfo */
 	uint64_t r2r_composite, r2r_rtf, r2r_nrtf, r2r_hotcold, r2r_nhotcold, r2r_delay, r2r_map;
 	uint64_t map_buckets, bucket_size, bucket_keys, bucket_values, bucket_slots, value_mask;
+	/* An exception's recorded stack trace (stackwalk.h StackTraceInfo:
+	 * the header's element count, then the elements). */
+	uint64_t sth_size, sth_count, ste_size, ste_ip, ste_md;
 };
 
 /* Addresses of runtime variables (as the descriptor's indirect globals

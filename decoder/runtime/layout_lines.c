@@ -73,6 +73,15 @@ static const struct lay_row net10[] = {
 	 * static_asserts to match). */
 	G("CFinalizeFillPointersLength", 7),
 	F("CFinalize", "FillPointers", 0),
+	/* An exception's _stackTrace data (src/coreclr/vm/stackwalk.h and
+	 * excep.h: StackTraceInfo's ArrayHeader { size_t m_size; Thread*
+	 * m_thread; }, StackTraceElement { ip, sp, pFunc, flags }), as 11.0
+	 * publishes them: checked on the stacks fixture's exception of 10.0.12. */
+	F("StackTraceArrayHeader", "!", 16),
+	F("StackTraceArrayHeader", "Size", 0),
+	F("StackTraceElement", "!", 32),
+	F("StackTraceElement", "Ip", 0),
+	F("StackTraceElement", "MethodDesc", 16),
 };
 
 /* .NET 8 has no contract descriptor: this is all of it. Sources are 8.0-era

@@ -241,6 +241,41 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 	return 0;
 }
 
+#define STACK_TRACE_MAX 100000 /* bound on an exception's elements */
+
+int rt_stack_trace_read(struct rt *rt, uint64_t data, uint64_t len, struct rt_trace_elem **v,
+			size_t *n)
+{
+	const struct rt_lay_stack *l = &rt->lay.stack;
+	uint64_t count;
+	int rc = rt_layout_err(rt, RT_LG_STACK);
+
+	*v = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	if (len < l->sth_size)
+		return -EBADMSG;
+	if (dump_read_ptr(rt->d, data + l->sth_count, &count))
+		return -EIO;
+	if (count > STACK_TRACE_MAX || count > (len - l->sth_size) / l->ste_size)
+		return -EBADMSG;
+	struct rt_trace_elem *e = calloc(count ? count : 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t at = data + l->sth_size + i * l->ste_size;
+		if (dump_read_ptr(rt->d, at + l->ste_ip, &e[i].ip) ||
+		    dump_read_ptr(rt->d, at + l->ste_md, &e[i].md)) {
+			free(e);
+			return -EIO;
+		}
+	}
+	*v = e;
+	*n = count;
+	return 0;
+}
+
 int rt_thread_stack(struct rt *rt, uint64_t thread, uint64_t os_id, struct rt_frame **frames,
 		    size_t *n, const char **why)
 {

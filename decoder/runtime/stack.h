@@ -52,4 +52,15 @@ struct rt_frame {
 int rt_thread_stack(struct rt *rt, uint64_t thread, uint64_t os_id, struct rt_frame **frames,
 		    size_t *n, const char **why);
 
+/* The elements of an exception's recorded stack trace (stackwalk.h
+ * StackTraceInfo: a header, then its count of elements), from the len bytes
+ * at data (the byte[] of Exception._stackTrace): ip and MethodDesc of each,
+ * the throwing frame first (*v malloc'ed). 0; -ENOTSUP (no layout), -EIO,
+ * -EBADMSG (the count does not fit), -ENOMEM. */
+struct rt_trace_elem {
+	uint64_t ip, md;
+};
+int rt_stack_trace_read(struct rt *rt, uint64_t data, uint64_t len, struct rt_trace_elem **v,
+			size_t *n);
+
 #endif

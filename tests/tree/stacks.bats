@@ -156,3 +156,32 @@ check_running() { # KIND
 	run -0 tree_cat /threadpool/running
 	grep -q "^$owner"$'\t' <<<"$output" || { echo "$output"; return 1; }
 }
+
+# The fixture's caught exception: its stacktrace file has the frames it was thrown
+# through, from the throw to the catch, exactly.
+check_exception() { # KIND
+	use_dump "$1"
+	local type dir addr
+	type=$(manifest .exception.type)
+	run -0 tree_ls "/heap/types/$type"
+	addr=$(grep -E '^0x[0-9a-f]{16}$' <<<"$output")
+	[[ $(wc -l <<<"$addr") == 1 ]] || { echo "$output"; return 1; }
+	dir=/heap/types/$type/$addr
+	run -0 tree_cat "$dir/stacktrace"
+	if ! stacks_read; then
+		[[ ${#lines[@]} == 1 && ${lines[0]} == '<unreadable: '*'>' ]] || { echo "$output"; return 1; }
+		return 0
+	fi
+	run -1 grep -vE $'^0x[0-9a-f]{16}\t[^\t]+\\+0x[0-9a-f]+$' <<<"$output"
+	run -0 tree_cat "$dir/stacktrace"
+	[[ $(cut -f2 <<<"$output" | sed 's/+0x[0-9a-f]*$//') == "$(manifest '.exception.frames[]')" ]] ||
+		{ echo "$output"; return 1; }
+	# Objects that are no exception have no stacktrace file.
+	run -0 tree_ls "/heap/types/System.String"
+	addr=$(grep -m1 -E '^0x' <<<"$output")
+	run -0 tree_ls "/heap/types/System.String/$addr"
+	! grep -qx stacktrace <<<"$output"
+}
+
+@test "full: an exception's stacktrace lists the frames it was thrown through" { check_exception full; }
+@test "heap: an exception's stacktrace lists the frames it was thrown through" { check_exception heap; }
