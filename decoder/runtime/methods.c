@@ -212,7 +212,7 @@ static int r2r_entry_md(struct rt *rt, uint64_t map, uint64_t key, uint64_t *md)
 	if (rc)
 		return rc;
 	uint32_t size = (uint32_t)size64;
-	if (size < 2 || size > (1u << 26))
+	if (size < 2 || size > (1u << 22))
 		return -EBADMSG;
 	if (key <= 1)
 		key += 100;

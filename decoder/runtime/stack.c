@@ -147,7 +147,10 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 		*why = "the thread's Frame chain is missing from the dump";
 		return 0;
 	}
-	for (bool first = true; w->n < FRAMES_MAX; first = false) {
+	/* Bounded by steps as well as frames: a Frame chain that loops (a
+	 * hostile dump) reports nothing new, step after step. */
+	unsigned steps = 0;
+	for (bool first = true; w->n < FRAMES_MAX && steps < 2 * FRAMES_MAX; first = false, steps++) {
 		/* A return address may be the byte after a method's last call. */
 		rc = rt_code_find(rt, first ? r.ip : r.ip - 1, &c);
 		if (rc && rc != -ENOENT) {
