@@ -258,11 +258,14 @@ static const struct fs_ops thread_info_ops = {
 	.render = thread_info_render,
 };
 
-/* module+0xOFFSET (from the module's first mapping) for an address a file
- * mapping of the dump holds (NT_FILE), else <unknown>. */
-static void put_native_location(struct fs *fs, uint64_t ip, struct strbuf *b)
+/* module!symbol+0xOFFSET for an address in an exported function of a
+ * module the dump maps (NT_FILE), module+0xOFFSET (from the module's first
+ * mapping) elsewhere in it, else <unknown>. */
+static void put_native_location(struct fs *fs, uint64_t ip, bool symbol, struct strbuf *b)
 {
 	const struct dump_module *m = dump_module_at(fs->dump, ip);
+	char name[256];
+	uint64_t off;
 
 	if (!m) {
 		strbuf_puts(b, "<unknown>");
@@ -271,6 +274,12 @@ static void put_native_location(struct fs *fs, uint64_t ip, struct strbuf *b)
 	const char *slash = strrchr(m->path, '/');
 	const char *base = slash ? slash + 1 : m->path;
 	name_put(b, base, strlen(base));
+	if (symbol && dump_module_symbol_at(fs->dump, m, ip, name, sizeof(name), &off) == 0) {
+		strbuf_puts(b, "!");
+		name_put(b, name, strlen(name));
+		strbuf_printf(b, "+0x%" PRIx64, off);
+		return;
+	}
 	strbuf_printf(b, "+0x%" PRIx64, ip - m->start);
 }
 
@@ -301,14 +310,14 @@ static void put_thread_stack(struct fs *fs, const struct rt_thread *t, bool fram
 		if (v[i].type == RT_FRAME_RUNTIME) {
 			strbuf_printf(b, "[%s]", v[i].kind >= 0 ? rt_frame_kind_names[v[i].kind] : "Frame");
 		} else if (v[i].type == RT_FRAME_NATIVE) {
-			put_native_location(fs, v[i].ip, b);
+			put_native_location(fs, v[i].ip, true, b);
 		} else {
 			size_t before = b->len;
 			if (!v[i].md || rt_method_desc_name(fs->rt, v[i].md, b)) {
 				/* Code of a method the runtime names nowhere: where it is. */
 				strbuf_truncate(b, before);
 				strbuf_puts(b, "<unnamed method at ");
-				put_native_location(fs, v[i].start ? v[i].start : v[i].ip, b);
+				put_native_location(fs, v[i].start ? v[i].start : v[i].ip, false, b);
 				strbuf_puts(b, ">");
 			}
 			if (v[i].start)

@@ -98,6 +98,12 @@ struct diag *dump_diag(struct dump *d);
  * the symbol's address in the dumped process. -ENOENT when absent. */
 int dump_module_symbol(struct dump *d, const struct dump_module *m, const char *name,
 		       uint64_t *addr);
+/* The exported function of module m whose code holds addr (the dynamic
+ * symbol table: STT_FUNC with its size): its name into name (at most len - 1
+ * bytes) and addr's offset into it. -ENOENT when none holds it (an internal
+ * function), -EIO, -EBADMSG. */
+int dump_module_symbol_at(struct dump *d, const struct dump_module *m, uint64_t addr,
+			  char *name, size_t len, uint64_t *off);
 /* The module's file as opened (after search paths), or NULL when none
  * matches; borrowed until dump_close(). */
 const char *dump_module_file(struct dump *d, const struct dump_module *m);

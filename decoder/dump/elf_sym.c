@@ -177,3 +177,87 @@ int dump_module_symbol(struct dump *d, const struct dump_module *pub, const char
 		*addr = a;
 	return rc;
 }
+
+#define MAX_SYMS (1u << 20) /* bound on a module's dynamic symbols */
+
+/* How many dynamic symbols the module has: DT_HASH's nchain, else one past
+ * the last symbol the GNU hash table reaches (its last bucket's chain end). */
+static int sym_count(struct dump *d, const struct dynsyms *ds, uint32_t *n)
+{
+	uint32_t hdr[4];
+
+	if (ds->hash)
+		return dump_read(d, ds->hash, hdr, 8) ? -EIO : (*n = hdr[1], 0);
+	if (!ds->gnu_hash || dump_read(d, ds->gnu_hash, hdr, sizeof(hdr)))
+		return -ENOENT;
+	uint32_t nbuckets = hdr[0], symoffset = hdr[1], last = 0, b;
+	if (!nbuckets || nbuckets > MAX_SYMS)
+		return -EBADMSG;
+	uint64_t buckets = ds->gnu_hash + 16 + (uint64_t)hdr[2] * 8;
+	for (uint32_t i = 0; i < nbuckets; i++) {
+		if (dump_read_u32(d, buckets + 4ull * i, &b))
+			return -EIO;
+		if (b > last)
+			last = b;
+	}
+	if (last < symoffset) {
+		*n = symoffset;
+		return 0;
+	}
+	uint64_t chains = buckets + (uint64_t)nbuckets * 4;
+	for (uint32_t steps = 0; steps < MAX_SYMS; steps++, last++) {
+		uint32_t h;
+		if (dump_read_u32(d, chains + (uint64_t)(last - symoffset) * 4, &h))
+			return -EIO;
+		if (h & 1) {
+			*n = last + 1;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+int dump_module_symbol_at(struct dump *d, const struct dump_module *pub, uint64_t addr,
+			  char *name, size_t len, uint64_t *off)
+{
+	const struct dump_module_i *m = (const struct dump_module_i *)pub;
+	struct dynsyms ds;
+	uint32_t n;
+	int rc;
+
+	if (m->base == UINT64_MAX || len < 2)
+		return -ENOENT;
+	rc = dyn_info(d, m->base, &ds);
+	rc = rc ? rc : sym_count(d, &ds, &n);
+	if (rc)
+		return rc;
+	if (n > MAX_SYMS)
+		return -EBADMSG;
+	uint64_t best = UINT64_MAX;
+	uint32_t best_name = 0;
+	for (uint32_t i = 1; i < n; i++) {
+		Elf64_Sym s;
+		if (dump_read(d, ds.symtab + (uint64_t)i * sizeof(s), &s, sizeof(s)))
+			return -EIO;
+		unsigned type = ELF64_ST_TYPE(s.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF)
+			continue;
+		uint64_t start = ds.bias + s.st_value;
+		if (addr >= start && addr - start < s.st_size && (best == UINT64_MAX || start > best)) {
+			best = start;
+			best_name = s.st_name;
+		}
+	}
+	if (best == UINT64_MAX || (ds.strsz && best_name >= ds.strsz))
+		return -ENOENT;
+	/* The name, up to len - 1 bytes; a name cut short is refused. */
+	for (size_t i = 0; i < len; i++) {
+		if (dump_read(d, ds.strtab + best_name + i, &name[i], 1))
+			return -EIO;
+		if (!name[i]) {
+			*off = addr - best;
+			return i ? 0 : -ENOENT;
+		}
+	}
+	return -ENOENT;
+}

@@ -72,11 +72,12 @@ check_sp_order() { # KIND
 	local id
 	id=$(manifest '.threads[] | select(.role == "pinvoke") | .managed_id')
 	run -0 tree_cat "/threads/$id/stack"
-	# The innermost frame is libc's read, then the transition, then the marshalling
+	# The innermost frame is libc's read (named from libc's dynamic symbols), then the
+	# transition, then the marshalling
 	# stub the runtime made for it (SetLastError asks for one: up to 10.0 a dynamic
 	# method, named as ClrMD names it; from 11.0 the P/Invoke method itself), then
 	# the caller.
-	[[ ${lines[0]} =~ $'\t'libc\.so\.6\+0x[0-9a-f]+$ ]] || { echo "$output"; return 1; }
+	[[ ${lines[0]} =~ $'\t'libc\.so\.6!(__libc_|__)?read\+0x[0-9a-f]+$ ]] || { echo "$output"; return 1; }
 	[[ ${lines[1]} == *$'\t[InlinedCallFrame]' ]] || { echo "$output"; return 1; }
 	[[ ${lines[2]} == *$'\t(dynamicClass).IL_STUB_PInvoke+0x'* ||
 		${lines[2]} == *$'\tFixture.Stacks.read+0x'* ]] || { echo "$output"; return 1; }
