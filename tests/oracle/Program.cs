@@ -17,6 +17,9 @@
 //   oracle finalizer DUMP      registered<TAB>ADDR per Heap.EnumerateFinalizableObjects(),
 //                              ready<TAB>ADDR per Heap.EnumerateFinalizerRoots(), by
 //                              address within each
+//   oracle exceptions DUMP     ADDR<TAB>METHOD per frame of the stack trace of each
+//                              exception object on the heap, by address, the throwing
+//                              frame first (ClrException.StackTrace)
 //   oracle stacks DUMP         MANAGED-ID<TAB>FRAME per frame of each live thread's
 //                              EnumerateStackTrace(), innermost first, threads by managed
 //                              id: Namespace.Type.Method for a managed frame, [FrameName]
@@ -44,8 +47,9 @@ static class Oracle
                 case ["handles", var dump]: return Run(dump, Handles);
                 case ["finalizer", var dump]: return Run(dump, Finalizer);
                 case ["stacks", var dump]: return Run(dump, Stacks);
+                case ["exceptions", var dump]: return Run(dump, Exceptions);
                 default:
-                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP");
+                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP");
                     return 2;
             }
         }
@@ -166,6 +170,18 @@ static class Oracle
                 if (frame != null)
                     Console.Write($"{t.ManagedThreadId}\t{frame}\n");
             }
+    }
+
+    static void Exceptions(ClrRuntime rt)
+    {
+        foreach (ClrObject o in rt.Heap.EnumerateObjects().Where(o => o.Type is { IsException: true }).OrderBy(o => o.Address))
+        {
+            if (o.AsException() is not { } e)
+                continue;
+            foreach (ClrStackFrame f in e.StackTrace)
+                if (f.Method is { } m)
+                    Console.Write($"{Addr(o.Address)}\t{Names.Normalize(m.Type?.Name)}.{m.Name}\n");
+        }
     }
 
     static void Fields(ClrRuntime rt, string type)

@@ -152,6 +152,28 @@ check_stacks() { # DUMP
 	[[ $ours == "$theirs" ]] || { echo "$1: managed frames: < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
 }
 
+# Every exception object's stacktrace file, by method name: ClrMD's
+# ClrException.StackTrace of each exception on the heap.
+check_exceptions() { # DUMP
+	need_oracle
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	use_dump "$1"
+	local theirs ours="" addr n
+	run -0 oracle exceptions
+	theirs=$output
+	n=$(grep -c . <<<"$theirs" || true)
+	((n >= 3)) || { echo "$1: ClrMD saw $n frames in exceptions"; return 1; }
+	for addr in $(cut -f1 <<<"$theirs" | sort -u); do
+		run -0 tree_cat "/heap/objects/$addr/stacktrace"
+		ours+=$(awk -F '\t' -v a="$addr" '{ sub(/\+0x[0-9a-f]+$/, "", $2); print a "\t" $2 }' <<<"$output")$'\n'
+	done
+	ours=$(sed '/^$/d' <<<"$ours")
+	[[ $ours == "$theirs" ]] || { echo "$1: exception frames: < clrfs, > ClrMD"; diff <(echo "$ours") <(echo "$theirs"); return 1; }
+}
+
+@test "stacks/full: every exception's stack trace equals ClrMD's" { check_exceptions stacks/full; }
+@test "stacks/heap: every exception's stack trace equals ClrMD's" { check_exceptions stacks/heap; }
+
 @test "threads/full: each thread's managed frames equal ClrMD's" { check_stacks threads/full; }
 @test "threads/heap: each thread's managed frames equal ClrMD's" { check_stacks threads/heap; }
 @test "stacks/full: each thread's managed frames equal ClrMD's" { check_stacks stacks/full; }
