@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/managed: the tasks on the heap that have not completed. */
+#ifndef CLRFS_TASKS_H
+#define CLRFS_TASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rt;
+struct strbuf;
+
+/* /tasks/list: "ADDR<TAB>STATUS<TAB>METHOD" per Task (System.Threading.Tasks.
+ * Task or a type deriving from it: Task<T>, async state machine boxes,
+ * promises) that has not completed, by address. STATUS as Task.Status names
+ * it, from m_stateFlags; METHOD the async method as C# names it for a state
+ * machine box, the delegate's target for Task.Run and ContinueWith, else the
+ * task's type. Errors as the heap index's. */
+int mv_tasks_list(struct rt *rt, struct strbuf *out);
+
+/* /tasks/stats: "COUNT<TAB>STATUS<TAB>METHOD" per distinct STATUS and
+ * METHOD of the list, by COUNT descending, then STATUS and METHOD. */
+int mv_tasks_stats(struct rt *rt, struct strbuf *out);
+
+#endif
