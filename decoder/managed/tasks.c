@@ -8,10 +8,12 @@
 // Fields are found by name (managed_i.h), so every runtime line reads alike.
 #include "tasks.h"
 
+#include "dump.h"
 #include "heapindex.h"
 #include "managed.h"
 #include "managed_i.h"
 #include "objects.h"
+#include "runtime.h"
 #include "fields.h"
 #include "heap.h"
 #include "strbuf.h"
@@ -113,6 +115,8 @@ struct task_line {
 	uint64_t addr;
 	const char *status;
 	char *method;
+	uint64_t mt;
+	bool box; /* an async method's state machine box */
 };
 
 static void lines_free(struct task_line *v, size_t n)
@@ -167,7 +171,10 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 			struct strbuf m;
 			strbuf_init(&m);
 			put_method(rt, types[t].mt, obj, type, &m);
-			v[n] = (struct task_line){obj, status_name(sf), m.oom ? NULL : strbuf_steal(&m, NULL)};
+			const struct rt_field *smf;
+			v[n] = (struct task_line){obj, status_name(sf), m.oom ? NULL : strbuf_steal(&m, NULL),
+						  types[t].mt,
+						  mv_field_named(rt, types[t].mt, "StateMachine", &smf) == 0};
 			strbuf_destroy(&m);
 			if (!v[n++].method) {
 				lines_free(v, n);
@@ -245,4 +252,244 @@ int mv_tasks_stats(struct rt *rt, struct strbuf *out)
 	free(s);
 	lines_free(v, n);
 	return 0;
+}
+
+/* --- causality chains --- */
+
+#define CONT_MAX 4096 /* bound on the continuations of one task */
+
+/* The task line of addr among the pending ones (sorted by address). */
+static struct task_line *find_line(struct task_line *v, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].addr == addr)
+			return &v[mid];
+		if (v[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The pending boxes a continuation object leads to (Task.cs
+ * m_continuationObject): a box itself (what an await stores), a delegate
+ * to one (its _target), a TaskContinuation holding one (m_action), or a
+ * List<object> of those. depth bounds the nesting. */
+static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint64_t obj,
+			      struct task_line **out, size_t *nout, unsigned depth)
+{
+	struct task_line *l;
+	struct rt_array a;
+	uint64_t mt, size, inner, items, count;
+
+	if (!obj || depth > 4 || *nout >= CONT_MAX || rt_object_size(rt, obj, &mt, &size))
+		return;
+	if ((l = find_line(v, n, obj))) {
+		if (l->box)
+			out[(*nout)++] = l;
+		return;
+	}
+	uint64_t data = rt_object_fields(rt, obj);
+	if (mv_read_ref_field(rt, mt, data, "_target", &inner) == 0) {
+		add_continuations(rt, v, n, inner, out, nout, depth + 1);
+		return;
+	}
+	if (mv_read_ref_field(rt, mt, data, "m_action", &inner) == 0) {
+		add_continuations(rt, v, n, inner, out, nout, depth + 1);
+		return;
+	}
+	if (mv_read_ref_field(rt, mt, data, "_items", &items) == 0 &&
+	    mv_read_int_field(rt, mt, data, "_size", &count) == 0 && items &&
+	    rt_array_read(rt, items, &a) == 0 && a.component_size == 8) {
+		for (uint64_t i = 0; i < count && i < a.length && *nout < CONT_MAX; i++) {
+			uint64_t e;
+			if (dump_read_ptr(rt_dump(rt), a.data + 8 * i, &e) == 0)
+				add_continuations(rt, v, n, e, out, nout, depth + 1);
+		}
+	}
+}
+
+/* The continuation boxes of the task of line l (malloc'ed, *nout). */
+static struct task_line **continuations(struct rt *rt, struct task_line *v, size_t n,
+					const struct task_line *l, size_t *nout)
+{
+	struct task_line **out = malloc(CONT_MAX * sizeof(*out));
+	uint64_t c;
+
+	*nout = 0;
+	if (out && mv_read_ref_field(rt, l->mt, rt_object_fields(rt, l->addr), "m_continuationObject", &c) == 0)
+		add_continuations(rt, v, n, c, out, nout, 0);
+	return out;
+}
+
+/* The box's state machine's <>1__state (a struct inline in the box in a
+ * release build, an object in a debug one). */
+static int box_state(struct rt *rt, const struct task_line *l, int64_t *state)
+{
+	const struct rt_field *f;
+	uint64_t base = rt_object_fields(rt, l->addr), sm_mt, v, size;
+	int rc = mv_field_named(rt, l->mt, "StateMachine", &f);
+
+	if (rc)
+		return rc;
+	if (f->type_mt) {
+		sm_mt = f->type_mt;
+		base += f->offset;
+	} else {
+		rc = mv_read_ref_at(rt, f, base, &base);
+		rc = rc ? rc : base ? rt_object_size(rt, base, &sm_mt, &size) : -EBADMSG;
+		if (rc)
+			return rc;
+		base = rt_object_fields(rt, base);
+	}
+	rc = mv_read_int_field(rt, sm_mt, base, "<>1__state", &v);
+	if (!rc)
+		*state = (int32_t)v;
+	return rc;
+}
+
+struct chain {
+	uint64_t first; /* the address of its first line (0: unknown) */
+	char *text;
+	size_t len;
+};
+
+struct chains {
+	struct chain *v;
+	size_t n, cap;
+	int err;
+};
+
+static void chain_add(struct chains *cs, uint64_t first, struct strbuf *b)
+{
+	if (cs->err)
+		return;
+	if (b->oom) {
+		cs->err = -ENOMEM;
+		return;
+	}
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		struct chain *nv = realloc(cs->v, cap * sizeof(*nv));
+		if (!nv) {
+			cs->err = -ENOMEM;
+			return;
+		}
+		cs->v = nv;
+		cs->cap = cap;
+	}
+	struct chain *c = &cs->v[cs->n++];
+	c->first = first;
+	c->text = malloc(b->len ? b->len : 1);
+	if (!c->text) {
+		cs->n--;
+		cs->err = -ENOMEM;
+		return;
+	}
+	memcpy(c->text, b->data, b->len);
+	c->len = b->len;
+}
+
+/* Walks outward from box l, its line appended to b; one block per path. */
+#define CHAIN_DEPTH_MAX 1000
+static void walk_out(struct rt *rt, struct task_line *v, size_t n, struct task_line *l,
+		     uint64_t first, struct strbuf *b, struct chains *cs, unsigned depth)
+{
+	size_t before = b->len, nc;
+	int64_t state;
+
+	strbuf_addr(b, l->addr);
+	strbuf_puts(b, "\t");
+	if (box_state(rt, l, &state) == 0)
+		strbuf_printf(b, "%" PRId64, state);
+	else
+		strbuf_puts(b, "<unreadable>");
+	strbuf_printf(b, "\t%s\n", l->method);
+	struct task_line **next = depth < CHAIN_DEPTH_MAX ? continuations(rt, v, n, l, &nc) : NULL;
+	if (!next || nc == 0)
+		chain_add(cs, first, b);
+	for (size_t i = 0; next && i < nc; i++)
+		walk_out(rt, v, n, next[i], first, b, cs, depth + 1);
+	free(next);
+	strbuf_truncate(b, before);
+}
+
+static int chain_cmp(const void *a, const void *b)
+{
+	const struct chain *x = a, *y = b;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->text, y->text, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+int mv_tasks_chains(struct rt *rt, struct strbuf *out)
+{
+	struct task_line *v;
+	struct chains cs = {0};
+	size_t n;
+	int rc = collect(rt, &v, &n);
+
+	if (rc)
+		return rc;
+	/* awaited[i]: the pending task whose continuation box i is (its leaf). */
+	uint64_t *awaited = calloc(n ? n : 1, sizeof(*awaited));
+	bool *inner = calloc(n ? n : 1, sizeof(*inner));
+	if (!awaited || !inner)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		inner[i] = v[i].box;
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t nc;
+		struct task_line **c = continuations(rt, v, n, &v[i], &nc);
+		if (!c) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (size_t k = 0; k < nc; k++) {
+			size_t j = (size_t)(c[k] - v);
+			if (v[i].box)
+				inner[j] = false; /* a box awaits a box: not the innermost */
+			else
+				awaited[j] = v[i].addr;
+		}
+		free(c);
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!inner[i])
+			continue;
+		struct strbuf b;
+		strbuf_init(&b);
+		struct task_line *leaf = awaited[i] ? find_line(v, n, awaited[i]) : NULL;
+		if (leaf) {
+			strbuf_addr(&b, leaf->addr);
+			strbuf_printf(&b, "\t%s\n", leaf->method);
+		} else {
+			strbuf_puts(&b, "-\t<unknown>\n");
+		}
+		walk_out(rt, v, n, &v[i], leaf ? leaf->addr : 0, &b, &cs, 0);
+		strbuf_destroy(&b);
+	}
+	rc = rc ? rc : cs.err;
+	if (!rc) {
+		if (cs.n)
+			qsort(cs.v, cs.n, sizeof(*cs.v), chain_cmp);
+		for (size_t i = 0; i < cs.n; i++) {
+			if (i)
+				strbuf_puts(out, "\n");
+			strbuf_add(out, cs.v[i].text, cs.v[i].len);
+		}
+	}
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].text);
+	free(cs.v);
+	free(awaited);
+	free(inner);
+	lines_free(v, n);
+	return rc;
 }

@@ -21,4 +21,14 @@ int mv_tasks_list(struct rt *rt, struct strbuf *out);
  * METHOD of the list, by COUNT descending, then STATUS and METHOD. */
 int mv_tasks_stats(struct rt *rt, struct strbuf *out);
 
+/* /tasks/chains: one block per async causality chain, blocks separated by
+ * an empty line, by the address of their first line. A block starts with
+ * what its innermost async method awaits ("ADDR<TAB>TYPE": the pending task
+ * whose continuation it is, else "-<TAB><unknown>"), then one line per async
+ * method from the innermost outward, "ADDR<TAB>STATE<TAB>METHOD" (STATE the
+ * state machine's <>1__state: the await it is suspended at), each the
+ * continuation of the line above. A method awaited by several is a fork:
+ * each path gets its own block. */
+int mv_tasks_chains(struct rt *rt, struct strbuf *out);
+
 #endif

@@ -84,11 +84,15 @@ check_sp_order() { # KIND
 	[[ ${lines[3]} == *$'\tFixture.Stacks.BlockingRead+0x'* ]] || { echo "$output"; return 1; }
 }
 
+# The same registers and stack memory: the same frames. Only a native frame's symbol may
+# differ: a heap dump leaves the module's dynamic section out, and a dump read on
+# another machine (arm64's) has no module file to take it from.
 @test "full and heap dumps give the same stacks" {
 	stacks_read || skip "clrfs does not walk stacks on this line yet"
 	local id
 	for id in $(manifest '.threads[].managed_id'); do
-		diff <(use_dump full && tree_cat "/threads/$id/stack") <(use_dump heap && tree_cat "/threads/$id/stack")
+		diff <(use_dump full && tree_cat "/threads/$id/stack" | sed -E 's/\.so([^!]*)!.*$/.so\1!/; s/\.so([.0-9]*)\+0x[0-9a-f]+$/.so\1!/') \
+			<(use_dump heap && tree_cat "/threads/$id/stack" | sed -E 's/\.so([^!]*)!.*$/.so\1!/; s/\.so([.0-9]*)\+0x[0-9a-f]+$/.so\1!/')
 	done
 }
 

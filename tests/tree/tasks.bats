@@ -49,3 +49,38 @@ check_list() { # KIND
 @test "heap: /tasks/stats counts the fixture's tasks by status and method" { check_stats heap; }
 @test "full: /tasks/list lists each pending task, by address" { check_list full; }
 @test "heap: /tasks/list lists each pending task, by address" { check_list heap; }
+
+# /tasks/chains: the fixture's chains, each from what its innermost method awaits to its
+# outermost method: three of Level3Async <- Level2Async <- Level1Async on a
+# TaskCompletionSource's Task<int>, one of DelayAsync, one of SemaphoreAsync; every
+# method suspended at its first await (state 0).
+check_chains() { # KIND
+	use_dump "$1"
+	local text blocks
+	text=$(tree_cat /tasks/chains)
+	# Blocks: a first line ADDR TYPE, then ADDR STATE METHOD lines.
+	blocks=$(awk -v RS= '{
+		n = split($0, l, "\n"); split(l[1], f, "\t"); s = f[2] ":"
+		for (i = 2; i <= n; i++) { split(l[i], g, "\t"); s = s " " g[2] "/" g[3] }
+		print s }' <<<"$text")
+	[[ $(grep -F 'Fixture.' <<<"$blocks" | sort) == "$(printf '%s\n' \
+		"System.Threading.SemaphoreSlim+TaskNode: 0/Fixture.Tasks.SemaphoreAsync" \
+		"System.Threading.Tasks.Task+DelayPromise: 0/Fixture.Tasks.DelayAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" | sort)" ]] ||
+		{ echo "$text"; return 1; }
+	# Each box's line is a task /tasks/list has, with the same method; blocks sorted by
+	# their first line's address.
+	local list
+	list=$(tree_cat /tasks/list)
+	awk -F '\t' 'NF == 3 { print $1 "\t" $3 }' <<<"$text" | while IFS=$'\t' read -r addr method; do
+		grep -qx "$addr"$'\t[A-Za-z]*\t'"$method" <<<"$list" || { echo "$addr $method not in the list"; exit 1; }
+	done
+	local firsts
+	firsts=$(awk -v RS= '{ split($0, l, "\n"); split(l[1], f, "\t"); print f[1] }' <<<"$text" | grep -v '^-$')
+	[[ $firsts == "$(LC_ALL=C sort <<<"$firsts")" ]]
+}
+
+@test "full: /tasks/chains follows each chain from what it awaits outward" { check_chains full; }
+@test "heap: /tasks/chains follows each chain from what it awaits outward" { check_chains heap; }
