@@ -13,6 +13,7 @@
 #include "heapindex.h"
 #include "format.h"
 #include "managed.h"
+#include "tasks.h"
 #include "fields.h"
 #include "types.h"
 #include "heap_types.h"
@@ -87,6 +88,92 @@ static int obj_stacktrace_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
+/* Tasks: status and method as /tasks/list gives them; a state machine box's
+ * state (<>1__state); continuation, a link to the box its completion
+ * resumes (continuations/ with one link each when several). */
+static int obj_task_status_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = mv_task_status(fs_of(file)->rt, fs_node_key(file).u, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+	}
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static int obj_task_method_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = mv_task_method(fs_of(file)->rt, fs_node_key(file).u, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+	}
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static int obj_box_state_render(struct fs_node *file, struct strbuf *b)
+{
+	int64_t state;
+	int rc = mv_box_state(fs_of(file)->rt, fs_node_key(file).u, &state);
+
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else
+		strbuf_printf(b, "%" PRId64, state);
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops obj_task_status_ops = { .render = obj_task_status_render, .small = true };
+static const struct fs_ops obj_task_method_ops = { .render = obj_task_method_render, .small = true };
+static const struct fs_ops obj_box_state_ops = { .render = obj_box_state_render, .small = true };
+
+#define CONTINUATIONS_MAX 4096
+
+static int obj_continuations_populate(struct fs_node *dir)
+{
+	uint64_t *v = malloc(CONTINUATIONS_MAX * sizeof(*v));
+	size_t n = 0;
+	char name[24];
+	int rc = v ? mv_task_continuations(fs_of(dir)->rt, fs_node_key(dir).u, v, CONTINUATIONS_MAX, &n)
+		   : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		snprintf(name, sizeof(name), "%zu", i);
+		rc = fs_add_object_link(dir, name, v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+static const struct fs_ops obj_continuations_ops = { .populate = obj_continuations_populate };
+
+/* The task files of a task's directory. */
+static int add_task_files(struct fs_node *dir, struct rt *rt, uint64_t obj, struct fs_key key)
+{
+	uint64_t conts[2];
+	size_t n = 0;
+	int64_t state;
+	int rc = fs_node_add(dir, "status", FS_FILE, &obj_task_status_ops, key, NULL);
+
+	rc = rc ? rc : fs_node_add(dir, "method", FS_FILE, &obj_task_method_ops, key, NULL);
+	if (!rc && mv_box_state(rt, obj, &state) != -EBADMSG)
+		rc = fs_node_add(dir, "state", FS_FILE, &obj_box_state_ops, key, NULL);
+	if (!rc && mv_task_continuations(rt, obj, conts, 2, &n) == 0) {
+		if (n == 1)
+			rc = fs_add_object_link(dir, "continuation", conts[0]);
+		else if (n > 1)
+			rc = fs_node_add(dir, "continuations", FS_DIR, &obj_continuations_ops, key, NULL);
+	}
+	return rc;
+}
+
 static const struct fs_ops obj_type_ops = { .render = obj_type_render, .small = true };
 static const struct fs_ops obj_stacktrace_ops = { .render = obj_stacktrace_render };
 static const struct fs_ops obj_size_ops = { .render = obj_size_render, .small = true };
@@ -107,6 +194,8 @@ static int obj_dir_populate(struct fs_node *dir)
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
 	if (!rc && mv_is_exception(rt, mt))
 		rc = fs_node_add(dir, "stacktrace", FS_FILE, &obj_stacktrace_ops, key, NULL);
+	if (!rc && mv_is_task(rt, mt))
+		rc = add_task_files(dir, rt, key.u, key);
 	return rc;
 }
 

@@ -50,7 +50,7 @@ static const char *status_name(uint64_t sf)
 }
 
 /* Whether the type at mt is System.Threading.Tasks.Task or derives from it. */
-static bool is_task(struct rt *rt, uint64_t mt)
+bool mv_is_task(struct rt *rt, uint64_t mt)
 {
 	struct rt_type_info ti;
 	const char *name;
@@ -150,7 +150,7 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 	for (size_t t = 0; t < ntypes; t++) {
 		const char *type;
 		const struct rt_field *flags;
-		if (!is_task(rt, types[t].mt) || rt_type_name(rt, types[t].mt, &type) ||
+		if (!mv_is_task(rt, types[t].mt) || rt_type_name(rt, types[t].mt, &type) ||
 		    mv_field_named(rt, types[t].mt, "m_stateFlags", &flags))
 			continue;
 		for (uint64_t i = 0; i < types[t].count; i++) {
@@ -491,5 +491,86 @@ int mv_tasks_chains(struct rt *rt, struct strbuf *out)
 	free(awaited);
 	free(inner);
 	lines_free(v, n);
+	return rc;
+}
+
+/* --- one task, for its object's directory --- */
+
+int mv_task_status(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	uint64_t mt, size, sf;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	rc = rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, obj), "m_stateFlags", &sf);
+	if (rc)
+		return rc;
+	/* Task.Status: the final states first. */
+	strbuf_puts(out, sf & TASK_STATE_FAULTED		 ? "Faulted"
+			 : sf & TASK_STATE_CANCELED		 ? "Canceled"
+			 : sf & TASK_STATE_RAN_TO_COMPLETION ? "RanToCompletion"
+							       : status_name(sf));
+	return 0;
+}
+
+int mv_task_method(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	uint64_t mt, size;
+	const char *type;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	rc = rc ? rc : rt_type_name(rt, mt, &type);
+	if (!rc)
+		put_method(rt, mt, obj, type, out);
+	return rc;
+}
+
+int mv_box_state(struct rt *rt, uint64_t obj, int64_t *state)
+{
+	struct task_line l = {.addr = obj};
+	uint64_t size;
+	int rc = rt_object_size(rt, obj, &l.mt, &size);
+
+	return rc ? rc : box_state(rt, &l, state);
+}
+
+/* The boxes a continuation object leads to, as add_continuations() finds
+ * them, any box (pending or not). */
+static void boxes_of(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n, unsigned depth)
+{
+	const struct rt_field *f;
+	struct rt_array a;
+	uint64_t mt, size, inner, items, count;
+
+	if (!obj || depth > 4 || *n >= max || rt_object_size(rt, obj, &mt, &size))
+		return;
+	if (mv_field_named(rt, mt, "StateMachine", &f) == 0 && mv_is_task(rt, mt)) {
+		out[(*n)++] = obj;
+		return;
+	}
+	uint64_t data = rt_object_fields(rt, obj);
+	if (mv_read_ref_field(rt, mt, data, "_target", &inner) == 0 ||
+	    mv_read_ref_field(rt, mt, data, "m_action", &inner) == 0) {
+		boxes_of(rt, inner, out, max, n, depth + 1);
+		return;
+	}
+	if (mv_read_ref_field(rt, mt, data, "_items", &items) == 0 &&
+	    mv_read_int_field(rt, mt, data, "_size", &count) == 0 && items &&
+	    rt_array_read(rt, items, &a) == 0 && a.component_size == 8)
+		for (uint64_t i = 0; i < count && i < a.length && *n < max; i++) {
+			uint64_t e;
+			if (dump_read_ptr(rt_dump(rt), a.data + 8 * i, &e) == 0)
+				boxes_of(rt, e, out, max, n, depth + 1);
+		}
+}
+
+int mv_task_continuations(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n)
+{
+	uint64_t mt, size, c;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	*n = 0;
+	rc = rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "m_continuationObject", &c);
+	if (!rc)
+		boxes_of(rt, c, out, max, n, 0);
 	return rc;
 }

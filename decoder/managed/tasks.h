@@ -3,6 +3,7 @@
 #ifndef CLRFS_TASKS_H
 #define CLRFS_TASKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,17 @@ int mv_tasks_stats(struct rt *rt, struct strbuf *out);
  * continuation of the line above. A method awaited by several is a fork:
  * each path gets its own block. */
 int mv_tasks_chains(struct rt *rt, struct strbuf *out);
+
+/* One task, for its object's directory: */
+/* Whether the type at mt is System.Threading.Tasks.Task or derives from it. */
+bool mv_is_task(struct rt *rt, uint64_t mt);
+/* Its status as Task.Status names it (final states too). */
+int mv_task_status(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* Its method, as /tasks/list names it. */
+int mv_task_method(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* A state machine box's <>1__state; -EBADMSG when obj is no box. */
+int mv_box_state(struct rt *rt, uint64_t obj, int64_t *state);
+/* The async methods' boxes its continuation resumes (at most max). */
+int mv_task_continuations(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n);
 
 #endif

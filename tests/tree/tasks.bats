@@ -84,3 +84,40 @@ check_chains() { # KIND
 
 @test "full: /tasks/chains follows each chain from what it awaits outward" { check_chains full; }
 @test "heap: /tasks/chains follows each chain from what it awaits outward" { check_chains heap; }
+
+# Under /heap/objects, each task of a chain has status and method as /tasks/list gives
+# them, a box its state, and continuation leads to the next line of its block; the
+# outermost method has none.
+check_objects() { # KIND
+	use_dump "$1"
+	local text list block
+	text=$(tree_cat /tasks/chains)
+	list=$(tree_cat /tasks/list)
+	while read -r block; do
+		local -a addrs=() states=()
+		while IFS=$'\t' read -r addr a b; do
+			addrs+=("$addr")
+			states+=("${b:+$a}")
+		done < <(tr '|' '\n' <<<"$block")
+		local i n=${#addrs[@]}
+		for ((i = 0; i < n; i++)); do
+			local addr=${addrs[i]} want
+			want=$(grep "^$addr"$'\t' <<<"$list" | cut -f2,3)
+			[[ $(tree_cat "/heap/objects/$addr/status")$'\t'$(tree_cat "/heap/objects/$addr/method") == "$want" ]] ||
+				{ echo "$addr: not as listed: $want"; return 1; }
+			if ((i > 0)); then
+				[[ $(tree_cat "/heap/objects/$addr/state") == "${states[i]}" ]] || { echo "$addr: state"; return 1; }
+			fi
+			if ((i + 1 < n)); then
+				[[ $(tree_readlink "/heap/objects/$addr/continuation") == */objects/"${addrs[i + 1]}" ]] ||
+					{ echo "$addr: continuation"; return 1; }
+			else
+				run tree_readlink "/heap/objects/$addr/continuation"
+				((status != 0)) || { echo "$addr: the outermost has a continuation: $output"; return 1; }
+			fi
+		done
+	done < <(awk -v RS= '/Fixture\.Tasks\./ { gsub(/\n/, "|"); print }' <<<"$text")
+}
+
+@test "full: a chain's tasks have status, method, state and continuation" { check_objects full; }
+@test "heap: a chain's tasks have status, method, state and continuation" { check_objects heap; }
