@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_PHDRS 256
@@ -233,21 +234,29 @@ int dump_module_symbol_at(struct dump *d, const struct dump_module *pub, uint64_
 		return rc;
 	if (n > MAX_SYMS)
 		return -EBADMSG;
+	/* The table in one read: a symbol at a time cost most of a walk of
+	 * every thread's stack. */
+	Elf64_Sym *syms = malloc((size_t)n * sizeof(*syms));
+	if (!syms)
+		return -ENOMEM;
+	if (n && dump_read(d, ds.symtab, syms, (size_t)n * sizeof(*syms))) {
+		free(syms);
+		return -EIO;
+	}
 	uint64_t best = UINT64_MAX;
 	uint32_t best_name = 0;
 	for (uint32_t i = 1; i < n; i++) {
-		Elf64_Sym s;
-		if (dump_read(d, ds.symtab + (uint64_t)i * sizeof(s), &s, sizeof(s)))
-			return -EIO;
-		unsigned type = ELF64_ST_TYPE(s.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF)
+		const Elf64_Sym *s = &syms[i];
+		unsigned type = ELF64_ST_TYPE(s->st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s->st_shndx == SHN_UNDEF)
 			continue;
-		uint64_t start = ds.bias + s.st_value;
-		if (addr >= start && addr - start < s.st_size && (best == UINT64_MAX || start > best)) {
+		uint64_t start = ds.bias + s->st_value;
+		if (addr >= start && addr - start < s->st_size && (best == UINT64_MAX || start > best)) {
 			best = start;
-			best_name = s.st_name;
+			best_name = s->st_name;
 		}
 	}
+	free(syms);
 	if (best == UINT64_MAX || (ds.strsz && best_name >= ds.strsz))
 		return -ENOENT;
 	/* The name, up to len - 1 bytes; a name cut short is refused. */

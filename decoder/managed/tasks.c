@@ -428,7 +428,15 @@ static int chain_cmp(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-int mv_tasks_chains(struct rt *rt, struct strbuf *out)
+static void chains_free(struct chains *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free(cs->v[i].text);
+	free(cs->v);
+}
+
+/* Every chain, sorted as /tasks/chains lists them. */
+static int build_chains(struct rt *rt, struct chains *out)
 {
 	struct task_line *v;
 	struct chains cs = {0};
@@ -476,21 +484,105 @@ int mv_tasks_chains(struct rt *rt, struct strbuf *out)
 		strbuf_destroy(&b);
 	}
 	rc = rc ? rc : cs.err;
-	if (!rc) {
-		if (cs.n)
-			qsort(cs.v, cs.n, sizeof(*cs.v), chain_cmp);
-		for (size_t i = 0; i < cs.n; i++) {
-			if (i)
-				strbuf_puts(out, "\n");
-			strbuf_add(out, cs.v[i].text, cs.v[i].len);
-		}
-	}
-	for (size_t i = 0; i < cs.n; i++)
-		free(cs.v[i].text);
-	free(cs.v);
+	if (!rc && cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), chain_cmp);
 	free(awaited);
 	free(inner);
 	lines_free(v, n);
+	if (rc)
+		chains_free(&cs);
+	else
+		*out = cs;
+	return rc;
+}
+
+int mv_tasks_chains(struct rt *rt, struct strbuf *out)
+{
+	struct chains cs;
+	int rc = build_chains(rt, &cs);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < cs.n; i++) {
+		if (i)
+			strbuf_puts(out, "\n");
+		strbuf_add(out, cs.v[i].text, cs.v[i].len);
+	}
+	chains_free(&cs);
+	return 0;
+}
+
+/* A chain's methods, one per line (the third column of its lines after the
+ * first), into out. */
+static void chain_methods(const struct chain *c, struct strbuf *out)
+{
+	const char *p = memchr(c->text, '\n', c->len), *end = c->text + c->len;
+
+	while (p && ++p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *t1 = memchr(p, '\t', (size_t)((eol ? eol : end) - p));
+		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)((eol ? eol : end) - t1 - 1)) : NULL;
+		if (t2) {
+			strbuf_add(out, t2 + 1, (size_t)((eol ? eol : end) - t2 - 1));
+			strbuf_puts(out, "\n");
+		}
+		p = eol;
+	}
+}
+
+static int text_cmp(const void *a, const void *b)
+{
+	const struct chain *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->text, y->text, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct chain *x = a, *y = b; /* first: the count */
+	if (x->first != y->first)
+		return x->first > y->first ? -1 : 1;
+	return text_cmp(a, b);
+}
+
+int mv_tasks_stacks(struct rt *rt, struct strbuf *out)
+{
+	struct chains cs, ms = {0};
+	int rc = build_chains(rt, &cs);
+
+	if (rc)
+		return rc;
+	/* Each chain's method sequence, then the sequences counted. */
+	for (size_t i = 0; i < cs.n && !ms.err; i++) {
+		struct strbuf b;
+		strbuf_init(&b);
+		chain_methods(&cs.v[i], &b);
+		chain_add(&ms, 0, &b);
+		strbuf_destroy(&b);
+	}
+	rc = ms.err;
+	if (!rc && ms.n) {
+		size_t g = 0;
+		qsort(ms.v, ms.n, sizeof(*ms.v), text_cmp);
+		for (size_t i = 0; i < ms.n; i++) {
+			if (g && !text_cmp(&ms.v[g - 1], &ms.v[i])) {
+				ms.v[g - 1].first++;
+				free(ms.v[i].text);
+			} else {
+				ms.v[g] = ms.v[i];
+				ms.v[g++].first = 1;
+			}
+		}
+		ms.n = g;
+		qsort(ms.v, ms.n, sizeof(*ms.v), group_cmp);
+		for (size_t i = 0; i < ms.n; i++) {
+			strbuf_printf(out, "%s%" PRIu64 " chains\n", i ? "\n" : "", ms.v[i].first);
+			strbuf_add(out, ms.v[i].text, ms.v[i].len);
+		}
+	}
+	chains_free(&ms);
+	chains_free(&cs);
 	return rc;
 }
 

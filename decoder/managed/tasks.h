@@ -32,6 +32,11 @@ int mv_tasks_stats(struct rt *rt, struct strbuf *out);
  * each path gets its own block. */
 int mv_tasks_chains(struct rt *rt, struct strbuf *out);
 
+/* /tasks/stacks: the chains grouped by their sequence of methods, the
+ * async parallel-stacks view: "COUNT chains" then the methods innermost
+ * first, one block per sequence by COUNT descending, an empty line between. */
+int mv_tasks_stacks(struct rt *rt, struct strbuf *out);
+
 /* One task, for its object's directory: */
 /* Whether the type at mt is System.Threading.Tasks.Task or derives from it. */
 bool mv_is_task(struct rt *rt, uint64_t mt);

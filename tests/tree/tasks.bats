@@ -121,3 +121,20 @@ check_objects() { # KIND
 
 @test "full: a chain's tasks have status, method, state and continuation" { check_objects full; }
 @test "heap: a chain's tasks have status, method, state and continuation" { check_objects heap; }
+
+# /tasks/stacks: the chains grouped by method sequence, by count descending.
+check_task_stacks() { # KIND
+	use_dump "$1"
+	local got
+	got=$(tree_cat /tasks/stacks | awk -v RS= '/Fixture\./ { gsub(/\n/, "|"); print }')
+	[[ $got == "$(printf '%s\n' \
+		"3 chains|Fixture.Tasks.Level3Async|Fixture.Tasks.Level2Async|Fixture.Tasks.Level1Async" \
+		"1 chains|Fixture.Tasks.DelayAsync" "1 chains|Fixture.Tasks.SemaphoreAsync")" ]] ||
+		{ tree_cat /tasks/stacks; return 1; }
+	# Counts not increasing over all blocks.
+	got=$(tree_cat /tasks/stacks | grep -E '^[0-9]+ chains$' | cut -d' ' -f1)
+	[[ $got == "$(sort -rn <<<"$got")" ]]
+}
+
+@test "full: /tasks/stacks groups the chains by their methods" { check_task_stacks full; }
+@test "heap: /tasks/stacks groups the chains by their methods" { check_task_stacks heap; }
