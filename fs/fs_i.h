@@ -50,6 +50,9 @@ bool fs_type_has_statics(struct rt *rt, uint64_t mt);
  * saying it is not one, so that no link of a sound dump leads nowhere
  * (prov_types.c). */
 int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj);
+/* The AsyncLocal values of the ExecutionContext ec, as a thread's
+ * asynclocals file has them (prov_threads.c); nothing for a null context. */
+void fs_put_context_asynclocals(struct fs *fs, uint64_t ec, struct strbuf *b);
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 

@@ -148,6 +148,23 @@ static void put_asynclocal_map(struct fs *fs, uint64_t map, struct strbuf *b)
 	free(v);
 }
 
+void fs_put_context_asynclocals(struct fs *fs, uint64_t ec, struct strbuf *b)
+{
+	struct mv_execution_context ctx;
+	int rc;
+
+	if (!ec)
+		return;
+	rc = mv_execution_context_read(fs->rt, ec, &ctx);
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return;
+	}
+	if (ctx.local_values)
+		put_asynclocal_map(fs, ctx.local_values, b);
+}
+
 /* asynclocals: the values of the thread's ExecutionContext, sorted by key
  * address; empty for a null or default context or an empty map. */
 static int thread_asynclocals_render(struct fs_node *file, struct strbuf *b)

@@ -14,6 +14,7 @@
 #include "format.h"
 #include "managed.h"
 #include "tasks.h"
+#include "objects.h"
 #include "fields.h"
 #include "types.h"
 #include "heap_types.h"
@@ -154,17 +155,46 @@ static int obj_continuations_populate(struct fs_node *dir)
 
 static const struct fs_ops obj_continuations_ops = { .populate = obj_continuations_populate };
 
-/* The task files of a task's directory. */
-static int add_task_files(struct fs_node *dir, struct rt *rt, uint64_t obj, struct fs_key key)
+/* asynclocals of a box: those of the ExecutionContext it captured. */
+static int obj_box_asynclocals_render(struct fs_node *file, struct strbuf *b)
 {
-	uint64_t conts[2];
-	size_t n = 0;
+	uint64_t ec;
+	int rc = mv_box_context(fs_of(file)->rt, fs_node_key(file).u, &ec);
+
+	if (rc) {
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+		return 0;
+	}
+	fs_put_context_asynclocals(fs_of(file), ec, b);
+	return 0;
+}
+
+static const struct fs_ops obj_box_asynclocals_ops = { .render = obj_box_asynclocals_render };
+
+/* The task files of a task's directory; a box's also machine/ (its state
+ * machine's fields: hoisted parameters and locals), awaits (a link to the
+ * task it is suspended on) and asynclocals. */
+static int add_task_files(struct fs_node *dir, struct rt *rt, uint64_t obj, uint64_t mt,
+			  struct fs_key key)
+{
+	const struct rt_field *fields;
+	uint64_t conts[2], awaited;
+	size_t n = 0, nf;
 	int64_t state;
 	int rc = fs_node_add(dir, "status", FS_FILE, &obj_task_status_ops, key, NULL);
 
 	rc = rc ? rc : fs_node_add(dir, "method", FS_FILE, &obj_task_method_ops, key, NULL);
-	if (!rc && mv_box_state(rt, obj, &state) != -EBADMSG)
+	if (!rc && mv_box_state(rt, obj, &state) != -EBADMSG) {
 		rc = fs_node_add(dir, "state", FS_FILE, &obj_box_state_ops, key, NULL);
+		rc = rc ? rc : fs_node_add(dir, "asynclocals", FS_FILE, &obj_box_asynclocals_ops, key, NULL);
+		for (size_t i = 0; !rc && rt_type_instance_fields(rt, mt, &fields, &nf) == 0 && i < nf; i++)
+			if (!strcmp(fields[i].name, "StateMachine"))
+				rc = fs_add_field(dir, "machine", &fields[i],
+						  rt_object_fields(rt, obj) + fields[i].offset);
+		if (!rc && mv_box_awaits(rt, obj, &awaited) == 0 && awaited)
+			rc = fs_add_object_link(dir, "awaits", awaited);
+	}
 	if (!rc && mv_task_continuations(rt, obj, conts, 2, &n) == 0) {
 		if (n == 1)
 			rc = fs_add_object_link(dir, "continuation", conts[0]);
@@ -195,7 +225,7 @@ static int obj_dir_populate(struct fs_node *dir)
 	if (!rc && mv_is_exception(rt, mt))
 		rc = fs_node_add(dir, "stacktrace", FS_FILE, &obj_stacktrace_ops, key, NULL);
 	if (!rc && mv_is_task(rt, mt))
-		rc = add_task_files(dir, rt, key.u, key);
+		rc = add_task_files(dir, rt, key.u, mt, key);
 	return rc;
 }
 

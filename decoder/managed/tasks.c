@@ -666,3 +666,86 @@ int mv_task_continuations(struct rt *rt, uint64_t obj, uint64_t *out, size_t max
 		boxes_of(rt, c, out, max, n, 0);
 	return rc;
 }
+
+/* The state machine's data and type (a struct inline in the box, or an
+ * object in a debug build). */
+static int machine_of(struct rt *rt, uint64_t box, uint64_t *data, uint64_t *mt)
+{
+	const struct rt_field *f;
+	uint64_t bmt, size, ref;
+	int rc = rt_object_size(rt, box, &bmt, &size);
+
+	rc = rc ? rc : mv_field_named(rt, bmt, "StateMachine", &f);
+	if (rc)
+		return rc;
+	*data = rt_object_fields(rt, box) + f->offset;
+	if (f->type_mt) {
+		*mt = f->type_mt;
+		return 0;
+	}
+	rc = mv_read_ref_at(rt, f, rt_object_fields(rt, box), &ref);
+	rc = rc ? rc : ref ? rt_object_size(rt, ref, mt, &size) : -EBADMSG;
+	if (!rc)
+		*data = rt_object_fields(rt, ref);
+	return rc;
+}
+
+int mv_box_awaits(struct rt *rt, uint64_t box, uint64_t *task)
+{
+	const struct rt_field *fields;
+	uint64_t data, mt;
+	size_t n;
+	int rc = machine_of(rt, box, &data, &mt);
+
+	*task = 0;
+	rc = rc ? rc : rt_type_instance_fields(rt, mt, &fields, &n);
+	if (rc)
+		return rc;
+	/* The compiler's awaiter fields <>u__N: TaskAwaiter and
+	 * ConfiguredTaskAwaitable's awaiter hold m_task; ValueTaskAwaiter holds
+	 * a ValueTask whose _obj may be a Task. */
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_field *f = &fields[i];
+		uint64_t at = data + f->offset, t = 0, inner;
+		const struct rt_field *vt;
+		if (strncmp(f->name, "<>u__", 5) || !f->type_mt)
+			continue;
+		if (mv_read_ref_field(rt, f->type_mt, at, "m_task", &t) != 0 &&
+		    mv_field_named(rt, f->type_mt, "_value", &vt) == 0 && vt->type_mt &&
+		    mv_read_ref_field(rt, vt->type_mt, at + vt->offset, "_obj", &inner) == 0)
+			t = inner;
+		if (t) {
+			uint64_t tmt, size;
+			if (rt_object_size(rt, t, &tmt, &size) == 0 && mv_is_task(rt, tmt)) {
+				*task = t;
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+int mv_box_context(struct rt *rt, uint64_t box, uint64_t *ec)
+{
+	uint64_t mt, size, so, smt;
+	const char *name;
+	int rc = rt_object_size(rt, box, &mt, &size);
+
+	/* The ExecutionContext captured at the first await: the box's Context
+	 * field where it has one, else (8.0 and later,
+	 * AsyncTaskMethodBuilderT.cs) the task's m_stateObject, which a box
+	 * keeps for it. */
+	*ec = 0;
+	if (rc)
+		return rc;
+	if (mv_read_ref_field(rt, mt, rt_object_fields(rt, box), "Context", ec) == 0)
+		return 0;
+	rc = mv_read_ref_field(rt, mt, rt_object_fields(rt, box), "m_stateObject", &so);
+	if (rc || !so)
+		return rc;
+	rc = rt_object_size(rt, so, &smt, &size);
+	rc = rc ? rc : rt_type_name(rt, smt, &name);
+	if (!rc && !strcmp(name, "System.Threading.ExecutionContext"))
+		*ec = so;
+	return rc;
+}

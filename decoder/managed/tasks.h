@@ -46,6 +46,11 @@ int mv_task_status(struct rt *rt, uint64_t obj, struct strbuf *out);
 int mv_task_method(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* A state machine box's <>1__state; -EBADMSG when obj is no box. */
 int mv_box_state(struct rt *rt, uint64_t obj, int64_t *state);
+/* The task a box's method awaits (from the state machine's awaiter fields);
+ * 0 when it awaits none that is a Task. */
+int mv_box_awaits(struct rt *rt, uint64_t box, uint64_t *task);
+/* The ExecutionContext a box captured (0 when none). */
+int mv_box_context(struct rt *rt, uint64_t box, uint64_t *ec);
 /* The async methods' boxes its continuation resumes (at most max). */
 int mv_task_continuations(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n);
 

@@ -138,3 +138,31 @@ check_task_stacks() { # KIND
 
 @test "full: /tasks/stacks groups the chains by their methods" { check_task_stacks full; }
 @test "heap: /tasks/stacks groups the chains by their methods" { check_task_stacks heap; }
+
+# A box's machine/ holds its hoisted parameter, awaits leads to the line above it in
+# its chain, and asynclocals has the value its chain set before its first await.
+check_boxes() { # KIND
+	use_dump "$1"
+	local block seen=""
+	while read -r block; do
+		local -a addrs=()
+		while IFS=$'\t' read -r addr _; do addrs+=("$addr"); done < <(tr '|' '\n' <<<"$block")
+		((${#addrs[@]} == 4)) || { echo "$block"; return 1; }
+		local chain i
+		chain=$(tree_cat "/heap/objects/${addrs[1]}/machine/chain")
+		seen+="$chain "
+		for ((i = 1; i < 4; i++)); do
+			local a=${addrs[i]}
+			[[ $(tree_cat "/heap/objects/$a/machine/chain") == "$chain" ]] || { echo "$a: chain"; return 1; }
+			[[ $(tree_cat "/heap/objects/$a/machine/<>1__state") == 0 ]] || { echo "$a: state"; return 1; }
+			[[ $(tree_readlink "/heap/objects/$a/awaits") == */objects/"${addrs[i - 1]}" ]] ||
+				{ echo "$a: awaits"; return 1; }
+			grep -q $'\t"chain '"$chain"'"$' < <(tree_cat "/heap/objects/$a/asynclocals") ||
+				{ echo "$a: asynclocals"; tree_cat "/heap/objects/$a/asynclocals"; return 1; }
+		done
+	done < <(tree_cat /tasks/chains | awk -v RS= '/Level1Async/ { gsub(/\n/, "|"); print }')
+	[[ $(tr ' ' '\n' <<<"$seen" | sed '/^$/d' | sort) == "$(printf '0\n1\n2')" ]] || { echo "chains: $seen"; return 1; }
+}
+
+@test "full: a box has its machine, what it awaits and its AsyncLocals" { check_boxes full; }
+@test "heap: a box has its machine, what it awaits and its AsyncLocals" { check_boxes heap; }
