@@ -63,9 +63,16 @@ check_chains() { # KIND
 		n = split($0, l, "\n"); split(l[1], f, "\t"); s = f[2] ":"
 		for (i = 2; i <= n; i++) { split(l[i], g, "\t"); s = s " " g[2] "/" g[3] }
 		print s }' <<<"$text")
+	# The WhenAll's promise heads its awaiter's chain (its type's name varies by line).
+	blocks=$(sed -E 's/^System\.Threading\.Tasks\.Task\+[A-Za-z]*WhenAll[A-Za-z]*Promise[^:]*:/WhenAllPromise:/' <<<"$blocks")
 	[[ $(grep -F 'Fixture.' <<<"$blocks" | sort) == "$(printf '%s\n' \
 		"System.Threading.SemaphoreSlim+TaskNode: 0/Fixture.Tasks.SemaphoreAsync" \
 		"System.Threading.Tasks.Task+DelayPromise: 0/Fixture.Tasks.DelayAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync 0/Fixture.Tasks.ConfiguredAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.ValueAsync" \
+		"WhenAllPromise: 0/Fixture.Tasks.WhenAllAsync" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" | sort)" ]] ||
@@ -129,7 +136,10 @@ check_task_stacks() { # KIND
 	got=$(tree_cat /tasks/stacks | awk -v RS= '/Fixture\./ { gsub(/\n/, "|"); print }')
 	[[ $got == "$(printf '%s\n' \
 		"3 chains|Fixture.Tasks.Level3Async|Fixture.Tasks.Level2Async|Fixture.Tasks.Level1Async" \
-		"1 chains|Fixture.Tasks.DelayAsync" "1 chains|Fixture.Tasks.SemaphoreAsync")" ]] ||
+		"2 chains|Fixture.Tasks.LeafAsync" \
+		"1 chains|Fixture.Tasks.DelayAsync" "1 chains|Fixture.Tasks.LeafAsync|Fixture.Tasks.ConfiguredAsync" \
+		"1 chains|Fixture.Tasks.SemaphoreAsync" "1 chains|Fixture.Tasks.ValueAsync" \
+		"1 chains|Fixture.Tasks.WhenAllAsync")" ]] ||
 		{ tree_cat /tasks/stacks; return 1; }
 	# Counts not increasing over all blocks.
 	got=$(tree_cat /tasks/stacks | grep -E '^[0-9]+ chains$' | cut -d' ' -f1)
