@@ -289,8 +289,7 @@ static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint
 	if (!obj || depth > 4 || *nout >= CONT_MAX || rt_object_size(rt, obj, &mt, &size))
 		return;
 	if ((l = find_line(v, n, obj))) {
-		if (l->box)
-			out[(*nout)++] = l;
+		out[(*nout)++] = l; /* a box, or a task that waits for this one (a WhenAll) */
 		return;
 	}
 	uint64_t data = rt_object_fields(rt, obj);
@@ -394,17 +393,23 @@ static void chain_add(struct chains *cs, uint64_t first, struct strbuf *b)
 	c->len = b->len;
 }
 
-/* Walks outward from box l, its line appended to b; one block per path. */
+/* Walks outward from task l, its line appended to b; one block per path. A
+ * box's line has its state, another task's (a WhenAll's promise) "-". */
 #define CHAIN_DEPTH_MAX 1000
+#define CHAINS_MAX	100000 /* bound on the blocks: joins repeat what follows them */
 static void walk_out(struct rt *rt, struct task_line *v, size_t n, struct task_line *l,
 		     uint64_t first, struct strbuf *b, struct chains *cs, unsigned depth)
 {
-	size_t before = b->len, nc;
+	size_t before = b->len, nc = 0;
 	int64_t state;
 
+	if (cs->n >= CHAINS_MAX || cs->err)
+		return;
 	strbuf_addr(b, l->addr);
 	strbuf_puts(b, "\t");
-	if (box_state(rt, l, &state) == 0)
+	if (!l->box)
+		strbuf_puts(b, "-");
+	else if (box_state(rt, l, &state) == 0)
 		strbuf_printf(b, "%" PRId64, state);
 	else
 		strbuf_puts(b, "<unreadable>");
@@ -445,13 +450,12 @@ static int build_chains(struct rt *rt, struct chains *out)
 
 	if (rc)
 		return rc;
-	/* awaited[i]: the pending task whose continuation box i is (its leaf). */
-	uint64_t *awaited = calloc(n ? n : 1, sizeof(*awaited));
-	bool *inner = calloc(n ? n : 1, sizeof(*inner));
-	if (!awaited || !inner)
+	/* The continuation edges between pending tasks: a chain starts where
+	 * none leads in, at what is awaited (a task that is no box and has a
+	 * continuation), or at a box that awaits no pending task. */
+	bool *incoming = calloc(n ? n : 1, sizeof(*incoming)), *outgoing = calloc(n ? n : 1, 1);
+	if (!incoming || !outgoing)
 		rc = -ENOMEM;
-	for (size_t i = 0; !rc && i < n; i++)
-		inner[i] = v[i].box;
 	for (size_t i = 0; !rc && i < n; i++) {
 		size_t nc;
 		struct task_line **c = continuations(rt, v, n, &v[i], &nc);
@@ -459,35 +463,37 @@ static int build_chains(struct rt *rt, struct chains *out)
 			rc = -ENOMEM;
 			break;
 		}
-		for (size_t k = 0; k < nc; k++) {
-			size_t j = (size_t)(c[k] - v);
-			if (v[i].box)
-				inner[j] = false; /* a box awaits a box: not the innermost */
-			else
-				awaited[j] = v[i].addr;
-		}
+		for (size_t k = 0; k < nc; k++)
+			incoming[c[k] - v] = true;
+		outgoing[i] = nc > 0;
 		free(c);
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
-		if (!inner[i])
+		if (incoming[i] || (!v[i].box && !outgoing[i]))
 			continue;
 		struct strbuf b;
 		strbuf_init(&b);
-		struct task_line *leaf = awaited[i] ? find_line(v, n, awaited[i]) : NULL;
-		if (leaf) {
-			strbuf_addr(&b, leaf->addr);
-			strbuf_printf(&b, "\t%s\n", leaf->method);
-		} else {
+		if (v[i].box) {
 			strbuf_puts(&b, "-\t<unknown>\n");
+			walk_out(rt, v, n, &v[i], 0, &b, &cs, 0);
+		} else {
+			size_t nc;
+			struct task_line **c = continuations(rt, v, n, &v[i], &nc);
+			strbuf_addr(&b, v[i].addr);
+			strbuf_printf(&b, "\t%s\n", v[i].method);
+			for (size_t k = 0; c && k < nc; k++)
+				walk_out(rt, v, n, c[k], v[i].addr, &b, &cs, 0);
+			if (!c)
+				rc = -ENOMEM;
+			free(c);
 		}
-		walk_out(rt, v, n, &v[i], leaf ? leaf->addr : 0, &b, &cs, 0);
 		strbuf_destroy(&b);
 	}
 	rc = rc ? rc : cs.err;
 	if (!rc && cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), chain_cmp);
-	free(awaited);
-	free(inner);
+	free(incoming);
+	free(outgoing);
 	lines_free(v, n);
 	if (rc)
 		chains_free(&cs);
@@ -635,8 +641,9 @@ static void boxes_of(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, siz
 
 	if (!obj || depth > 4 || *n >= max || rt_object_size(rt, obj, &mt, &size))
 		return;
-	if (mv_field_named(rt, mt, "StateMachine", &f) == 0 && mv_is_task(rt, mt)) {
-		out[(*n)++] = obj;
+	(void)f;
+	if (mv_is_task(rt, mt)) {
+		out[(*n)++] = obj; /* a box, or a task waiting for this one (a WhenAll's) */
 		return;
 	}
 	uint64_t data = rt_object_fields(rt, obj);

@@ -25,11 +25,12 @@ int mv_tasks_stats(struct rt *rt, struct strbuf *out);
 /* /tasks/chains: one block per async causality chain, blocks separated by
  * an empty line, by the address of their first line. A block starts with
  * what its innermost async method awaits ("ADDR<TAB>TYPE": the pending task
- * whose continuation it is, else "-<TAB><unknown>"), then one line per async
- * method from the innermost outward, "ADDR<TAB>STATE<TAB>METHOD" (STATE the
- * state machine's <>1__state: the await it is suspended at), each the
- * continuation of the line above. A method awaited by several is a fork:
- * each path gets its own block. */
+ * whose continuation it is, else "-<TAB><unknown>"), then one line per task
+ * from the innermost outward, "ADDR<TAB>STATE<TAB>METHOD" (STATE an async
+ * method's <>1__state, the await it is suspended at; "-" for a task that is
+ * no async method, a WhenAll's promise), each the continuation of the line
+ * above, as SOS dumpasync shows them. A task awaited by several is a fork,
+ * a WhenAll a join: each path gets its own block. */
 int mv_tasks_chains(struct rt *rt, struct strbuf *out);
 
 /* /tasks/stacks: the chains grouped by their sequence of methods, the
@@ -51,7 +52,8 @@ int mv_box_state(struct rt *rt, uint64_t obj, int64_t *state);
 int mv_box_awaits(struct rt *rt, uint64_t box, uint64_t *task);
 /* The ExecutionContext a box captured (0 when none). */
 int mv_box_context(struct rt *rt, uint64_t box, uint64_t *ec);
-/* The async methods' boxes its continuation resumes (at most max). */
+/* The tasks its continuation resumes (at most max): the awaiting boxes, or
+ * a task that waits for it (a WhenAll's promise). */
 int mv_task_continuations(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n);
 
 #endif
