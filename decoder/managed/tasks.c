@@ -102,7 +102,7 @@ static void put_method(struct rt *rt, uint64_t mt, uint64_t obj, const char *typ
 		put_async_method(sm, out);
 		return;
 	}
-	if (mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "m_action", &del) == 0 && del) {
+	if (obj && mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "m_action", &del) == 0 && del) {
 		size_t before = out->len;
 		if (mv_delegate_target(rt, del, out) == 0)
 			return;
@@ -117,12 +117,19 @@ struct task_line {
 	char *method;
 	uint64_t mt;
 	bool box; /* an async method's state machine box */
+	/* Found once per type (NULL: none): m_continuationObject, and a
+	 * box's StateMachine and its state machine's <>1__state. */
+	const struct rt_field *cont, *sm, *state;
+	bool own; /* method is this line's (else the type's, freed with it) */
 };
 
+/* The lines, and the methods they own or share: a type's is shared by its
+ * lines and freed with the first of them (marked by own = false, first). */
 static void lines_free(struct task_line *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i].method);
+		if (v[i].own)
+			free(v[i].method);
 	free(v);
 }
 
@@ -149,13 +156,33 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 	types = rt_heap_index_types(ix, &ntypes);
 	for (size_t t = 0; t < ntypes; t++) {
 		const char *type;
-		const struct rt_field *flags;
-		if (!mv_is_task(rt, types[t].mt) || rt_type_name(rt, types[t].mt, &type) ||
-		    mv_field_named(rt, types[t].mt, "m_stateFlags", &flags))
+		const struct rt_field *flags, *cont = NULL, *sm = NULL, *state = NULL, *action;
+		uint64_t mt = types[t].mt;
+		if (!mv_is_task(rt, mt) || rt_type_name(rt, mt, &type) ||
+		    mv_field_named(rt, mt, "m_stateFlags", &flags))
 			continue;
+		/* What is the same for every task of the type, once: its fields,
+		 * and its method unless a delegate gives it (m_action). */
+		if (mv_field_named(rt, mt, "m_continuationObject", &cont))
+			cont = NULL;
+		if (mv_field_named(rt, mt, "StateMachine", &sm))
+			sm = NULL;
+		else if (!sm->type_mt || mv_field_named(rt, sm->type_mt, "<>1__state", &state))
+			state = NULL;
+		struct strbuf tm;
+		strbuf_init(&tm);
+		bool per_object = !sm && mv_field_named(rt, mt, "m_action", &action) == 0;
+		if (!per_object)
+			put_method(rt, mt, 0, type, &tm);
+		if (tm.oom) {
+			strbuf_destroy(&tm);
+			lines_free(v, n);
+			return -ENOMEM;
+		}
+		char *shared = NULL;
 		for (uint64_t i = 0; i < types[t].count; i++) {
 			uint64_t obj = rt_heap_index_object(ix, &types[t], i), sf;
-			if (mv_read_int_field(rt, types[t].mt, rt_object_fields(rt, obj), "m_stateFlags", &sf) ||
+			if (mv_read_int_at(rt, flags, rt_object_fields(rt, obj), &sf) ||
 			    (sf & TASK_STATE_COMPLETED_MASK))
 				continue;
 			if (n == cap) {
@@ -168,19 +195,28 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 				v = nv;
 				cap = c;
 			}
-			struct strbuf m;
-			strbuf_init(&m);
-			put_method(rt, types[t].mt, obj, type, &m);
-			const struct rt_field *smf;
-			v[n] = (struct task_line){obj, status_name(sf), m.oom ? NULL : strbuf_steal(&m, NULL),
-						  types[t].mt,
-						  mv_field_named(rt, types[t].mt, "StateMachine", &smf) == 0};
-			strbuf_destroy(&m);
+			char *method;
+			bool own = true;
+			if (per_object) {
+				struct strbuf m;
+				strbuf_init(&m);
+				put_method(rt, mt, obj, type, &m);
+				method = m.oom ? NULL : strbuf_steal(&m, NULL);
+				strbuf_destroy(&m);
+			} else if (shared) {
+				method = shared;
+				own = false;
+			} else {
+				method = shared = strdup(tm.data); /* owned by this first line */
+			}
+			v[n] = (struct task_line){obj, status_name(sf), method, mt, sm != NULL, cont, sm, state, own};
 			if (!v[n++].method) {
+				strbuf_destroy(&tm);
 				lines_free(v, n);
 				return -ENOMEM;
 			}
 		}
+		strbuf_destroy(&tm);
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), addr_cmp);
@@ -199,7 +235,11 @@ int mv_tasks_list(struct rt *rt, struct strbuf *out)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		strbuf_addr(out, v[i].addr);
-		strbuf_printf(out, "\t%s\t%s\n", v[i].status, v[i].method);
+		strbuf_puts(out, "\t");
+		strbuf_puts(out, v[i].status);
+		strbuf_puts(out, "\t");
+		strbuf_puts(out, v[i].method);
+		strbuf_puts(out, "\n");
 	}
 	lines_free(v, n);
 	return 0;
@@ -280,13 +320,13 @@ static struct task_line *find_line(struct task_line *v, size_t n, uint64_t addr)
  * to one (its _target), a TaskContinuation holding one (m_action), or a
  * List<object> of those. depth bounds the nesting. */
 static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint64_t obj,
-			      struct task_line **out, size_t *nout, unsigned depth)
+			      struct task_line **out, size_t *nout, size_t max, unsigned depth)
 {
 	struct task_line *l;
 	struct rt_array a;
 	uint64_t mt, size, inner, items, count;
 
-	if (!obj || depth > 4 || *nout >= CONT_MAX || rt_object_size(rt, obj, &mt, &size))
+	if (!obj || depth > 4 || *nout >= max || rt_object_size(rt, obj, &mt, &size))
 		return;
 	if ((l = find_line(v, n, obj))) {
 		out[(*nout)++] = l; /* a box, or a task that waits for this one (a WhenAll) */
@@ -294,20 +334,20 @@ static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint
 	}
 	uint64_t data = rt_object_fields(rt, obj);
 	if (mv_read_ref_field(rt, mt, data, "_target", &inner) == 0) {
-		add_continuations(rt, v, n, inner, out, nout, depth + 1);
+		add_continuations(rt, v, n, inner, out, nout, max, depth + 1);
 		return;
 	}
 	if (mv_read_ref_field(rt, mt, data, "m_action", &inner) == 0) {
-		add_continuations(rt, v, n, inner, out, nout, depth + 1);
+		add_continuations(rt, v, n, inner, out, nout, max, depth + 1);
 		return;
 	}
 	if (mv_read_ref_field(rt, mt, data, "_items", &items) == 0 &&
 	    mv_read_int_field(rt, mt, data, "_size", &count) == 0 && items &&
 	    rt_array_read(rt, items, &a) == 0 && a.component_size == 8) {
-		for (uint64_t i = 0; i < count && i < a.length && *nout < CONT_MAX; i++) {
+		for (uint64_t i = 0; i < count && i < a.length && *nout < max; i++) {
 			uint64_t e;
 			if (dump_read_ptr(rt_dump(rt), a.data + 8 * i, &e) == 0)
-				add_continuations(rt, v, n, e, out, nout, depth + 1);
+				add_continuations(rt, v, n, e, out, nout, max, depth + 1);
 		}
 	}
 }
@@ -316,12 +356,25 @@ static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint
 static struct task_line **continuations(struct rt *rt, struct task_line *v, size_t n,
 					const struct task_line *l, size_t *nout)
 {
-	struct task_line **out = malloc(CONT_MAX * sizeof(*out));
-	uint64_t c;
+	struct task_line *one[2], **out;
+	uint64_t c = 0;
 
 	*nout = 0;
-	if (out && mv_read_ref_field(rt, l->mt, rt_object_fields(rt, l->addr), "m_continuationObject", &c) == 0)
-		add_continuations(rt, v, n, c, out, nout, 0);
+	if (l->cont && mv_read_ref_at(rt, l->cont, rt_object_fields(rt, l->addr), &c))
+		c = 0;
+	/* One continuation is the common case: a buffer of CONT_MAX only for a
+	 * list. */
+	size_t k = 0;
+	add_continuations(rt, v, n, c, one, &k, 2, 0);
+	if (k <= 1) {
+		out = malloc(sizeof(*out));
+		if (out && k)
+			out[(*nout)++] = one[0];
+		return out;
+	}
+	out = malloc(CONT_MAX * sizeof(*out));
+	if (out)
+		add_continuations(rt, v, n, c, out, nout, CONT_MAX, 0);
 	return out;
 }
 
@@ -329,6 +382,13 @@ static struct task_line **continuations(struct rt *rt, struct task_line *v, size
  * release build, an object in a debug one). */
 static int box_state(struct rt *rt, const struct task_line *l, int64_t *state)
 {
+	if (l->sm && l->state) { /* the fields of the type, found once */
+		uint64_t v;
+		int rc = mv_read_int_at(rt, l->state, rt_object_fields(rt, l->addr) + l->sm->offset, &v);
+		if (!rc)
+			*state = (int32_t)v;
+		return rc;
+	}
 	const struct rt_field *f;
 	uint64_t base = rt_object_fields(rt, l->addr), sm_mt, v, size;
 	int rc = mv_field_named(rt, l->mt, "StateMachine", &f);
@@ -410,10 +470,12 @@ static void walk_out(struct rt *rt, struct task_line *v, size_t n, struct task_l
 	if (!l->box)
 		strbuf_puts(b, "-");
 	else if (box_state(rt, l, &state) == 0)
-		strbuf_printf(b, "%" PRId64, state);
+		strbuf_i64(b, state);
 	else
 		strbuf_puts(b, "<unreadable>");
-	strbuf_printf(b, "\t%s\n", l->method);
+	strbuf_puts(b, "\t");
+	strbuf_puts(b, l->method);
+	strbuf_puts(b, "\n");
 	struct task_line **next = depth < CHAIN_DEPTH_MAX ? continuations(rt, v, n, l, &nc) : NULL;
 	if (!next || nc == 0)
 		chain_add(cs, first, b);
