@@ -123,8 +123,8 @@ struct task_line {
 	bool own; /* method is this line's (else the type's, freed with it) */
 };
 
-/* The lines, and the methods they own or share: a type's is shared by its
- * lines and freed with the first of them (marked by own = false, first). */
+/* The lines and their methods: a type's method string is shared by its
+ * lines, owned (own) by the first of them; a per-task one by its line. */
 static void lines_free(struct task_line *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -693,17 +693,15 @@ int mv_box_state(struct rt *rt, uint64_t obj, int64_t *state)
 	return rc ? rc : box_state(rt, &l, state);
 }
 
-/* The boxes a continuation object leads to, as add_continuations() finds
- * them, any box (pending or not). */
+/* The tasks a continuation object leads to, as add_continuations() finds
+ * them, any task (pending or not). */
 static void boxes_of(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, size_t *n, unsigned depth)
 {
-	const struct rt_field *f;
 	struct rt_array a;
 	uint64_t mt, size, inner, items, count;
 
 	if (!obj || depth > 4 || *n >= max || rt_object_size(rt, obj, &mt, &size))
 		return;
-	(void)f;
 	if (mv_is_task(rt, mt)) {
 		out[(*n)++] = obj; /* a box, or a task waiting for this one (a WhenAll's) */
 		return;
