@@ -71,6 +71,8 @@ check_chains() { # KIND
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync -/WhenAllPromise 0/Fixture.Tasks.WhenAllAsync" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync -/WhenAllPromise 0/Fixture.Tasks.WhenAllAsync" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.LeafAsync 0/Fixture.Tasks.ConfiguredAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.ForkAAsync" \
+		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.ForkBAsync" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.ValueAsync" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
 		"System.Threading.Tasks.Task<System.Int32>: 0/Fixture.Tasks.Level3Async 0/Fixture.Tasks.Level2Async 0/Fixture.Tasks.Level1Async" \
@@ -115,8 +117,13 @@ check_objects() { # KIND
 				[[ $(tree_cat "/heap/objects/$addr/state") == "${states[i]}" ]] || { echo "$addr: state"; return 1; }
 			fi
 			if ((i + 1 < n)); then
-				[[ $(tree_readlink "/heap/objects/$addr/continuation") == */objects/"${addrs[i + 1]}" ]] ||
-					{ echo "$addr: continuation"; return 1; }
+				# One continuation a link; several (a fork) a directory of links.
+				local links
+				links=$(tree_readlink "/heap/objects/$addr/continuation" 2>/dev/null ||
+					for l in $(tree_ls "/heap/objects/$addr/continuations"); do
+						tree_readlink "/heap/objects/$addr/continuations/$l"
+					done)
+				grep -q "/objects/${addrs[i + 1]}$" <<<"$links" || { echo "$addr: continuation: $links"; return 1; }
 			else
 				run tree_readlink "/heap/objects/$addr/continuation"
 				((status != 0)) || { echo "$addr: the outermost has a continuation: $output"; return 1; }
@@ -137,7 +144,8 @@ check_task_stacks() { # KIND
 	[[ $got == "$(printf '%s\n' \
 		"3 chains|Fixture.Tasks.Level3Async|Fixture.Tasks.Level2Async|Fixture.Tasks.Level1Async" \
 		"2 chains|Fixture.Tasks.LeafAsync|WhenAllPromise|Fixture.Tasks.WhenAllAsync" \
-		"1 chains|Fixture.Tasks.DelayAsync" "1 chains|Fixture.Tasks.LeafAsync|Fixture.Tasks.ConfiguredAsync" \
+		"1 chains|Fixture.Tasks.DelayAsync" "1 chains|Fixture.Tasks.ForkAAsync" "1 chains|Fixture.Tasks.ForkBAsync" \
+		"1 chains|Fixture.Tasks.LeafAsync|Fixture.Tasks.ConfiguredAsync" \
 		"1 chains|Fixture.Tasks.SemaphoreAsync" "1 chains|Fixture.Tasks.ValueAsync")" ]] ||
 		{ tree_cat /tasks/stacks; return 1; }
 	# Counts not increasing over all blocks.
@@ -191,15 +199,26 @@ check_sos() { # KIND
 	fi
 	((rc == 0))
 	run -0 "$CLRFS_ROOT/scripts/sos" "$DUMP" dumpasync
-	# SOS: "STACK N" then "ADDR MT (STATE) TYPE" lines, STATE blank for a task that is no
-	# async method; as "0xADDR/STATE ..." per block.
-	theirs=$(awk '/^STACK / { if (s != "") print s; s = ""; next }
+	# SOS: "STACK N" then "ADDR MT (STATE) TYPE" lines, indented two spaces a level (a
+	# tree: a fork's awaiters are siblings), STATE blank for a task that is no async
+	# method; as "0xADDR/STATE ..." per path from the root to each leaf.
+	theirs=$(awk 'function flush(   i, j, s) {
+			for (i = 1; i <= n; i++) {
+				path[depth[i]] = tok[i] # the lines come in pre-order
+				if (i < n && depth[i + 1] > depth[i]) continue # not a leaf
+				s = ""
+				for (j = 0; j <= depth[i]; j++) s = s (j ? " " : "") path[j]
+				print s
+			}
+			n = 0 }
+		function tokdepth(line) { match(line, /^ */); return RLENGTH / 2 }
+		/^STACK / { flush(); next }
 		match($0, /^ *[0-9a-f]+ [0-9a-f]+ \([^)]*\)/) {
-			split(substr($0, RSTART, RLENGTH), f, /[ ()]+/)
-			i = 1; while (f[i] == "") i++
 			st = $0; sub(/^ *[0-9a-f]+ [0-9a-f]+ \(/, "", st); sub(/\).*/, "", st); gsub(/ /, "", st)
-			s = s (s == "" ? "" : " ") "0x" f[i] "/" (st == "" ? "-" : st) }
-		END { if (s != "") print s }' <<<"$output" | sort)
+			a = $1
+			n++; depth[n] = tokdepth($0); tok[n] = "0x" a "/" (st == "" ? "-" : st)
+		}
+		END { flush() }' <<<"$output" | sort)
 	ours=$(tree_cat /tasks/chains | awk -v RS= '{
 		n = split($0, l, "\n"); s = ""
 		for (i = 1; i <= n; i++) { k = split(l[i], f, "\t"); s = s (s == "" ? "" : " ") f[1] "/" (k == 3 ? f[2] : "-") }
