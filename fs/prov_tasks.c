@@ -5,10 +5,23 @@
 #include "strbuf.h"
 #include "tasks.h"
 
-static int list_render(struct fs_node *file, struct strbuf *b)
+/* The files of /tasks and their renderers (decoder/managed/tasks.h); a
+ * file's key.u is its index here. */
+static const struct {
+	const char *name;
+	int (*render)(struct rt *rt, struct strbuf *out);
+} files[] = {
+	{"list", mv_tasks_list},
+	{"stats", mv_tasks_stats},
+	{"chains", mv_tasks_chains},
+	{"stacks", mv_tasks_stacks},
+};
+
+/* The whole file, or one <unreadable: reason> line when it cannot be made. */
+static int tasks_file_render(struct fs_node *file, struct strbuf *b)
 {
 	size_t before = b->len;
-	int rc = mv_tasks_list(fs_of(file)->rt, b);
+	int rc = files[fs_node_key(file).u].render(fs_of(file)->rt, b);
 
 	if (rc) {
 		strbuf_truncate(b, before);
@@ -18,58 +31,16 @@ static int list_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-static int stats_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_tasks_stats(fs_of(file)->rt, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
-}
-
-static int chains_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_tasks_chains(fs_of(file)->rt, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
-}
-
-static int stacks_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_tasks_stacks(fs_of(file)->rt, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
-}
-
-static const struct fs_ops list_ops = {.render = list_render};
-static const struct fs_ops stacks_ops = {.render = stacks_render};
-static const struct fs_ops chains_ops = {.render = chains_render};
-static const struct fs_ops stats_ops = {.render = stats_render};
+static const struct fs_ops tasks_file_ops = {.render = tasks_file_render};
 
 static int tasks_populate(struct fs_node *dir)
 {
-	struct fs_key none = {0, NULL};
-	int rc = fs_node_add(dir, "list", FS_FILE, &list_ops, none, NULL);
+	int rc = 0;
 
-	rc = rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, none, NULL);
-	rc = rc ? rc : fs_node_add(dir, "chains", FS_FILE, &chains_ops, none, NULL);
-	return rc ? rc : fs_node_add(dir, "stacks", FS_FILE, &stacks_ops, none, NULL);
+	for (size_t i = 0; !rc && i < sizeof(files) / sizeof(files[0]); i++)
+		rc = fs_node_add(dir, files[i].name, FS_FILE, &tasks_file_ops, (struct fs_key){i, NULL},
+				 NULL);
+	return rc;
 }
 
 const struct fs_ops fs_tasks_ops = {.populate = tasks_populate};
