@@ -35,6 +35,7 @@ extern const struct fs_ops fs_info_ops;	   /* /info */
 extern const struct fs_ops fs_threads_ops; /* /threads */
 extern const struct fs_ops fs_stacks_ops;  /* /stacks */
 extern const struct fs_ops fs_tasks_ops;   /* /tasks */
+extern const struct fs_ops fs_locks_ops;   /* /locks */
 extern const struct fs_ops fs_heap_ops;	   /* /heap */
 extern const struct fs_ops fs_heap_types_ops;   /* /heap/types (prov_types.c) */
 extern const struct fs_ops fs_heap_objects_ops; /* /heap/objects */

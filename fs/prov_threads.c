@@ -20,6 +20,7 @@
 #include "types.h"
 #include "layout.h"
 #include "methods.h"
+#include "locks.h"
 #include "stack.h"
 #include "fs_i.h"
 
@@ -216,6 +217,22 @@ static void put_context_lines(struct fs *fs, const struct rt_thread *t, struct s
 	strbuf_puts(b, "\n");
 }
 
+/* blocked-on: the lock the thread waits for (decoder/managed/locks.h). */
+static void put_blocked_on_line(struct fs *fs, const struct rt_thread *t, struct strbuf *b)
+{
+	size_t before;
+	int rc;
+
+	strbuf_puts(b, "blocked-on: ");
+	before = b->len;
+	rc = mv_thread_blocked_on(fs->rt, t->managed_id, b);
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+	}
+	strbuf_puts(b, "\n");
+}
+
 /* exception: the thread's last thrown object (Thread::m_LastThrownObjectHandle),
  * which the runtime keeps while the exception is being handled. */
 static void put_exception_line(struct fs *fs, const struct rt_thread *t, struct strbuf *b)
@@ -268,6 +285,7 @@ static int thread_info_render(struct fs_node *file, struct strbuf *b)
 	strbuf_puts(b, "\n");
 	put_context_lines(fs_of(file), t, b);
 	put_exception_line(fs_of(file), t, b);
+	put_blocked_on_line(fs_of(file), t, b);
 	return 0;
 }
 
@@ -357,6 +375,25 @@ static const struct fs_ops thread_stack_ops = {
 	.render = thread_stack_render,
 };
 
+/* The locks the thread holds (decoder/managed/locks.h), or one
+ * <unreadable: reason> line. */
+static int thread_locks_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = mv_thread_locks(fs_of(file)->rt, key_thread(file)->managed_id, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+	}
+	return 0;
+}
+
+static const struct fs_ops thread_locks_ops = {
+	.render = thread_locks_render,
+};
+
 static int thread_dir_populate(struct fs_node *dir)
 {
 	const struct rt_thread *t = key_thread(dir);
@@ -367,6 +404,7 @@ static int thread_dir_populate(struct fs_node *dir)
 	rc = rc ? rc : fs_node_add(dir, "asynclocals", FS_FILE, &thread_asynclocals_ops,
 				   fs_node_key(dir), NULL);
 	rc = rc ? rc : fs_node_add(dir, "stack", FS_FILE, &thread_stack_ops, fs_node_key(dir), NULL);
+	rc = rc ? rc : fs_node_add(dir, "locks", FS_FILE, &thread_locks_ops, fs_node_key(dir), NULL);
 
 	/* object -> the managed System.Threading.Thread, absent when null. */
 	if (!rc && !t->object_err && t->object) {

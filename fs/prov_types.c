@@ -13,6 +13,7 @@
 #include "heapindex.h"
 #include "format.h"
 #include "managed.h"
+#include "locks.h"
 #include "tasks.h"
 #include "objects.h"
 #include "fields.h"
@@ -208,6 +209,22 @@ static const struct fs_ops obj_type_ops = { .render = obj_type_render, .small = 
 static const struct fs_ops obj_stacktrace_ops = { .render = obj_stacktrace_render };
 static const struct fs_ops obj_size_ops = { .render = obj_size_render, .small = true };
 
+/* Its /locks/list line (decoder/managed/locks.h). */
+static int obj_lock_render(struct fs_node *file, struct strbuf *b)
+{
+	size_t before = b->len;
+	int rc = mv_object_lock(fs_of(file)->rt, fs_node_key(file).u, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+		strbuf_puts(b, "\n");
+	}
+	return 0;
+}
+
+static const struct fs_ops obj_lock_ops = { .render = obj_lock_render, .small = true };
+
 static int obj_dir_populate(struct fs_node *dir)
 {
 	struct rt *rt = fs_of(dir)->rt;
@@ -226,6 +243,8 @@ static int obj_dir_populate(struct fs_node *dir)
 		rc = fs_node_add(dir, "stacktrace", FS_FILE, &obj_stacktrace_ops, key, NULL);
 	if (!rc && mv_is_task(rt, mt))
 		rc = add_task_files(dir, rt, key.u, mt, key);
+	if (!rc && mv_object_is_locked(rt, key.u, mt))
+		rc = fs_node_add(dir, "lock", FS_FILE, &obj_lock_ops, key, NULL);
 	return rc;
 }
 

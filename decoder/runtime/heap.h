@@ -51,6 +51,13 @@ int rt_segments(struct rt *rt, const struct rt_segment **segs, size_t *count);
 int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
 		 void *arg);
 
+/* rt_heap_walk(), and for each object whose header's sync block value holds
+ * a thin lock or a sync block index, locked(obj, value, arg) before cb
+ * (none when the runtime's sync block layout is unknown: RT_LG_SYNC). */
+int rt_heap_walk_locks(struct rt *rt,
+		       int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
+		       int (*locked)(uint64_t obj, uint32_t value, void *arg), void *arg);
+
 /* Like rt_heap_walk(), from position from: 0 for the first object, else a
  * position the walk gave as the next one after an object, which cb gets as
  * next (the objects' positions are the walk's own, each object's start

@@ -42,6 +42,8 @@ struct rt_heap_index {
 	size_t ntypes;
 	uint64_t objects, bytes, index_bytes;
 	int err; /* ENOMEM during the build */
+	struct rt_locked_obj *locked; /* objects whose header holds a lock */
+	size_t nlocked, locked_cap;
 };
 
 static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
@@ -99,6 +101,25 @@ static int ix_add(uint64_t obj, uint64_t mt, uint64_t size, void *arg)
 	return 0;
 }
 
+/* The walk's sync block values that hold a lock or a sync block index: few
+ * (a thin lock lives while a thread holds it; a sync block is made for
+ * contention, Monitor.Wait or a hash code taken while locked). */
+static int ix_locked(uint64_t obj, uint32_t value, void *arg)
+{
+	struct rt_heap_index *ix = arg;
+
+	if (ix->nlocked == ix->locked_cap) {
+		size_t cap = ix->locked_cap ? ix->locked_cap * 2 : 16;
+		struct rt_locked_obj *a = realloc(ix->locked, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		ix->locked = a;
+		ix->locked_cap = cap;
+	}
+	ix->locked[ix->nlocked++] = (struct rt_locked_obj){.obj = obj, .value = value};
+	return 0;
+}
+
 static int type_cmp(const void *a, const void *b)
 {
 	const struct ix_type *x = *(struct ix_type *const *)a, *y = *(struct ix_type *const *)b;
@@ -131,7 +152,7 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 			ix->first[i] + ((len + (1u << GRANULE_SHIFT) - 1) >> GRANULE_SHIFT);
 	}
 	ix->wide = ix->first[nsegs] > UINT32_MAX;
-	rc = rt_heap_walk(rt, ix_add, ix);
+	rc = rt_heap_walk_locks(rt, ix_add, ix_locked, ix);
 	if (rc)
 		goto out;
 	ix->ntypes = HASH_COUNT(ix->by_mt);
@@ -157,7 +178,8 @@ static int ix_build(struct rt *rt, struct rt_heap_index **out)
 	for (i = 0; i < ix->ntypes; i++)
 		ix->sorted[i] = ix->sorted_i[i]->pub;
 	ix->index_bytes += ix->ntypes * (sizeof(*ix->sorted) + sizeof(*ix->sorted_i)) +
-			   (nsegs + 1) * (sizeof(*ix->first) + sizeof(*ix->walked));
+			   (nsegs + 1) * (sizeof(*ix->first) + sizeof(*ix->walked)) +
+			   ix->locked_cap * sizeof(*ix->locked);
 out:
 	if (rc) {
 		rt_heap_index_free(ix);
@@ -265,6 +287,12 @@ int rt_heap_index_shows(struct rt *rt, struct rt_heap_index *ix, uint64_t obj, u
 	return lo && obj >= ix->walked[lo - 1];
 }
 
+const struct rt_locked_obj *rt_heap_index_locked(struct rt_heap_index *ix, size_t *count)
+{
+	*count = ix->nlocked;
+	return ix->locked;
+}
+
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes)
 {
@@ -288,5 +316,6 @@ void rt_heap_index_free(struct rt_heap_index *ix)
 	free(ix->sorted_i);
 	free(ix->first);
 	free(ix->walked);
+	free(ix->locked);
 	free(ix);
 }

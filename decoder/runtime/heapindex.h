@@ -36,6 +36,15 @@ int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj);
  * where the walk did not go, past a break that ended its segment's walk,
  * of a type the walk found objects of. Its MethodTable into *mt. */
 int rt_heap_index_shows(struct rt *rt, struct rt_heap_index *ix, uint64_t obj, uint64_t *mt);
+/* An object whose header's sync block value holds a thin lock or the index
+ * of a sync block (layout.h struct rt_lay_sync), as the index's walk saw it. */
+struct rt_locked_obj {
+	uint64_t obj;
+	uint32_t value;
+};
+/* Those objects, in address order; borrowed. None when the runtime's sync
+ * block layout is unknown. */
+const struct rt_locked_obj *rt_heap_index_locked(struct rt_heap_index *ix, size_t *count);
 /* Total objects and bytes; anonymous memory the index holds. */
 void rt_heap_index_totals(struct rt_heap_index *ix, uint64_t *objects, uint64_t *bytes,
 			  uint64_t *index_bytes);

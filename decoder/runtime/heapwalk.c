@@ -138,23 +138,32 @@ struct window {
 	uint64_t base, len, cap;
 };
 
-/* Points *p at the 16 bytes at addr (< end), refilling the window. */
+/* Points *p at the 16 bytes at addr (< end), refilling the window. A window
+ * starts at the ObjHeader before addr where that is readable (the locks of
+ * rt_heap_walk_locks()): the object's header is at *p - RT_OBJ_HEADER_SIZE
+ * when addr - RT_OBJ_HEADER_SIZE >= w->base. */
 static int window_get(struct dump *d, struct window *w, uint64_t addr, uint64_t end,
 		      const uint8_t **p)
 {
 	if (addr < w->base || addr + 16 > w->base + w->len) {
-		uint64_t n = end - addr < w->cap ? end - addr : w->cap;
+		uint64_t h = RT_OBJ_HEADER_SIZE;
+		uint64_t n = end - addr < w->cap - h ? end - addr : w->cap - h;
 		if (n < 16)
 			return -EBADMSG;
 		w->len = 0;
-		if (dump_read(d, addr, w->buf, n)) {
-			/* Part of the window is missing: take just this object's header. */
-			n = 16;
-			if (dump_read(d, addr, w->buf, n))
+		if (addr >= h && !dump_read(d, addr - h, w->buf, n + h)) {
+			w->base = addr - h;
+			w->len = n + h;
+		} else if (!dump_read(d, addr, w->buf, n)) {
+			w->base = addr;
+			w->len = n;
+		} else {
+			/* Part of the window is missing: take just this object's start. */
+			if (dump_read(d, addr, w->buf, 16))
 				return -EIO;
+			w->base = addr;
+			w->len = 16;
 		}
-		w->base = addr;
-		w->len = n;
 	}
 	*p = w->buf + (addr - w->base);
 	return 0;
@@ -174,6 +183,11 @@ struct walk {
 	int (*cb_next)(uint64_t obj, uint64_t mt, uint64_t size, uint64_t next, void *arg);
 	void *arg;
 	uint64_t stopped; /* cb_next: the object it stopped at */
+	/* rt_heap_walk_locks(): objects whose header holds a lock or a sync
+	 * block index, and the header bits that say so. */
+	int (*locked)(uint64_t obj, uint32_t value, void *arg);
+	uint32_t hdr_any, hdr_index, hdr_hash, hdr_tid;
+	uint64_t hdr_at; /* the sync block value's distance before the object */
 };
 
 /* Walks [from, s->end), from being s->start or a position the walk
@@ -259,6 +273,14 @@ static int walk_segment(struct walk *w, const struct rt_segment *s, uint64_t fro
 		}
 		if (mt != free_mt) {
 			uint64_t rsize = obj_reported_size(m, ncomp);
+			if (w->locked && obj - w->hdr_at >= w->win.base) {
+				uint32_t v;
+				memcpy(&v, p - w->hdr_at, 4);
+				if ((v & w->hdr_any) &&
+				    ((v & w->hdr_index) ? !(v & w->hdr_hash) : (v & w->hdr_tid)) &&
+				    (rc = w->locked(obj, v, w->arg)))
+					return rc;
+			}
 			rc = w->cb ? w->cb(obj, mt, rsize, w->arg)
 				   : w->cb_next(obj, mt, rsize, obj + size, w->arg);
 			if (rc) {
@@ -309,6 +331,24 @@ int rt_heap_walk(struct rt *rt, int (*cb)(uint64_t obj, uint64_t mt, uint64_t si
 {
 	struct walk w = {.rt = rt, .cb = cb, .arg = arg};
 
+	return walk_from(&w, 0, WINDOW);
+}
+
+int rt_heap_walk_locks(struct rt *rt,
+		       int (*cb)(uint64_t obj, uint64_t mt, uint64_t size, void *arg),
+		       int (*locked)(uint64_t obj, uint32_t value, void *arg), void *arg)
+{
+	const struct rt_lay_sync *l = &rt->lay.sync;
+	struct walk w = {.rt = rt, .cb = cb, .arg = arg};
+
+	if (!rt_layout_err(rt, RT_LG_SYNC)) {
+		w.locked = locked;
+		w.hdr_index = l->is_index;
+		w.hdr_hash = l->is_hash;
+		w.hdr_tid = l->tid_mask;
+		w.hdr_any = l->is_index | l->tid_mask;
+		w.hdr_at = l->hdr_value;
+	}
 	return walk_from(&w, 0, WINDOW);
 }
 

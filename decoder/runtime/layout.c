@@ -34,6 +34,7 @@ static const char *const group_names[RT_LG_COUNT] = {
 	[RT_LG_HANDLES] = "the GC handle table",
 	[RT_LG_FINALIZER] = "the finalization queue",
 	[RT_LG_STACK] = "thread stacks",
+	[RT_LG_SYNC] = "locks (sync blocks)",
 };
 
 const char *const rt_frame_kind_names[RT_FK_COUNT] = {
@@ -649,6 +650,72 @@ static void check_types(struct lay_res *r)
 	lay_end(r);
 }
 
+/* Monitors: the header bits and the sync table from the descriptor where it
+ * has them (11.0 has all, 9.0 and 10.0 the table and entry), else the line's
+ * table; the SyncBlock's lock from 11.0's descriptor, or the AwareLock rows
+ * of 8.0 to 10.0. */
+static void lay_sync(struct lay_res *r)
+{
+	struct rt_lay_sync *s = &r->rt->lay.sync;
+	uint64_t v[6];
+	static const char *const bits[6] = {"SyncBlockIsHashOrSyncBlockIndex",
+					    "SyncBlockIsHashCode",
+					    "SyncBlockIndexMask",
+					    "SyncBlockMaskLockThreadId",
+					    "SyncBlockMaskLockRecursionLevel",
+					    "SyncBlockRecursionLevelShift"};
+
+	lay_begin(r, RT_LG_SYNC);
+	lay_global(r, &s->sync_table, "SyncTableEntries");
+	lay_global(r, &s->hdr_value, "SyncBlockValueToObjectOffset");
+	for (int i = 0; i < 6; i++)
+		lay_global(r, &v[i], bits[i]);
+	s->is_index = (uint32_t)v[0];
+	s->is_hash = (uint32_t)v[1];
+	s->index_mask = (uint32_t)v[2];
+	s->tid_mask = (uint32_t)v[3];
+	s->rec_mask = (uint32_t)v[4];
+	s->rec_shift = (uint32_t)v[5];
+	lay_size(r, &s->ste_size, "SyncTableEntry");
+	lay_field(r, &s->ste_sb, "SyncTableEntry", "SyncBlock", NULL);
+	lay_field(r, &s->ste_obj, "SyncTableEntry", "Object", NULL);
+	s->managed_lock = lay_field_opt(r, &s->sb_lock, "SyncBlock", "Lock");
+	if (s->managed_lock) {
+		lay_field(r, &s->sb_thin, "SyncBlock", "ThinLock", NULL);
+	} else {
+		lay_field(r, &s->aw_at, "SyncBlock", "Monitor", NULL);
+		lay_field(r, &s->aw_state, "AwareLock", "LockState", NULL);
+		lay_field(r, &s->aw_rec, "AwareLock", "Recursion", NULL);
+		s->aw_holder_id = lay_field_opt(r, &s->aw_holder, "AwareLock", "HoldingThreadId");
+		if (!s->aw_holder_id)
+			lay_field(r, &s->aw_holder, "AwareLock", "HoldingThread", NULL);
+		lay_global(r, &v[0], "AwareLockIsLockedMask");
+		lay_global(r, &v[1], "AwareLockWaiterCountShift");
+		s->aw_locked = (uint32_t)v[0];
+		s->aw_waiter_shift = (uint32_t)v[1];
+		lay_field(r, &s->sb_link, "SyncBlock", "LinkNext", NULL);
+		lay_field(r, &s->wel_sb, "WaitEventLink", "WaitSB", NULL);
+		lay_field(r, &s->wel_thread, "WaitEventLink", "Thread", NULL);
+		lay_field(r, &s->wel_link, "WaitEventLink", "LinkSB", NULL);
+		lay_field(r, &s->th_blocking, "Thread", "DebugBlockingInfo", NULL);
+		lay_field(r, &s->dbi_monitor, "DebugBlockingItem", "Monitor", NULL);
+		lay_field(r, &s->dbi_type, "DebugBlockingItem", "Type", NULL);
+		lay_field(r, &s->dbi_next, "DebugBlockingItem", "Next", NULL);
+	}
+	v[0] = v[1] = v[2] = 0;
+	s->lock_known = lay_global_opt(r, &v[0], "LockIsLockedMask") &&
+			lay_global_opt(r, &v[1], "LockWaiterCountShift") &&
+			lay_global_opt(r, &v[2], "LockOwnerIsOSThreadId");
+	s->lock_locked = (uint32_t)v[0];
+	s->lock_waiter_shift = (uint32_t)v[1];
+	s->lock_owner_os = s->lock_known && v[2];
+	if (!r->err && (s->hdr_value != 4 || s->lock_waiter_shift > 31 || s->ste_size < 16 || s->ste_size > 64 ||
+			s->ste_sb + RT_PTR_SIZE > s->ste_size || s->ste_obj + RT_PTR_SIZE > s->ste_size ||
+			s->rec_shift > 31 || !s->tid_mask || !s->index_mask || s->aw_waiter_shift > 31))
+		lay_fail(r, -EBADMSG, "the sync block layout is implausible");
+	lay_end(r);
+}
+
 void rt_layout_load(struct rt *rt)
 {
 	struct lay_res r = {.rt = rt,
@@ -678,6 +745,7 @@ void rt_layout_load(struct rt *rt)
 	lay_handles(&r);
 	lay_finalizer(&r);
 	lay_stack(&r);
+	lay_sync(&r);
 	check_types(&r);
 }
 

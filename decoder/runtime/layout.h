@@ -68,6 +68,7 @@ enum rt_lay_group {
 	RT_LG_HANDLES,	 /* the GC handle table */
 	RT_LG_FINALIZER, /* the finalization queues */
 	RT_LG_STACK,	 /* stack walks: Frames, unwind info, ReadyToRun code */
+	RT_LG_SYNC,	 /* object headers' locks, the sync block table */
 	RT_LG_COUNT
 };
 
@@ -311,6 +312,37 @@ struct rt_lay_stack {
 	uint64_t sth_size, sth_count, ste_size, ste_ip, ste_md;
 };
 
+/* Monitors (src/coreclr/vm/syncblk.h; docs/design/datacontracts/SyncBlock.md):
+ * the sync block value in each object's header holds a thin lock (owner's
+ * managed thread id and recursion) or the index of a SyncTableEntry, whose
+ * SyncBlock holds the inflated lock: an AwareLock at its start on 8.0 to
+ * 10.0, a handle to a System.Threading.Lock (or, until one is made, the
+ * thin lock's bits) from 11.0. */
+struct rt_lay_sync {
+	uint64_t sync_table;		       /* g_pSyncTable's address */
+	uint64_t hdr_value;		       /* sync block value: object - hdr_value */
+	uint32_t is_index, is_hash, index_mask; /* header bits */
+	uint32_t tid_mask, rec_mask, rec_shift; /* thin lock bits */
+	uint64_t ste_size, ste_sb, ste_obj;	       /* SyncTableEntry */
+	bool managed_lock;		       /* 11.0+: SyncBlock.Lock, .ThinLock */
+	uint64_t sb_lock, sb_thin;
+	/* 8.0-10.0: AwareLock at SyncBlock + aw_at; holder a Thread* (8.0,
+	 * 9.0) or the holder's managed id (10.0: m_HoldingThreadId). */
+	uint64_t aw_at, aw_state, aw_rec, aw_holder;
+	/* ... and the Monitor.Wait queue: SyncBlock.m_Link, WaitEventLink. */
+	uint64_t sb_link, wel_sb, wel_thread, wel_link;
+	/* ... and what each thread waits for: Thread::DebugBlockingInfo, its
+	 * list of DebugBlockingItems (threaddebugblockinginfo.h). */
+	uint64_t th_blocking, dbi_monitor, dbi_type, dbi_next;
+	bool aw_holder_id;
+	uint32_t aw_locked, aw_waiter_shift; /* LockState bits */
+	/* System.Threading.Lock (9.0+, CoreLib Lock.cs): _state's locked bit
+	 * and waiter count; _owningThreadId an OS thread id (9.0, 10.0) or a
+	 * managed one (11.0). lock_known false: no such type (8.0). */
+	bool lock_known, lock_owner_os;
+	uint32_t lock_locked, lock_waiter_shift;
+};
+
 /* Addresses of runtime variables (as the descriptor's indirect globals
  * give them: the variable, not its value). 0 when unknown. */
 struct rt_lay_globals {
@@ -336,6 +368,7 @@ struct rt_layout {
 	struct rt_lay_handles handles;
 	struct rt_lay_finalizer finalizer;
 	struct rt_lay_stack stack;
+	struct rt_lay_sync sync;
 	struct rt_lay_globals g;
 };
 

@@ -48,6 +48,34 @@
 		F("CodeHeapListNode", "HeaderMap", 40), F("RealCodeHeader", "MethodDesc", 24),     \
 		G("StubCodeBlockLast", 0xf), G("NibbleMapLinear", 1)
 
+/* Monitors before 11.0 publishes them: the header bits of syncblk.h
+ * (BIT_SBLK_IS_HASH_OR_SYNCBLKINDEX, BIT_SBLK_IS_HASHCODE,
+ * MASK_SYNCBLOCKINDEX, SBLK_MASK_LOCK_THREADID, SBLK_MASK_LOCK_RECLEVEL,
+ * SBLK_RECLEVEL_SHIFT; the same on 8.0 to 11.0, whose descriptor has them),
+ * SyncTableEntry { PTR_SyncBlock m_SyncBlock; Object *m_Object; }, and the
+ * AwareLock m_Monitor that starts class SyncBlock: { LockState m_lockState;
+ * ULONG m_Recursion; then the holder } with LockState's IsLockedMask (bit 0)
+ * and the waiter count from bit 6 (WaiterCountShift); SyncBlock's SLink
+ * m_Link after the AwareLock (56 bytes), m_pInteropInfo and m_pEnCInfo; the
+ * WaitEventLink { m_WaitSB, m_EventWait, m_Thread, m_Next, SLink m_LinkSB }
+ * of each thread in Monitor.Wait, which m_Link lists; the DebugBlockingItem
+ * { PTR_AwareLock pMonitor; AppDomain *; DebugBlockingItemType type (0 entering,
+ * 1 in Monitor.Wait); DWORD dwTimeout; pNext } a thread pushes on its stack
+ * while it blocks on a Monitor (threaddebugblockinginfo.h). Checked on the locks
+ * fixture of each line: every entry's Object is the object whose header
+ * holds its index, and owner, recursion and waiters are the manifest's. */
+#define SYNC_ROWS                                                                                  \
+	G("SyncBlockIsHashOrSyncBlockIndex", 0x08000000), G("SyncBlockIsHashCode", 0x04000000),   \
+		G("SyncBlockIndexMask", 0x03ffffff), G("SyncBlockMaskLockThreadId", 0xffff),       \
+		G("SyncBlockMaskLockRecursionLevel", 0x3f0000),                                    \
+		G("SyncBlockRecursionLevelShift", 16), F("SyncTableEntry", "Object", 8),           \
+		F("SyncBlock", "Monitor", 0), F("AwareLock", "LockState", 0),                      \
+		F("AwareLock", "Recursion", 4), G("AwareLockIsLockedMask", 1),                     \
+		G("AwareLockWaiterCountShift", 6), F("SyncBlock", "LinkNext", 72),                 \
+		F("WaitEventLink", "WaitSB", 0), F("WaitEventLink", "Thread", 16),                 \
+		F("WaitEventLink", "LinkSB", 32), F("DebugBlockingItem", "Monitor", 0),             \
+		F("DebugBlockingItem", "Type", 16), F("DebugBlockingItem", "Next", 24)
+
 static const struct lay_row net10[] = {
 	/* EEClass::m_cbBaseSizePadding, the byte after m_NormType (class.h;
 	 * published as EEClass.BaseSizePadding from 11.0, at 49 as here). */
@@ -82,6 +110,18 @@ static const struct lay_row net10[] = {
 	F("StackTraceElement", "!", 32),
 	F("StackTraceElement", "Ip", 0),
 	F("StackTraceElement", "MethodDesc", 16),
+	/* System.Threading.Lock (Lock.cs): _state bit 0 is the lock, bit 6
+	 * UseTrivialWaits, the waiter count from bit 7; _owningThreadId the OS
+	 * thread id on CoreCLR (Lock.NonNativeAot.cs). Checked on the locks
+	 * fixture (one waiter: _state 0x81; the holder's OS id). */
+	G("LockIsLockedMask", 1), G("LockWaiterCountShift", 7), G("LockOwnerIsOSThreadId", 1),
+	/* 10.0 keeps the holder's managed id, m_HoldingThreadId (PR #107168).
+	 * Thread::DebugBlockingInfo: found on the locks fixture, the one field
+	 * of each blocked thread's Thread that leads to a DebugBlockingItem of
+	 * the Monitor it waits for. */
+	SYNC_ROWS,
+	F("AwareLock", "HoldingThreadId", 8),
+	F("Thread", "DebugBlockingInfo", 672),
 };
 
 /* .NET 8 has no contract descriptor: this is all of it. Sources are 8.0-era
@@ -218,6 +258,16 @@ static const struct lay_row net8[] = {
 	F("GenericsStaticsInfo", "DynamicTypeID", 8),
 	F("MethodTable", "NumVirtuals", 0x0c),
 	F("MethodTable", "InterfaceMap", 0x38),
+	/* The sync table (dacvars.h g_pSyncTable: the g_dacTable entry, 80, found
+	 * on the locks fixture as the one whose entries point back at the locked
+	 * objects; no other entry does),
+	 * its entry size and the header's sync block value (syncblk.h
+	 * SyncBlockValueToObjectOffset: the low word of the 8-byte ObjHeader). */
+	D("SyncTableEntries", 80), F("SyncTableEntry", "!", 16), F("SyncTableEntry", "SyncBlock", 0),
+	G("SyncBlockValueToObjectOffset", 4),
+	SYNC_ROWS,
+	F("AwareLock", "HoldingThread", 8),
+	F("Thread", "DebugBlockingInfo", 1192), /* found as on 10.0 */
 };
 
 /* The x64 FixupPrecode and StubPrecode of 8.0 and 9.0 (their runtimes publish
@@ -287,12 +337,22 @@ static const struct lay_row net9[] = {
 	F("CFinalize", "FillPointers", 0),
 	PRECODE_DATA_ROWS,
 	CODEMAP_8_9_ROWS,
+	/* System.Threading.Lock as on 10.0. */
+	G("LockIsLockedMask", 1), G("LockWaiterCountShift", 7), G("LockOwnerIsOSThreadId", 1),
+	/* 8.0 and 9.0 keep the holder's Thread, m_HoldingThread.
+	 * Thread::DebugBlockingInfo found as on 10.0. */
+	SYNC_ROWS,
+	F("AwareLock", "HoldingThread", 8),
+	F("Thread", "DebugBlockingInfo", 1032),
 };
 
 /* What the 11.0 descriptor (with its GC sub-descriptor) does not publish
  * (read at dotnet/runtime main; checked on 11.0.0 = 297acf9 against its DAC,
  * workstation and server). */
 static const struct lay_row net11[] = {
+	/* System.Threading.Lock (Lock.cs): _owningThreadId is the managed id
+	 * from 11.0 ("cDAC depends on exact name"); _state as on 10.0. */
+	G("LockIsLockedMask", 1), G("LockWaiterCountShift", 7), G("LockOwnerIsOSThreadId", 0),
 	/* objecthandle.cpp s_rgTypeFlags, as on 10.0; HandleTableMap.dwMaxIndex
 	 * and HandleTableBucket.HandleTableIndex as on 10.0. */
 	G("HandleExtraInfoTypes", 0xf50),
@@ -349,6 +409,13 @@ static const struct lay_row net9_arm64[] = {
 	F("Module", "AvailableTypeParams", 832),
 };
 
+/* What differs from net10 on linux-arm64 10.0.12: Thread::DebugBlockingInfo,
+ * found on the arm64 locks fixture as on x64 (the Thread holds more before
+ * it there: the PAL's larger CRITICAL_SECTION, as on 9.0). */
+static const struct lay_row net10_arm64[] = {
+	F("Thread", "DebugBlockingInfo", 712),
+};
+
 static const struct lay_line lines[] = {
 	{.name = "8.0", .prefix = "8.0.", ROWS(net8), .precode = &precode_8_9},
 	{.name = "9.0",
@@ -359,8 +426,14 @@ static const struct lay_line lines[] = {
 	 .arm64_rows = net9_arm64,
 	 .narm64_rows = sizeof(net9_arm64) / sizeof(net9_arm64[0]),
 	 .arm64_precode = precode_9_arm64},
-	/* 10.0 and 11.0 describe their precode stubs; their rows hold on both. */
-	{.name = "10.0", .prefix = "10.0.", ROWS(net10), .arm64 = true},
+	/* 10.0 and 11.0 describe their precode stubs; their rows hold on both
+	 * but for the one 10.0 keeps apart. */
+	{.name = "10.0",
+	 .prefix = "10.0.",
+	 ROWS(net10),
+	 .arm64 = true,
+	 .arm64_rows = net10_arm64,
+	 .narm64_rows = sizeof(net10_arm64) / sizeof(net10_arm64[0])},
 	{.name = "11.0", .prefix = "11.0.", ROWS(net11), .arm64 = true},
 };
 

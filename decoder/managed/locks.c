@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+// decoder/managed: the locks that are held or waited on. Monitors come from
+// the object headers the heap index's walk saw holding a thin lock or a sync
+// block index (decoder/runtime/sync.c reads each); from 11.0 an inflated
+// Monitor keeps a System.Threading.Lock, read here like any other Lock: its
+// fields by name (CoreLib Lock.cs: _owningThreadId, _recursionCount, the
+// times re-entered, and _state), their bits from the layout layer.
+#include "locks.h"
+
+#include "heap.h"
+#include "heapindex.h"
+#include "managed_i.h"
+#include "objects.h"
+#include "reason.h"
+#include "runtime.h"
+#include "strbuf.h"
+#include "sync.h"
+#include "types.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(MV_LOCK_IDS == RT_MONITOR_WAIT_MAX, "a lock keeps the ids its Monitor gives");
+
+static const char *const kind_names[] = {
+	[MV_LOCK_THIN] = "thin",
+	[MV_LOCK_SYNCBLOCK] = "syncblock",
+	[MV_LOCK_LOCK] = "lock",
+};
+
+/* The managed id of the thread whose OS id is os; 0 when none is. */
+static uint32_t id_of_os(struct rt *rt, uint64_t os)
+{
+	const struct rt_thread *t;
+	size_t n;
+
+	if (!os || rt_threads(rt, &t, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].os_id == os)
+			return t[i].managed_id;
+	return 0;
+}
+
+/* Fills owner, recursion and waiting of l from the Lock object lock. */
+static int read_lock(struct rt *rt, uint64_t lock, const struct rt_lock_bits *bits,
+		     struct mv_lock *l)
+{
+	uint64_t mt, size, owner, rec, state, data = rt_object_fields(rt, lock);
+	int rc = rt_object_size(rt, lock, &mt, &size);
+
+	rc = rc ? rc : mv_read_int_field(rt, mt, data, "_owningThreadId", &owner);
+	rc = rc ? rc : mv_read_int_field(rt, mt, data, "_recursionCount", &rec);
+	rc = rc ? rc : mv_read_int_field(rt, mt, data, "_state", &state);
+	if (rc)
+		return rc;
+	l->waiting = (uint32_t)state >> bits->waiter_shift;
+	if (!(state & bits->locked))
+		return 0;
+	owner &= 0xffffffffu; /* an int or uint; 0 is none, ~0 remaps an OS id of 0 */
+	l->owner = bits->owner_os ? id_of_os(rt, owner) : (uint32_t)owner;
+	l->recursion = (uint32_t)rec + 1;
+	return 0;
+}
+
+struct list {
+	struct mv_lock *v;
+	size_t n, cap;
+};
+
+static int list_add(struct list *a, const struct mv_lock *l)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct mv_lock *v = realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *l;
+	return 0;
+}
+
+static int lock_cmp(const void *a, const void *b)
+{
+	const struct mv_lock *x = a, *y = b;
+	return x->obj < y->obj ? -1 : x->obj > y->obj;
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A Lock and how many threads wait on its Condition (Monitor.Wait, 11.0+). */
+struct cond_count {
+	uint64_t lock;
+	uint32_t waiters;
+};
+
+static int cond_cmp(const void *a, const void *b)
+{
+	const struct cond_count *x = a, *y = b;
+	return x->lock < y->lock ? -1 : x->lock > y->lock;
+}
+
+/* From 11.0 Monitor.Wait is managed: each Monitor waited on has a
+ * System.Threading.Condition (CoreLib Condition.cs) whose _lock is the
+ * Monitor's Lock and whose _waitersHead lists a Waiter per waiting thread
+ * (linked by next; the Waiter does not name its thread). *out sorted by
+ * lock; none before 11.0. */
+static int conditions(struct rt *rt, struct rt_heap_index *ix, struct cond_count **out, size_t *n)
+{
+	const struct rt_heap_type *ct;
+	int rc = rt_heap_type_by_name(rt, "System.Threading.Condition", &ct);
+
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	struct cond_count *v = calloc(ct->count ? ct->count : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < ct->count; i++) {
+		uint64_t c = rt_heap_index_object(ix, ct, i), lock, w, mt, size;
+		uint32_t k = 0;
+		if (mv_read_ref_field(rt, ct->mt, rt_object_fields(rt, c), "_lock", &lock) || !lock ||
+		    mv_read_ref_field(rt, ct->mt, rt_object_fields(rt, c), "_waitersHead", &w))
+			continue;
+		for (; w && k < RT_MONITOR_WAIT_STEPS; k++)
+			if (rt_object_size(rt, w, &mt, &size) ||
+			    mv_read_ref_field(rt, mt, rt_object_fields(rt, w), "next", &w))
+				break;
+		v[(*n)++] = (struct cond_count){lock, k};
+	}
+	qsort(v, *n, sizeof(*v), cond_cmp);
+	*out = v;
+	return 0;
+}
+
+/* The lock of locks[n] whose SyncBlock is sb, or NULL. */
+static struct mv_lock *by_syncblock(struct mv_lock *locks, size_t n, uint64_t sb)
+{
+	for (size_t i = 0; i < n; i++)
+		if (locks[i].kind == MV_LOCK_SYNCBLOCK && locks[i].syncblock == sb)
+			return &locks[i];
+	return NULL;
+}
+
+static void add_id(struct mv_lock *l, uint32_t id)
+{
+	uint32_t shown = l->nids < MV_LOCK_IDS ? l->nids : MV_LOCK_IDS;
+
+	for (uint32_t i = 0; i < shown; i++)
+		if (l->ids[i] == id)
+			return;
+	if (l->nids < MV_LOCK_IDS)
+		l->ids[l->nids] = id;
+	l->nids++;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The Monitor a thread waits for, innermost first (rt_thread_blocking()). */
+#define BLOCK_MAX 8
+
+/* Names the threads the runtime records as entering each Monitor (8.0-10.0):
+ * they leave the lock's count of waiters for its ids. */
+static void name_waiters(struct rt *rt, struct mv_lock *locks, size_t n)
+{
+	const struct rt_thread *t;
+	size_t nt;
+
+	if (rt_threads(rt, &t, &nt))
+		return;
+	for (size_t i = 0; i < nt; i++) {
+		struct rt_blocking b[BLOCK_MAX];
+		size_t nb;
+		struct mv_lock *l;
+		if (rt_thread_blocking(rt, t[i].addr, b, BLOCK_MAX, &nb) || !nb || b[0].wait ||
+		    !(l = by_syncblock(locks, n, b[0].syncblock)))
+			continue;
+		add_id(l, t[i].managed_id);
+		if (l->waiting)
+			l->waiting--;
+	}
+	for (size_t i = 0; i < n; i++)
+		qsort(locks[i].ids, locks[i].nids < MV_LOCK_IDS ? locks[i].nids : MV_LOCK_IDS,
+		      sizeof(locks[i].ids[0]), id_cmp);
+}
+
+int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
+{
+	struct rt_heap_index *ix;
+	const struct rt_locked_obj *locked;
+	const struct rt_heap_type *lt;
+	struct rt_lock_bits bits;
+	struct list a = {0};
+	uint64_t *backing = NULL; /* the Locks that Monitors keep (11.0+) */
+	struct cond_count *conds = NULL;
+	size_t nlocked, nbacking = 0, nconds = 0;
+	bool have_bits;
+	int rc = rt_heap_index(rt, &ix);
+
+	if (rc)
+		return rc;
+	have_bits = rt_lock_bits(rt, &bits) == 0;
+	locked = rt_heap_index_locked(ix, &nlocked);
+	rc = have_bits ? conditions(rt, ix, &conds, &nconds) : 0;
+	if (rc)
+		return rc;
+	backing = calloc(nlocked ? nlocked : 1, sizeof(*backing));
+	if (!backing) {
+		free(conds);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < nlocked; i++) {
+		struct rt_monitor m;
+		struct mv_lock l = {.obj = locked[i].obj};
+		uint64_t size;
+		int err = rt_monitor_read(rt, locked[i].obj, locked[i].value, &m);
+		if (err == -ENOENT)
+			continue; /* a hash code */
+		l.kind = m.index ? MV_LOCK_SYNCBLOCK : MV_LOCK_THIN;
+		l.syncblock = m.syncblock;
+		if (!err && m.lock) {
+			struct cond_count key = {.lock = m.lock}, *c;
+			backing[nbacking++] = m.lock;
+			err = have_bits ? read_lock(rt, m.lock, &bits, &l) : -ENOTSUP;
+			c = bsearch(&key, conds, nconds, sizeof(*conds), cond_cmp);
+			if (c)
+				l.waiting += c->waiters;
+		} else if (!err) {
+			l.owner = m.owner;
+			l.recursion = m.recursion;
+			l.waiting = m.waiters;
+		}
+		if (!err) {
+			l.nids = m.nwait;
+			memcpy(l.ids, m.wait, sizeof(l.ids));
+		}
+		l.err = err;
+		if (rt_object_size(rt, l.obj, &l.mt, &size))
+			l.mt = 0;
+		if (l.err || l.owner || l.waiting || l.nids)
+			rc = list_add(&a, &l);
+	}
+	if (!rc && have_bits) {
+		qsort(backing, nbacking, sizeof(*backing), obj_cmp);
+		int found = rt_heap_type_by_name(rt, "System.Threading.Lock", &lt);
+		if (found && found != -ENOENT)
+			rc = found;
+		for (uint64_t i = 0; !rc && !found && i < lt->count; i++) {
+			struct mv_lock l = {.kind = MV_LOCK_LOCK, .mt = lt->mt};
+			l.obj = rt_heap_index_object(ix, lt, i);
+			if (bsearch(&l.obj, backing, nbacking, sizeof(*backing), obj_cmp))
+				continue;
+			l.err = read_lock(rt, l.obj, &bits, &l);
+			if (l.err || l.owner || l.waiting)
+				rc = list_add(&a, &l);
+		}
+	}
+	free(backing);
+	free(conds);
+	if (rc) {
+		free(a.v);
+		return rc;
+	}
+	qsort(a.v, a.n, sizeof(*a.v), lock_cmp);
+	name_waiters(rt, a.v, a.n);
+	*out = a.v;
+	*count = a.n;
+	return 0;
+}
+
+static void put_type(struct rt *rt, const struct mv_lock *l, struct strbuf *out)
+{
+	const char *name;
+	int rc = l->mt ? rt_type_name(rt, l->mt, &name) : -EIO;
+
+	if (rc)
+		reason_put_unreadable(out, rc);
+	else
+		strbuf_puts(out, name);
+}
+
+static void put_line(struct rt *rt, const struct mv_lock *l, struct strbuf *out)
+{
+	strbuf_addr(out, l->obj);
+	strbuf_puts(out, "\t");
+	put_type(rt, l, out);
+	strbuf_printf(out, "\t%s\t", kind_names[l->kind]);
+	if (l->err) {
+		reason_put_unreadable(out, l->err);
+		strbuf_puts(out, "\n");
+		return;
+	}
+	if (l->owner)
+		strbuf_printf(out, "%u\t%u\t", l->owner, l->recursion);
+	else
+		strbuf_puts(out, "-\t0\t");
+	uint32_t shown = l->nids < MV_LOCK_IDS ? l->nids : MV_LOCK_IDS;
+	uint64_t counted = (uint64_t)l->waiting + (l->nids - shown);
+	for (uint32_t i = 0; i < shown; i++)
+		strbuf_printf(out, "%s%u", i ? "," : "", l->ids[i]);
+	if (counted)
+		strbuf_printf(out, "%s%llu waiting", shown ? "," : "", (unsigned long long)counted);
+	strbuf_puts(out, shown || counted ? "\n" : "-\n");
+}
+
+int mv_locks_list(struct rt *rt, struct strbuf *out)
+{
+	struct mv_lock *v;
+	size_t n;
+	int rc = mv_locks(rt, &v, &n);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		put_line(rt, &v[i], out);
+	free(v);
+	return 0;
+}
+
+int mv_thread_locks(struct rt *rt, uint32_t id, struct strbuf *out)
+{
+	struct mv_lock *v;
+	size_t n;
+	int rc = mv_locks(rt, &v, &n);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].err || v[i].owner != id)
+			continue;
+		strbuf_addr(out, v[i].obj);
+		strbuf_puts(out, "\t");
+		put_type(rt, &v[i], out);
+		strbuf_printf(out, "\t%s\t%u\n", kind_names[v[i].kind], v[i].recursion);
+	}
+	free(v);
+	return 0;
+}
+
+int mv_object_lock(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	struct mv_lock *v, key = {.obj = obj}, *l;
+	size_t n;
+	int rc = mv_locks(rt, &v, &n);
+
+	if (rc)
+		return rc;
+	l = bsearch(&key, v, n, sizeof(*v), lock_cmp);
+	if (l)
+		put_line(rt, l, out);
+	free(v);
+	return l ? 0 : -ENOENT;
+}
+
+bool mv_object_is_locked(struct rt *rt, uint64_t obj, uint64_t mt)
+{
+	const char *name;
+	struct strbuf b;
+	bool yes;
+
+	if (rt_object_locked(rt, obj) != 1 &&
+	    (rt_type_name(rt, mt, &name) || strcmp(name, "System.Threading.Lock")))
+		return false;
+	strbuf_init(&b);
+	yes = mv_object_lock(rt, obj, &b) == 0;
+	strbuf_destroy(&b);
+	return yes;
+}
+
+/* blocked_on(): the thread has no record, but some Lock has waiters that
+ * none names (a Lock's waiter leaves no record clrfs reads). */
+#define LOCK_WAITERS_UNNAMED 1
+
+/* The lock the thread t waits for (the innermost record) into *l, NULL when
+ * it waits for none; *wait whether in Monitor.Wait. */
+static int blocked_on(struct rt *rt, const struct rt_thread *t, struct mv_lock *locks, size_t n,
+		      struct mv_lock **l, bool *wait)
+{
+	struct rt_blocking b[BLOCK_MAX];
+	size_t nb;
+	int rc = rt_thread_blocking(rt, t->addr, b, BLOCK_MAX, &nb);
+
+	*l = NULL;
+	if (rc)
+		return rc;
+	if (nb) {
+		*l = by_syncblock(locks, n, b[0].syncblock);
+		*wait = b[0].wait;
+		return *l ? 0 : -EBADMSG; /* a record of a Monitor no header has */
+	}
+	/* No Monitor: a thread waiting for a System.Threading.Lock leaves no
+	 * record clrfs reads; say none only when every Lock's waiters are
+	 * named. */
+	for (size_t i = 0; i < n; i++)
+		if (locks[i].kind == MV_LOCK_LOCK && locks[i].waiting)
+			return LOCK_WAITERS_UNNAMED;
+	return 0;
+}
+
+static const struct rt_thread *thread_by_id(struct rt *rt, uint32_t id)
+{
+	const struct rt_thread *t;
+	size_t n;
+
+	if (rt_threads(rt, &t, &n))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].managed_id == id)
+			return &t[i];
+	return NULL;
+}
+
+int mv_thread_blocked_on(struct rt *rt, uint32_t id, struct strbuf *out)
+{
+	const struct rt_thread *t = thread_by_id(rt, id);
+	struct mv_lock *v = NULL, *l = NULL;
+	bool wait = false;
+	size_t n;
+	int rc;
+
+	if (!t)
+		return -ENOENT;
+	rc = mv_locks(rt, &v, &n);
+	if (rc)
+		return rc;
+	rc = blocked_on(rt, t, v, n, &l, &wait);
+	if (rc == LOCK_WAITERS_UNNAMED || rc == -ENOTSUP) {
+		strbuf_puts(out, rc == -ENOTSUP ? "<unreadable: this runtime records what a thread "
+						  "waits for in managed code only>"
+						: "<unreadable: no Monitor; a System.Threading.Lock has "
+						  "waiters the runtime does not name>");
+		rc = 0;
+	} else if (!rc && !l) {
+		strbuf_puts(out, "none");
+	} else if (!rc) {
+		strbuf_addr(out, l->obj);
+		strbuf_puts(out, " ");
+		put_type(rt, l, out);
+		strbuf_printf(out, " %s%s", kind_names[l->kind], wait ? " (Monitor.Wait)" : "");
+	}
+	free(v);
+	return rc;
+}
+
+int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
+{
+	const struct rt_thread *t;
+	struct mv_lock *v;
+	size_t n, nt;
+	int rc = mv_locks(rt, &v, &n);
+
+	rc = rc ? rc : rt_threads(rt, &t, &nt);
+	if (rc)
+		return rc;
+	/* waits[i]: the lock thread i waits to enter, when it is held. */
+	struct mv_lock **waits = calloc(nt ? nt : 1, sizeof(*waits));
+	if (!waits) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < nt; i++) {
+		struct mv_lock *l;
+		bool wait;
+		int err = blocked_on(rt, &t[i], v, n, &l, &wait);
+		if (!err && l && !wait && l->owner)
+			waits[i] = l;
+		if (err == -ENOTSUP)
+			rc = err; /* 11.0+: no record of who waits */
+	}
+	bool first = true;
+	for (size_t i = 0; !rc && i < nt; i++) {
+		/* Follow the waits from thread i for at most nt steps; a cycle
+		 * is reported from its smallest id, which is where it starts. */
+		size_t cur = i, steps;
+		for (steps = 0; steps <= nt && waits[cur]; steps++) {
+			size_t next = nt;
+			for (size_t j = 0; j < nt; j++)
+				if (t[j].managed_id == waits[cur]->owner)
+					next = j;
+			if (next == nt)
+				break;
+			cur = next;
+			if (cur == i)
+				break;
+		}
+		if (cur != i || !waits[i] || !steps)
+			continue;
+		/* i is on a cycle: report it when i has the cycle's smallest id. */
+		bool smallest = true;
+		cur = i;
+		do {
+			size_t next = 0;
+			for (size_t j = 0; j < nt; j++)
+				if (t[j].managed_id == waits[cur]->owner)
+					next = j;
+			cur = next;
+			if (t[cur].managed_id < t[i].managed_id)
+				smallest = false;
+		} while (cur != i);
+		if (!smallest)
+			continue;
+		if (!first)
+			strbuf_puts(out, "\n");
+		first = false;
+		cur = i;
+		do {
+			struct mv_lock *l = waits[cur];
+			strbuf_printf(out, "%u\twaits for ", t[cur].managed_id);
+			strbuf_addr(out, l->obj);
+			strbuf_puts(out, " ");
+			put_type(rt, l, out);
+			strbuf_printf(out, "\theld by %u\n", l->owner);
+			for (size_t j = 0; j < nt; j++)
+				if (t[j].managed_id == l->owner)
+					cur = j;
+		} while (cur != i);
+	}
+	free(waits);
+	free(v);
+	return rc;
+}
