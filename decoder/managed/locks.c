@@ -89,6 +89,12 @@ static int lock_cmp(const void *a, const void *b)
 	return x->obj < y->obj ? -1 : x->obj > y->obj;
 }
 
+static int index_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int obj_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -196,7 +202,7 @@ static void name_waiters(struct rt *rt, struct mv_lock *locks, size_t n)
 		      sizeof(locks[i].ids[0]), id_cmp);
 }
 
-int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
+static int locks_build(struct rt *rt, struct mv_lock **out, size_t *count)
 {
 	struct rt_heap_index *ix;
 	const struct rt_locked_obj *locked;
@@ -280,6 +286,49 @@ int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
 	return 0;
 }
 
+/* The list as the dump's part RT_PART_LOCKS: built once. */
+struct lock_list {
+	struct mv_lock *v;
+	size_t n;
+};
+
+static void list_free(void *p)
+{
+	struct lock_list *l = p;
+
+	if (l)
+		free(l->v);
+	free(l);
+}
+
+static int list_build(struct rt *rt, void **value)
+{
+	struct lock_list *l = calloc(1, sizeof(*l));
+	int rc;
+
+	if (!l)
+		return -ENOMEM;
+	rc = locks_build(rt, &l->v, &l->n);
+	if (rc) {
+		free(l);
+		return rc;
+	}
+	*value = l;
+	return 0;
+}
+
+int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
+{
+	void *p;
+	int rc = rt_part(rt, RT_PART_LOCKS, list_build, list_free, &p);
+
+	if (rc)
+		return rc;
+	*out = ((struct lock_list *)p)->v;
+	*count = ((struct lock_list *)p)->n;
+	return 0;
+}
+
 static void put_type(struct rt *rt, const struct mv_lock *l, struct strbuf *out)
 {
 	const char *name;
@@ -325,7 +374,6 @@ int mv_locks_list(struct rt *rt, struct strbuf *out)
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		put_line(rt, &v[i], out);
-	free(v);
 	return 0;
 }
 
@@ -345,7 +393,6 @@ int mv_thread_locks(struct rt *rt, uint32_t id, struct strbuf *out)
 		put_type(rt, &v[i], out);
 		strbuf_printf(out, "\t%s\t%u\n", kind_names[v[i].kind], v[i].recursion);
 	}
-	free(v);
 	return 0;
 }
 
@@ -360,7 +407,6 @@ int mv_object_lock(struct rt *rt, uint64_t obj, struct strbuf *out)
 	l = bsearch(&key, v, n, sizeof(*v), lock_cmp);
 	if (l)
 		put_line(rt, l, out);
-	free(v);
 	return l ? 0 : -ENOENT;
 }
 
@@ -450,8 +496,39 @@ int mv_thread_blocked_on(struct rt *rt, uint32_t id, struct strbuf *out)
 		put_type(rt, l, out);
 		strbuf_printf(out, " %s%s", kind_names[l->kind], wait ? " (Monitor.Wait)" : "");
 	}
-	free(v);
 	return rc;
+}
+
+/* The index in t[n] (sorted by managed id: rt_threads()) of the thread id;
+ * n when none. */
+static size_t thread_index(const struct rt_thread *t, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t[mid].managed_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && t[lo].managed_id == id ? lo : n;
+}
+
+static void put_cycle(struct rt *rt, const struct rt_thread *t, struct mv_lock **waits,
+		      const size_t *next, size_t start, struct strbuf *out)
+{
+	size_t cur = start;
+
+	do {
+		const struct mv_lock *l = waits[cur];
+		strbuf_printf(out, "%u\twaits for ", t[cur].managed_id);
+		strbuf_addr(out, l->obj);
+		strbuf_puts(out, " ");
+		put_type(rt, l, out);
+		strbuf_printf(out, "\theld by %u\n", l->owner);
+		cur = next[cur];
+	} while (cur != start);
 }
 
 int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
@@ -461,73 +538,57 @@ int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
 	size_t n, nt;
 	int rc = mv_locks(rt, &v, &n);
 
-	rc = rc ? rc : rt_threads(rt, &t, &nt);
 	if (rc)
 		return rc;
-	/* waits[i]: the lock thread i waits to enter, when it is held. */
-	struct mv_lock **waits = calloc(nt ? nt : 1, sizeof(*waits));
-	if (!waits) {
-		free(v);
-		return -ENOMEM;
-	}
+	rc = rt_threads(rt, &t, &nt);
+	/* Each thread waits to enter at most one Monitor: the wait-for graph
+	 * has at most one edge out of each thread, next[i] (nt: none), through
+	 * waits[i]; its cycles are found in one pass, each node visited once. */
+	struct mv_lock **waits = calloc(nt + 1, sizeof(*waits));
+	size_t *next = calloc(nt + 1, sizeof(*next));
+	uint8_t *state = calloc(nt + 1, 1); /* 0 new, 1 on the path, 2 done */
+	size_t *starts = calloc(nt + 1, sizeof(*starts)), nstarts = 0;
+	if (!rc && (!waits || !next || !state || !starts))
+		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < nt; i++) {
 		struct mv_lock *l;
 		bool wait;
 		int err = blocked_on(rt, &t[i], v, n, &l, &wait);
-		if (!err && l && !wait && l->owner)
-			waits[i] = l;
+		next[i] = nt;
 		if (err == -ENOTSUP)
 			rc = err; /* 11.0+: no record of who waits */
-	}
-	bool first = true;
-	for (size_t i = 0; !rc && i < nt; i++) {
-		/* Follow the waits from thread i for at most nt steps; a cycle
-		 * is reported from its smallest id, which is where it starts. */
-		size_t cur = i, steps;
-		for (steps = 0; steps <= nt && waits[cur]; steps++) {
-			size_t next = nt;
-			for (size_t j = 0; j < nt; j++)
-				if (t[j].managed_id == waits[cur]->owner)
-					next = j;
-			if (next == nt)
-				break;
-			cur = next;
-			if (cur == i)
-				break;
+		else if (!err && l && !wait && l->owner) {
+			waits[i] = l;
+			next[i] = thread_index(t, nt, l->owner);
 		}
-		if (cur != i || !waits[i] || !steps)
-			continue;
-		/* i is on a cycle: report it when i has the cycle's smallest id. */
-		bool smallest = true;
-		cur = i;
-		do {
-			size_t next = 0;
-			for (size_t j = 0; j < nt; j++)
-				if (t[j].managed_id == waits[cur]->owner)
-					next = j;
-			cur = next;
-			if (t[cur].managed_id < t[i].managed_id)
-				smallest = false;
-		} while (cur != i);
-		if (!smallest)
-			continue;
-		if (!first)
+	}
+	for (size_t i = 0; !rc && i < nt; i++) {
+		size_t cur = i;
+		while (cur < nt && !state[cur]) {
+			state[cur] = 1;
+			cur = next[cur];
+		}
+		if (cur < nt && state[cur] == 1) {
+			/* A new cycle through cur: start it at its smallest id. */
+			size_t min = cur, c = next[cur];
+			for (; c != cur; c = next[c])
+				if (t[c].managed_id < t[min].managed_id)
+					min = c;
+			starts[nstarts++] = min;
+		}
+		for (cur = i; cur < nt && state[cur] == 1; cur = next[cur])
+			state[cur] = 2;
+	}
+	/* The cycles by their smallest id (t is sorted by id). */
+	qsort(starts, nstarts, sizeof(*starts), index_cmp);
+	for (size_t k = 0; !rc && k < nstarts; k++) {
+		if (k)
 			strbuf_puts(out, "\n");
-		first = false;
-		cur = i;
-		do {
-			struct mv_lock *l = waits[cur];
-			strbuf_printf(out, "%u\twaits for ", t[cur].managed_id);
-			strbuf_addr(out, l->obj);
-			strbuf_puts(out, " ");
-			put_type(rt, l, out);
-			strbuf_printf(out, "\theld by %u\n", l->owner);
-			for (size_t j = 0; j < nt; j++)
-				if (t[j].managed_id == l->owner)
-					cur = j;
-		} while (cur != i);
+		put_cycle(rt, t, waits, next, starts[k], out);
 	}
 	free(waits);
-	free(v);
+	free(next);
+	free(state);
+	free(starts);
 	return rc;
 }

@@ -33,8 +33,8 @@ struct mv_lock {
 	int err; /* 0, or why its facts are unreadable */
 };
 
-/* Every lock that is held or waited on, sorted by object; *out is the
- * caller's to free(). Errors as the heap index's. */
+/* Every lock that is held or waited on, sorted by object; built once,
+ * *out borrowed until rt_close(). Errors as the heap index's. */
 int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count);
 
 /* /locks/list: "OBJECT<TAB>TYPE<TAB>KIND<TAB>OWNER<TAB>RECURSION<TAB>WAITERS"

@@ -187,6 +187,9 @@ void rt_close(struct rt *rt)
 	free(rt->threads);
 	rt_gc_free(rt->gc);
 	rt_heap_index_free(rt->heap_index);
+	for (int p = 0; p < RT_PART_COUNT; p++)
+		if (rt->part[p] && rt->part_free[p])
+			rt->part_free[p](rt->part[p]);
 	rt_fields_free(rt->fields);
 	rt_types_free(rt->typenames);
 	rt_heap_names_free(rt->heap_names);
@@ -210,6 +213,27 @@ int rt_once(struct rt *rt, struct rt_once *o, int (*build)(struct rt *rt))
 	rc = build(rt);
 	o->state = rc == -ENOMEM ? 0 : rc ? rc : 1;
 	return rc;
+}
+
+int rt_part(struct rt *rt, enum rt_part p, int (*build)(struct rt *rt, void **value),
+	    void (*destroy)(void *value), void **out)
+{
+	struct rt_once *o = &rt->part_once[p];
+	int rc;
+
+	/* rt_once()'s states, with the part's own build and value. */
+	if (o->state == 2)
+		return -EDEADLK;
+	if (!o->state) {
+		o->state = 2;
+		rt->part_free[p] = destroy;
+		rc = build(rt, &rt->part[p]);
+		o->state = rc == -ENOMEM ? 0 : rc ? rc : 1;
+	}
+	if (o->state != 1)
+		return o->state < 0 ? o->state : -ENOMEM;
+	*out = rt->part[p];
+	return 0;
 }
 
 struct dump *rt_dump(struct rt *rt)

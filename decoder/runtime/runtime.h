@@ -54,4 +54,17 @@ int rt_thread_counts(struct rt *rt, uint32_t counts[5]);
  * unknown bits as 0x...) separated by sep into buf. */
 void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t len);
 
+/* The parts of the dump decoder/managed builds once and keeps until
+ * rt_close(), as the runtime's own parts are (docs/design.md, "Concurrency":
+ * built under the caller's one lock). */
+enum rt_part {
+	RT_PART_LOCKS, /* decoder/managed/locks.c */
+	RT_PART_COUNT
+};
+/* Builds part p on the first call: build(rt, &value) returns 0 and the value
+ * (freed by destroy at rt_close()) or an error, which later calls return too
+ * (but -ENOMEM, tried again). *out is borrowed until rt_close(). */
+int rt_part(struct rt *rt, enum rt_part p, int (*build)(struct rt *rt, void **value),
+	    void (*destroy)(void *value), void **out);
+
 #endif

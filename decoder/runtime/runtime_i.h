@@ -74,6 +74,11 @@ struct rt {
 	struct rt_fq_object *fq;
 	size_t nfq;
 
+	/* Parts decoder/managed builds once (rt_part()). */
+	struct rt_once part_once[RT_PART_COUNT];
+	void *part[RT_PART_COUNT];
+	void (*part_free[RT_PART_COUNT])(void *);
+
 	/* Caches that grow as they are asked. */
 	struct mt_cache *objmt;	   /* MethodTables rt_object_size() checked (heapwalk.c) */
 	struct rt_types *typenames; /* type names and module metadata (types.c) */
