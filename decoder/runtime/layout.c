@@ -500,6 +500,13 @@ static void lay_stack(struct lay_res *r)
 
 	lay_begin(r, RT_LG_STACK);
 	s->arm64 = r->arm64;
+	/* CONTEXT, which no descriptor describes (winnt.h and the PAL's pal.h,
+	 * the same on every line): x64 Rax at 0x78, then the 16 integer
+	 * registers in x64 encoding order, Rip at 0xF8; arm64 X0 at 8, then
+	 * X1..X28, Fp, Lr, Sp (32), Pc at 0x108. */
+	s->ctx_regs = r->arm64 ? 0x08 : 0x78;
+	s->ctx_ip = r->arm64 ? 0x108 : 0xf8;
+	s->ctx_nregs = r->arm64 ? 32 : 16;
 	lay_field(r, &s->thread_frame, "Thread", "Frame", NULL);
 	lay_field(r, &s->frame_next, "Frame", "Next", NULL);
 	for (int k = 0; k < RT_FK_COUNT; k++) {

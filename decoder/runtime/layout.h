@@ -299,6 +299,10 @@ struct rt_lay_stack {
 	uint8_t saved_reg[16];
 	uint64_t saved_off[16];
 	bool arm64;				/* unwind codes and CONTEXT of arm64 */
+	/* The CONTEXT a Frame may hold: its integer registers (in struct
+	 * rt_regs's numbering, ctx_nregs from ctx_regs) and its IP. */
+	uint64_t ctx_regs, ctx_ip;
+	unsigned ctx_nregs;
 	uint64_t sef_ctx, fef_ctx, rsf_ctx_ptr; /* exception and resumable Frames */
 	uint64_t rch_nunwind, rch_unwind;     /* RealCodeHeader */
 	uint64_t rtf_size, rtf_begin, rtf_end, rtf_unwind; /* RuntimeFunction */

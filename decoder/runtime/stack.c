@@ -30,18 +30,15 @@
 #define FRAMES_MAX 4096		  /* bound on one walk */
 #define FRAME_TOP  (~0ull)	  /* frames.h FRAME_TOP_VALUE */
 
-/* What differs by architecture: the stack and frame pointer's numbers, the
- * unwinder, and the CONTEXT a Frame may hold (winnt.h and the PAL's: x64
- * Rax at 0x78, then the integer registers in x64 encoding order, Rip at
- * 0xF8; arm64 X0 at 8, then X1..X28, Fp, Lr, Sp at 0x100, Pc at 0x108). */
+/* What differs by architecture: the stack and frame pointer's numbers and
+ * the unwinder (the CONTEXT a Frame may hold is the layout layer's:
+ * struct rt_lay_stack ctx_*). */
 struct arch {
 	unsigned sp, fp;
 	int (*unwind)(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
-	uint64_t ctx_regs, ctx_ip;
-	unsigned ctx_nregs;
 };
-static const struct arch amd64 = {RT_REG_RSP, RT_REG_RBP, rt_unwind_amd64, 0x78, 0xf8, 16};
-static const struct arch arm64 = {31, 29, rt_unwind_arm64, 0x08, 0x108, 32};
+static const struct arch amd64 = {RT_REG_RSP, RT_REG_RBP, rt_unwind_amd64};
+static const struct arch arm64 = {31, 29, rt_unwind_arm64};
 
 struct walk {
 	struct rt *rt;
@@ -73,14 +70,15 @@ static int frame_kind(const struct rt_lay_stack *l, uint64_t id)
 	return -1;
 }
 
-static int read_context(const struct arch *a, struct dump *d, uint64_t ctx, struct rt_regs *r)
+static int read_context(const struct rt_lay_stack *l, struct dump *d, uint64_t ctx,
+			struct rt_regs *r)
 {
 	uint64_t v[RT_REGS], ip;
 
-	if (dump_read(d, ctx + a->ctx_regs, v, a->ctx_nregs * 8) ||
-	    dump_read_ptr(d, ctx + a->ctx_ip, &ip))
+	if (l->ctx_nregs > RT_REGS || dump_read(d, ctx + l->ctx_regs, v, l->ctx_nregs * 8) ||
+	    dump_read_ptr(d, ctx + l->ctx_ip, &ip))
 		return -EIO;
-	memcpy(r->r, v, a->ctx_nregs * 8);
+	memcpy(r->r, v, l->ctx_nregs * 8);
 	r->ip = ip;
 	return 0;
 }
@@ -121,13 +119,13 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 		r->r[w->a->sp] = tb + l->tb_size;
 		return 1;
 	}
-	case RT_FK_SOFTWARE_EXCEPTION: return read_context(w->a, d, f + l->sef_ctx, r) ? -EIO : 1;
-	case RT_FK_FAULTING_EXCEPTION: return read_context(w->a, d, f + l->fef_ctx, r) ? -EIO : 1;
+	case RT_FK_SOFTWARE_EXCEPTION: return read_context(w->l, d, f + l->sef_ctx, r) ? -EIO : 1;
+	case RT_FK_FAULTING_EXCEPTION: return read_context(w->l, d, f + l->fef_ctx, r) ? -EIO : 1;
 	case RT_FK_RESUMABLE:
 	case RT_FK_REDIRECTED_THREAD:
 		if (dump_read_ptr(d, f + l->rsf_ctx_ptr, &a))
 			return -EIO;
-		return read_context(w->a, d, a, r) ? -EIO : 1;
+		return read_context(w->l, d, a, r) ? -EIO : 1;
 	default: return 0;
 	}
 }
