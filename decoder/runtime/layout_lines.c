@@ -407,6 +407,8 @@ static void precode_9_arm64(uint32_t page, struct rt_lay_precode *p)
 static const struct lay_row net9_arm64[] = {
 	F("Module", "PEAssembly", 288),
 	F("Module", "AvailableTypeParams", 832),
+	/* Found on the arm64 locks fixture as on x64 (1032 there). */
+	F("Thread", "DebugBlockingInfo", 1072),
 };
 
 /* What differs from net10 on linux-arm64 10.0.12: Thread::DebugBlockingInfo,
