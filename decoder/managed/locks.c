@@ -4,9 +4,14 @@
 // block index (decoder/runtime/sync.c reads each); from 11.0 an inflated
 // Monitor keeps a System.Threading.Lock, read here like any other Lock: its
 // fields by name (CoreLib Lock.cs: _owningThreadId, _recursionCount, the
-// times re-entered, and _state), their bits from the layout layer.
+// times re-entered, and _state), their bits from the layout layer. Who waits
+// for what comes from each thread's records: the runtime's native one of a
+// Monitor (8.0-10.0), and CoreLib's ThreadBlockingInfo (9.0+) for a Lock or,
+// from 11.0, a Monitor; the wait-for graph they make gives the deadlocks.
 #include "locks.h"
 
+#include "dump.h"
+#include "fields.h"
 #include "heap.h"
 #include "heapindex.h"
 #include "managed_i.h"
@@ -14,6 +19,7 @@
 #include "reason.h"
 #include "runtime.h"
 #include "strbuf.h"
+#include "statics.h"
 #include "sync.h"
 #include "types.h"
 
@@ -177,9 +183,120 @@ static int id_cmp(const void *a, const void *b)
 /* The Monitor a thread waits for, innermost first (rt_thread_blocking()). */
 #define BLOCK_MAX 8
 
-/* Names the threads the runtime records as entering each Monitor (8.0-10.0):
- * they leave the lock's count of waiters for its ids. */
-static void name_waiters(struct rt *rt, struct mv_lock *locks, size_t n)
+/* ThreadBlockingInfo (CoreLib ThreadBlockingInfo.cs, 9.0+): each thread's
+ * [ThreadStatic] t_first points at the innermost of the records it pushes
+ * on its stack while it blocks: _objectPtr, _objectKind (ObjectKind:
+ * MonitorLock, MonitorWait, Lock, Condition), _next. For a Lock or a
+ * Condition _objectPtr points at a stack slot holding the object; for the
+ * Monitor kinds (9.0, 10.0) at the native AwareLock, which the runtime's
+ * own record (rt_thread_blocking()) names already. */
+enum { TBI_MONITOR_LOCK, TBI_MONITOR_WAIT, TBI_LOCK, TBI_CONDITION };
+
+struct tbi {
+	int err; /* why the records cannot be read: -ENOENT before 9.0 */
+	uint64_t mt;
+	const struct rt_field *first, *ptr, *kind, *next;
+};
+
+static void tbi_load(struct rt *rt, struct tbi *b)
+{
+	const struct rt_field *f;
+	size_t nf;
+	int rc = mv_corelib_type(rt, "System.Threading.ThreadBlockingInfo", &b->mt);
+
+	b->first = NULL;
+	rc = rc ? rc : rt_type_static_fields(rt, b->mt, &f, &nf);
+	for (size_t i = 0; !rc && i < nf; i++)
+		if (f[i].is_thread_static && !strcmp(f[i].name, "t_first"))
+			b->first = &f[i];
+	if (!rc && !b->first)
+		rc = -EBADMSG;
+	rc = rc ? rc : mv_field_named(rt, b->mt, "_objectPtr", &b->ptr);
+	rc = rc ? rc : mv_field_named(rt, b->mt, "_objectKind", &b->kind);
+	rc = rc ? rc : mv_field_named(rt, b->mt, "_next", &b->next);
+	b->err = rc;
+}
+
+/* The lock of locks[n] that is, or (11.0+) whose Monitor keeps, the Lock
+ * object lock; NULL when none. */
+static struct mv_lock *by_lock(struct mv_lock *locks, size_t n, uint64_t lock)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((locks[i].kind == MV_LOCK_LOCK && locks[i].obj == lock) ||
+		    (locks[i].kind == MV_LOCK_SYNCBLOCK && locks[i].lock == lock))
+			return &locks[i];
+	return NULL;
+}
+
+/* What a thread waits for, as the runtime records it. */
+struct record {
+	struct mv_lock *lock; /* NULL: it waits for none */
+	bool wait;	      /* in Monitor.Wait (else entering) */
+	bool counted;	      /* the lock's count of waiters includes it */
+};
+
+/* The innermost managed record of the thread t that names a Lock or a
+ * Condition; r->lock NULL when it has none. */
+static int managed_record(struct rt *rt, const struct tbi *b, const struct rt_thread *t,
+			  struct mv_lock *locks, size_t n, struct record *r)
+{
+	uint64_t at, p, kind, slot, obj, mt, size;
+	int rc = b->err ? b->err : rt_thread_static_addr(rt, t->addr, b->mt, b->first, &at);
+
+	if (rc == -ENODATA)
+		return 0; /* never blocked: no storage for the statics */
+	if (rc || dump_read_ptr(rt_dump(rt), at, &p))
+		return rc ? rc : -EIO;
+	for (unsigned steps = 0; p && steps < RT_MONITOR_WAIT_STEPS; steps++) {
+		rc = mv_read_int_at(rt, b->kind, p, &kind);
+		rc = rc ? rc : dump_read_ptr(rt_dump(rt), p + b->ptr->offset, &slot);
+		if (rc)
+			return rc;
+		if (kind == TBI_LOCK || kind == TBI_CONDITION) {
+			if (!slot || dump_read_ptr(rt_dump(rt), slot, &obj) || !obj)
+				return -EBADMSG;
+			if (kind == TBI_CONDITION &&
+			    (rt_object_size(rt, obj, &mt, &size) ||
+			     mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "_lock", &obj)))
+				return -EBADMSG;
+			r->lock = by_lock(locks, n, obj);
+			r->wait = kind == TBI_CONDITION;
+			r->counted = true;
+			return r->lock ? 0 : -EBADMSG; /* a Lock the list lacks */
+		}
+		if (dump_read_ptr(rt_dump(rt), p + b->next->offset, &p))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* The lock the thread t waits for, from the runtime's native record of a
+ * Monitor (8.0-10.0), else its managed record (9.0+). */
+static int record_of(struct rt *rt, const struct tbi *b, const struct rt_thread *t,
+		     struct mv_lock *locks, size_t n, struct record *r)
+{
+	struct rt_blocking nb[BLOCK_MAX];
+	size_t k;
+	int rc = rt_thread_blocking(rt, t->addr, nb, BLOCK_MAX, &k);
+
+	*r = (struct record){0};
+	if (!rc && k) {
+		r->lock = by_syncblock(locks, n, nb[0].syncblock);
+		r->wait = nb[0].wait;
+		r->counted = !nb[0].wait; /* Monitor.Wait's are the wait queue's */
+		return r->lock ? 0 : -EBADMSG; /* a record of a Monitor no header has */
+	}
+	if (rc && rc != -ENOTSUP)
+		return rc;
+	int mrc = managed_record(rt, b, t, locks, n, r);
+	if (mrc == -ENOENT) /* no managed records: 8.0 */
+		return rc;
+	return mrc;
+}
+
+/* Names each lock's waiters from the threads' records: they leave the
+ * lock's count for its ids. */
+static void name_waiters(struct rt *rt, const struct tbi *b, struct mv_lock *locks, size_t n)
 {
 	const struct rt_thread *t;
 	size_t nt;
@@ -187,22 +304,19 @@ static void name_waiters(struct rt *rt, struct mv_lock *locks, size_t n)
 	if (rt_threads(rt, &t, &nt))
 		return;
 	for (size_t i = 0; i < nt; i++) {
-		struct rt_blocking b[BLOCK_MAX];
-		size_t nb;
-		struct mv_lock *l;
-		if (rt_thread_blocking(rt, t[i].addr, b, BLOCK_MAX, &nb) || !nb || b[0].wait ||
-		    !(l = by_syncblock(locks, n, b[0].syncblock)))
+		struct record r;
+		if (record_of(rt, b, &t[i], locks, n, &r) || !r.lock)
 			continue;
-		add_id(l, t[i].managed_id);
-		if (l->waiting)
-			l->waiting--;
+		add_id(r.lock, t[i].managed_id);
+		if (r.counted && r.lock->waiting)
+			r.lock->waiting--;
 	}
 	for (size_t i = 0; i < n; i++)
 		qsort(locks[i].ids, locks[i].nids < MV_LOCK_IDS ? locks[i].nids : MV_LOCK_IDS,
 		      sizeof(locks[i].ids[0]), id_cmp);
 }
 
-static int locks_build(struct rt *rt, struct mv_lock **out, size_t *count)
+static int locks_build(struct rt *rt, const struct tbi *b, struct mv_lock **out, size_t *count)
 {
 	struct rt_heap_index *ix;
 	const struct rt_locked_obj *locked;
@@ -239,6 +353,7 @@ static int locks_build(struct rt *rt, struct mv_lock **out, size_t *count)
 		if (!err && m.lock) {
 			struct cond_count key = {.lock = m.lock}, *c;
 			backing[nbacking++] = m.lock;
+			l.lock = m.lock;
 			err = have_bits ? read_lock(rt, m.lock, &bits, &l) : -ENOTSUP;
 			c = bsearch(&key, conds, nconds, sizeof(*conds), cond_cmp);
 			if (c)
@@ -280,7 +395,7 @@ static int locks_build(struct rt *rt, struct mv_lock **out, size_t *count)
 		return rc;
 	}
 	qsort(a.v, a.n, sizeof(*a.v), lock_cmp);
-	name_waiters(rt, a.v, a.n);
+	name_waiters(rt, b, a.v, a.n);
 	*out = a.v;
 	*count = a.n;
 	return 0;
@@ -290,6 +405,7 @@ static int locks_build(struct rt *rt, struct mv_lock **out, size_t *count)
 struct lock_list {
 	struct mv_lock *v;
 	size_t n;
+	struct tbi tbi; /* CoreLib's records, found once */
 };
 
 static void list_free(void *p)
@@ -308,7 +424,8 @@ static int list_build(struct rt *rt, void **value)
 
 	if (!l)
 		return -ENOMEM;
-	rc = locks_build(rt, &l->v, &l->n);
+	tbi_load(rt, &l->tbi);
+	rc = locks_build(rt, &l->tbi, &l->v, &l->n);
 	if (rc) {
 		free(l);
 		return rc;
@@ -317,15 +434,25 @@ static int list_build(struct rt *rt, void **value)
 	return 0;
 }
 
-int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
+static int list_get(struct rt *rt, struct lock_list **out)
 {
 	void *p;
 	int rc = rt_part(rt, RT_PART_LOCKS, list_build, list_free, &p);
 
+	if (!rc)
+		*out = p;
+	return rc;
+}
+
+int mv_locks(struct rt *rt, struct mv_lock **out, size_t *count)
+{
+	struct lock_list *l;
+	int rc = list_get(rt, &l);
+
 	if (rc)
 		return rc;
-	*out = ((struct lock_list *)p)->v;
-	*count = ((struct lock_list *)p)->n;
+	*out = l->v;
+	*count = l->n;
 	return 0;
 }
 
@@ -425,33 +552,26 @@ bool mv_object_is_locked(struct rt *rt, uint64_t obj, uint64_t mt)
 	return yes;
 }
 
-/* blocked_on(): the thread has no record, but some Lock has waiters that
- * none names (a Lock's waiter leaves no record clrfs reads). */
-#define LOCK_WAITERS_UNNAMED 1
+/* blocked_on(): the thread has no record, but some lock has waiters that
+ * none names. */
+#define WAITERS_UNNAMED 1
 
-/* The lock the thread t waits for (the innermost record) into *l, NULL when
- * it waits for none; *wait whether in Monitor.Wait. */
-static int blocked_on(struct rt *rt, const struct rt_thread *t, struct mv_lock *locks, size_t n,
-		      struct mv_lock **l, bool *wait)
+/* The lock the thread t waits for into *l (NULL: none); *wait whether in
+ * Monitor.Wait. -ENOTSUP where the runtime records it nowhere clrfs reads. */
+static int blocked_on(struct rt *rt, const struct tbi *b, const struct rt_thread *t,
+		      struct mv_lock *locks, size_t n, struct mv_lock **l, bool *wait)
 {
-	struct rt_blocking b[BLOCK_MAX];
-	size_t nb;
-	int rc = rt_thread_blocking(rt, t->addr, b, BLOCK_MAX, &nb);
+	struct record r;
+	int rc = record_of(rt, b, t, locks, n, &r);
 
-	*l = NULL;
-	if (rc)
+	*l = r.lock;
+	*wait = r.wait;
+	if (rc || r.lock)
 		return rc;
-	if (nb) {
-		*l = by_syncblock(locks, n, b[0].syncblock);
-		*wait = b[0].wait;
-		return *l ? 0 : -EBADMSG; /* a record of a Monitor no header has */
-	}
-	/* No Monitor: a thread waiting for a System.Threading.Lock leaves no
-	 * record clrfs reads; say none only when every Lock's waiters are
-	 * named. */
+	/* No record: say none only when every lock's waiters are named. */
 	for (size_t i = 0; i < n; i++)
-		if (locks[i].kind == MV_LOCK_LOCK && locks[i].waiting)
-			return LOCK_WAITERS_UNNAMED;
+		if (locks[i].waiting)
+			return WAITERS_UNNAMED;
 	return 0;
 }
 
@@ -471,22 +591,20 @@ static const struct rt_thread *thread_by_id(struct rt *rt, uint32_t id)
 int mv_thread_blocked_on(struct rt *rt, uint32_t id, struct strbuf *out)
 {
 	const struct rt_thread *t = thread_by_id(rt, id);
-	struct mv_lock *v = NULL, *l = NULL;
+	struct lock_list *list;
+	struct mv_lock *l = NULL;
 	bool wait = false;
-	size_t n;
 	int rc;
 
 	if (!t)
 		return -ENOENT;
-	rc = mv_locks(rt, &v, &n);
+	rc = list_get(rt, &list);
 	if (rc)
 		return rc;
-	rc = blocked_on(rt, t, v, n, &l, &wait);
-	if (rc == LOCK_WAITERS_UNNAMED || rc == -ENOTSUP) {
-		strbuf_puts(out, rc == -ENOTSUP ? "<unreadable: this runtime records what a thread "
-						  "waits for in managed code only>"
-						: "<unreadable: no Monitor; a System.Threading.Lock has "
-						  "waiters the runtime does not name>");
+	rc = blocked_on(rt, &list->tbi, t, list->v, list->n, &l, &wait);
+	if (rc == WAITERS_UNNAMED) {
+		strbuf_puts(out, "<unreadable: no record; a lock has waiters the runtime does not "
+				 "name>");
 		rc = 0;
 	} else if (!rc && !l) {
 		strbuf_puts(out, "none");
@@ -534,12 +652,15 @@ static void put_cycle(struct rt *rt, const struct rt_thread *t, struct mv_lock *
 int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
 {
 	const struct rt_thread *t;
+	struct lock_list *list;
 	struct mv_lock *v;
 	size_t n, nt;
-	int rc = mv_locks(rt, &v, &n);
+	int rc = list_get(rt, &list);
 
 	if (rc)
 		return rc;
+	v = list->v;
+	n = list->n;
 	rc = rt_threads(rt, &t, &nt);
 	/* Each thread waits to enter at most one Monitor: the wait-for graph
 	 * has at most one edge out of each thread, next[i] (nt: none), through
@@ -553,10 +674,10 @@ int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
 	for (size_t i = 0; !rc && i < nt; i++) {
 		struct mv_lock *l;
 		bool wait;
-		int err = blocked_on(rt, &t[i], v, n, &l, &wait);
+		int err = blocked_on(rt, &list->tbi, &t[i], v, n, &l, &wait);
 		next[i] = nt;
 		if (err == -ENOTSUP)
-			rc = err; /* 11.0+: no record of who waits */
+			rc = err; /* no record of who waits */
 		else if (!err && l && !wait && l->owner) {
 			waits[i] = l;
 			next[i] = thread_index(t, nt, l->owner);

@@ -21,13 +21,14 @@ enum mv_lock_kind {
 struct mv_lock {
 	uint64_t obj, mt; /* the locked object (the Lock itself for MV_LOCK_LOCK) */
 	uint64_t syncblock; /* MV_LOCK_SYNCBLOCK: its SyncBlock */
+	uint64_t lock;	    /* ... and (11.0+) the System.Threading.Lock it keeps */
 	enum mv_lock_kind kind;
 	uint32_t owner;	    /* the holder's managed thread id, 0: none */
 	uint32_t recursion; /* how many times it is held */
 	uint32_t waiting;   /* threads waiting to enter, as the lock counts them */
-	/* Threads known by id to wait for it (the runtime's record of each
+	/* Threads known by id to wait for it (the runtime's records of each
 	 * blocked thread, the Monitor.Wait queue), the first MV_LOCK_IDS of
-	 * nids; waiting counts only the others. */
+	 * nids; waiting counts only the others, which no record names. */
 	uint32_t nids;
 	uint32_t ids[MV_LOCK_IDS];
 	int err; /* 0, or why its facts are unreadable */
@@ -45,17 +46,15 @@ int mv_locks_list(struct rt *rt, struct strbuf *out);
 /* /threads/<id>/locks: "OBJECT<TAB>TYPE<TAB>KIND<TAB>RECURSION" per lock the
  * thread holds. */
 int mv_thread_locks(struct rt *rt, uint32_t id, struct strbuf *out);
-/* /threads/<id>/info's blocked-on value: "OBJECT TYPE KIND" of the Monitor
- * the thread waits to enter, or waits on in Monitor.Wait ("... (Monitor.Wait)"),
- * or "none"; <unreadable: reason> where the runtime does not record it
- * natively (11.0+), or for a thread that may wait for a System.Threading.Lock
- * (some Lock has waiters no record names). */
+/* /threads/<id>/info's blocked-on value: "OBJECT TYPE KIND" of the lock the
+ * thread waits to enter, or waits on in Monitor.Wait ("... (Monitor.Wait)"),
+ * or "none"; <unreadable: reason> when its record cannot be read, or when it
+ * has none while some lock has waiters no record names. */
 int mv_thread_blocked_on(struct rt *rt, uint32_t id, struct strbuf *out);
 /* /locks/deadlocks: one block per cycle of threads each waiting to enter a
- * Monitor another of them holds, a blank line between blocks: per thread
+ * lock another of them holds, a blank line between blocks: per thread
  * "ID<TAB>waits for OBJECT TYPE<TAB>held by ID", the cycle from its
- * smallest id; empty when there is none. -ENOTSUP from 11.0, whose runtime
- * records who waits in managed code only. */
+ * smallest id; empty when there is none. */
 int mv_locks_deadlocks(struct rt *rt, struct strbuf *out);
 /* /heap/objects/<addr>/lock: obj's /locks/list line; -ENOENT when obj is
  * not locked. */

@@ -27,6 +27,9 @@ int mv_render_at(struct rt *rt, uint64_t addr, uint8_t elem, uint64_t type_mt, s
 bool mv_is_well_known(struct rt *rt, uint64_t type_mt);
 
 struct rt_field;
+/* The MethodTable of the loaded CoreLib type called name (rt_type_name()
+ * form) into *mt: -ENOENT when CoreLib has loaded no such type. */
+int mv_corelib_type(struct rt *rt, const char *name, uint64_t *mt);
 /* The instance field called name of the type mt; -EBADMSG when it has none. */
 int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt_field **out);
 /* The integer field name of the type mt whose instance data starts at addr

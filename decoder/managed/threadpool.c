@@ -53,35 +53,18 @@ static int int_field(struct rt *rt, uint64_t obj, const char *name, uint64_t *ou
 /* The value of the static reference field of the CoreLib type tname. */
 static int static_ref(struct rt *rt, const char *tname, const char *field, uint64_t *out)
 {
-	const struct rt_heap_type *anchor;
-	struct rt_type_info info;
-	uint64_t *mts, addr;
-	size_t n;
-	int rc = rt_heap_type_by_name(rt, "System.String", &anchor);
+	const struct rt_field *f;
+	size_t nf;
+	uint64_t mt, addr;
+	int rc = mv_corelib_type(rt, tname, &mt);
 
-	rc = rc ? rc : rt_type_info(rt, anchor->mt, &info);
-	rc = rc ? rc : rt_module_types(rt, info.module, &mts, &n);
-	if (rc)
-		return rc;
-	rc = -ENOENT;
-	for (size_t i = 0; i < n && rc == -ENOENT; i++) {
-		const char *name;
-		const struct rt_field *f;
-		size_t nf;
-		if (rt_type_name(rt, mts[i], &name) || strcmp(name, tname))
-			continue;
-		rc = rt_type_static_fields(rt, mts[i], &f, &nf);
-		for (size_t k = 0; !rc && k < nf; k++)
-			if (!strcmp(f[k].name, field)) {
-				rc = rt_static_field_addr(rt, mts[i], &f[k], &addr);
-				rc = rc ? rc : dump_read_ptr(rt_dump(rt), addr, out);
-				free(mts);
-				return rc;
-			}
-		rc = rc ? rc : -ENOENT;
-	}
-	free(mts);
-	return rc;
+	rc = rc ? rc : rt_type_static_fields(rt, mt, &f, &nf);
+	for (size_t k = 0; !rc && k < nf; k++)
+		if (!strcmp(f[k].name, field)) {
+			rc = rt_static_field_addr(rt, mt, &f[k], &addr);
+			return rc ? rc : dump_read_ptr(rt_dump(rt), addr, out);
+		}
+	return rc ? rc : -ENOENT;
 }
 
 int mv_delegate_target(struct rt *rt, uint64_t del, struct strbuf *out)

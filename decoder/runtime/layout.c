@@ -400,6 +400,20 @@ static void lay_statics(struct lay_res *r)
 	/* MethodTable m_dwFlags2 enum_flag_DynamicStatics (methodtable.h;
 	 * RuntimeTypeSystem.md "DynamicStatics = 0x0002"). */
 	s->dynamic_flag = 0x2u;
+	/* Thread statics: every piece or none (Thread.md GetThreadLocalStaticBase). */
+	s->thread_statics =
+		lay_field_opt(r, &s->th_tld, "Thread", "ThreadLocalDataPtr") &&
+		lay_field_opt(r, &s->tsi_size, "ThreadStaticsInfo", "!") &&
+		lay_field_opt(r, &s->tsi_nongc, "ThreadStaticsInfo", "NonGCTlsIndex") &&
+		lay_field_opt(r, &s->tsi_gc, "ThreadStaticsInfo", "GCTlsIndex") &&
+		lay_field_opt(r, &s->tld_nc_count, "ThreadLocalData", "NonCollectibleTlsDataCount") &&
+		lay_field_opt(r, &s->tld_nc_array, "ThreadLocalData", "NonCollectibleTlsArrayData") &&
+		lay_field_opt(r, &s->tld_c_count, "ThreadLocalData", "CollectibleTlsDataCount") &&
+		lay_field_opt(r, &s->tld_c_array, "ThreadLocalData", "CollectibleTlsArrayData") &&
+		lay_global_opt(r, &s->ptr_array_data, "PtrArrayOffsetToDataArray") &&
+		lay_global_opt(r, &s->tls_unused, "NumberOfTlsOffsetsNotUsedInNoncollectibleArray") &&
+		s->tsi_size >= 8 && s->tsi_size <= 256 && s->ptr_array_data <= 64 &&
+		s->tls_unused < 16;
 	lay_end(r);
 }
 

@@ -174,6 +174,15 @@ struct rt_lay_statics {
 	uint64_t dci_size, dci_flags;		     /* DynamicClassInfo */
 	uint64_t gsi_id;			     /* GenericsStaticsInfo.m_DynamicTypeID */
 	uint64_t mt_num_virtuals, mt_interface_map; /* MethodTable, for the optional members */
+	/* Thread statics (9.0+, threadstatics.h): a type's ThreadStaticsInfo
+	 * just before its MethodTableAuxiliaryData holds its TLSIndex for each
+	 * kind; a thread's ThreadLocalData holds the storage. thread_statics
+	 * false when the runtime's layout is unknown (8.0). */
+	bool thread_statics;
+	uint64_t tsi_size, tsi_nongc, tsi_gc;		   /* ThreadStaticsInfo */
+	uint64_t th_tld;				   /* Thread.ThreadLocalDataPtr */
+	uint64_t tld_nc_count, tld_nc_array, tld_c_count, tld_c_array; /* ThreadLocalData */
+	uint64_t ptr_array_data, tls_unused; /* object[] data offset; unused indexes */
 };
 
 struct rt_lay_method {

@@ -327,6 +327,23 @@ static const struct lay_row net9[] = {
 	F("DynamicStaticsInfo", "GCStatics", 0),
 	F("DynamicStaticsInfo", "NonGCStatics", 8),
 	G("StaticsPointerMask", 0xfffffffffffffffeull),
+	/* Thread statics as 10.0 publishes them (threadstatics.h ThreadLocalData
+	 * { int cNonCollectibleTlsData; int cCollectibleTlsData; PTR_Object
+	 * pNonCollectibleTlsArrayData; ... }, methodtable.h ThreadStaticsInfo {
+	 * TLSIndex NonGCTlsIndex, GCTlsIndex; GenericsStaticsInfo }), and
+	 * Thread::m_ThreadLocalDataPtr, found on the locks fixture as the
+	 * field pointing at a ThreadLocalData whose pThread (at 24) is the
+	 * Thread. */
+	F("Thread", "ThreadLocalDataPtr", 928),
+	F("ThreadStaticsInfo", "!", 40),
+	F("ThreadStaticsInfo", "NonGCTlsIndex", 0),
+	F("ThreadStaticsInfo", "GCTlsIndex", 4),
+	F("ThreadLocalData", "NonCollectibleTlsDataCount", 0),
+	F("ThreadLocalData", "CollectibleTlsDataCount", 4),
+	F("ThreadLocalData", "NonCollectibleTlsArrayData", 8),
+	F("ThreadLocalData", "CollectibleTlsArrayData", 16),
+	G("PtrArrayOffsetToDataArray", 16),
+	G("NumberOfTlsOffsetsNotUsedInNoncollectibleArray", 2),
 	/* 12 handle types: 8.0's and the weak interior pointer (10, PR #100446),
 	 * which keeps user data; no cross-reference type yet. */
 	G("HandleMaxInternalTypes", 12),
@@ -407,8 +424,9 @@ static void precode_9_arm64(uint32_t page, struct rt_lay_precode *p)
 static const struct lay_row net9_arm64[] = {
 	F("Module", "PEAssembly", 288),
 	F("Module", "AvailableTypeParams", 832),
-	/* Found on the arm64 locks fixture as on x64 (1032 there). */
+	/* Found on the arm64 locks fixture as on x64 (1032 and 928 there). */
 	F("Thread", "DebugBlockingInfo", 1072),
+	F("Thread", "ThreadLocalDataPtr", 968),
 };
 
 /* What differs from net10 on linux-arm64 10.0.12: Thread::DebugBlockingInfo,

@@ -138,10 +138,17 @@ static int statics_bases(struct rt *rt, uint64_t mt, uint64_t *gc, uint64_t *non
 				   : dsi_bases(rt, mt, gc, nongc);
 }
 
+/* References and structs (boxed) are GC statics; primitives (enums too) and
+ * pointers are not. */
+static bool is_gc_static(const struct rt_field *f)
+{
+	return f->elem == META_ELEM_CLASS || f->elem == META_ELEM_VALUETYPE;
+}
+
 int rt_static_field_addr(struct rt *rt, uint64_t mt, const struct rt_field *f, uint64_t *addr)
 {
 	uint64_t gc, nongc, base, box;
-	bool in_gc = f->elem == META_ELEM_CLASS || f->elem == META_ELEM_VALUETYPE;
+	bool in_gc = is_gc_static(f);
 	int rc;
 
 	if (!f->is_static)
@@ -164,4 +171,77 @@ int rt_static_field_addr(struct rt *rt, uint64_t mt, const struct rt_field *f, u
 	if (!rc)
 		*addr = box + dump_pointer_size(rt->d);
 	return rc;
+}
+
+/* TLSIndex (threadstatics.h): the kind in the top byte, the offset below;
+ * all ones when no index is allocated. */
+#define TLS_INDEX_NONE	       0xffffffffu
+#define TLS_NONCOLLECTIBLE     0
+#define TLS_COLLECTIBLE	       1
+#define TLS_DIRECT	       2
+
+int rt_thread_static_addr(struct rt *rt, uint64_t thread, uint64_t mt, const struct rt_field *f,
+			  uint64_t *addr)
+{
+	const struct rt_lay_statics *l = &rt->lay.statics;
+	bool gc = is_gc_static(f);
+	uint64_t aux, tld, base, arr, h;
+	uint32_t raw, off, count;
+	int rc = rt_layout_err(rt, RT_LG_STATICS);
+
+	if (rc)
+		return rc;
+	if (!l->thread_statics)
+		return -ENOTSUP;
+	if (!f->is_thread_static)
+		return -EINVAL;
+	if (dump_read_ptr(rt->d, mt + l->mt_aux, &aux) ||
+	    dump_read_u32(rt->d, aux - l->tsi_size + (gc ? l->tsi_gc : l->tsi_nongc), &raw) ||
+	    dump_read_ptr(rt->d, thread + l->th_tld, &tld))
+		return -EIO;
+	if (raw == TLS_INDEX_NONE || !tld)
+		return -ENODATA;
+	off = raw & 0xffffffu;
+	switch (raw >> 24) {
+	case TLS_DIRECT: /* in the ThreadLocalData itself */
+		base = tld + off;
+		break;
+	case TLS_NONCOLLECTIBLE: /* an element of an object[]: a byte[] or object[] */
+		if (dump_read_u32(rt->d, tld + l->tld_nc_count, &count) ||
+		    dump_read_ptr(rt->d, tld + l->tld_nc_array, &arr))
+			return -EIO;
+		if (off >= count || off < l->tls_unused || !arr)
+			return -ENODATA;
+		if (dump_read_ptr(rt->d, arr + l->ptr_array_data + (off - l->tls_unused) * RT_PTR_SIZE,
+				  &base))
+			return -EIO;
+		break;
+	case TLS_COLLECTIBLE: /* a handle to that array, in a native array */
+		if (dump_read_u32(rt->d, tld + l->tld_c_count, &count) ||
+		    dump_read_ptr(rt->d, tld + l->tld_c_array, &arr))
+			return -EIO;
+		if (off >= count || !arr)
+			return -ENODATA;
+		if (dump_read_ptr(rt->d, arr + (uint64_t)off * RT_PTR_SIZE, &h) ||
+		    (h && dump_read_ptr(rt->d, h, &base)))
+			return -EIO;
+		if (!h)
+			return -ENODATA;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	if (!base)
+		return -ENODATA;
+	/* The FieldDesc's offset counts the array header in (Thread.md). */
+	*addr = base + f->offset;
+	if (f->elem == META_ELEM_VALUETYPE && gc) {
+		uint64_t box;
+		if (dump_read_ptr(rt->d, *addr, &box))
+			return -EIO;
+		if (!box)
+			return -ENODATA;
+		*addr = box + RT_PTR_SIZE;
+	}
+	return 0;
 }

@@ -21,12 +21,9 @@ list_line() { # LIST I
 	awk -F '\t' -v t="$type" -v o="$owner" '$2 == t && (t != "System.Threading.Lock" || $4 == o)' <<<"$1"
 }
 
-# Whether the runtime records natively which thread waits for which Monitor (before 11.0).
-names_waiters() { local line=${CLRFS_FIXTURES##*/}; line=${line#arm64-}; [[ $line != 11.0 ]]; }
-
 check_list() { # KIND
 	use_dump "$1"
-	local list line n i want_w got_w ids count
+	local list line n i want_w got_w
 	list=$(tree_cat /locks/list)
 	# OBJECT TYPE KIND OWNER RECURSION WAITERS, sorted by object.
 	run -1 grep -vE $'^0x[0-9a-f]{16}\t[^\t]+\t(thin|syncblock|lock)\t(-|[0-9]+)\t[0-9]+\t(-|([0-9]+|[0-9]+ waiting)(,([0-9]+|[0-9]+ waiting))*)$' <<<"$list"
@@ -40,20 +37,9 @@ check_list() { # KIND
 		IFS=$'\t' read -r _ _ kind owner rec got_w <<<"$line"
 		[[ $kind == "$(manifest ".locks[$i].kind")" && $owner == "$(manifest ".locks[$i].owner // \"-\"")" &&
 			$rec == "$(manifest ".locks[$i].recursion")" ]] || { echo "lock $i: $line"; return 1; }
-		# WAITERS: the ids the runtime records, the rest counted; together the manifest's.
+		# WAITERS: every waiter by id, as the runtime records who waits.
 		want_w=$(manifest ".locks[$i].waiters | sort | join(\",\")")
-		ids=$(tr ',' '\n' <<<"$got_w" | grep -xE '[0-9]+' | sort -n | paste -sd, || true)
-		count=$(tr ',' '\n' <<<"$got_w" | awk '/ waiting$/ { n += $1 } END { print n + 0 }')
-		if [[ -z $want_w ]]; then
-			[[ $got_w == - ]] || { echo "lock $i: $line"; return 1; }
-		else
-			[[ -z $ids || ",$want_w," == *",$ids,"* ]] || { echo "lock $i: ids $ids of $want_w"; return 1; }
-			(($(tr ',' '\n' <<<"$ids" | grep -c . || true) + count == $(manifest ".locks[$i].waiters | length"))) ||
-				{ echo "lock $i: $line, want $want_w"; return 1; }
-			# A Monitor's waiters by name where the runtime records them.
-			! names_waiters || [[ $kind != syncblock || $ids == "$want_w" ]] ||
-				{ echo "lock $i: $line, want $want_w by id"; return 1; }
-		fi
+		[[ $got_w == "${want_w:--}" ]] || { echo "lock $i: $line, want waiters ${want_w:--}"; return 1; }
 	done
 }
 
@@ -137,37 +123,25 @@ check_sos() { # KIND
 @test "full: /locks/list's held sync blocks equal SOS syncblk" { check_sos full; }
 @test "heap: /locks/list's held sync blocks equal SOS syncblk" { check_sos heap; }
 
-# blocked-on in each thread's info: the Monitor it waits to enter or waits on.
+# blocked-on in each thread's info: the lock it waits to enter or waits on.
 check_blocked_on() { # KIND
 	use_dump "$1"
-	local role id want lock_waiters
-	lock_waiters=$(manifest '[.locks[] | select(.kind == "lock") | .waiters[]] | length')
+	local role id want
 	for role in $(manifest '.threads | keys[]'); do
 		id=$(manifest ".threads.$role")
 		run -0 tree_cat "/threads/$id/info"
 		local got
 		got=$(field blocked-on)
-		if ! names_waiters; then
-			[[ $got == "<unreadable: this runtime records what a thread waits for in managed code only>" ]] ||
-				{ echo "$role: $got"; return 1; }
-			continue
-		fi
 		case $role in
 		deadlock_a) want="Fixture.DeadlockB syncblock" ;;
 		deadlock_b) want="Fixture.DeadlockA syncblock" ;;
 		waiter_1 | waiter_2) want="Fixture.Contended syncblock" ;;
 		monitor_wait) want="Fixture.WaitTarget syncblock (Monitor.Wait)" ;;
+		lock_waiter) want="System.Threading.Lock lock" ;;
 		*) want=none ;;
 		esac
 		if [[ $want == none ]]; then
-			# No Monitor; with waiters of a System.Threading.Lock about, which of the
-			# others waits for it is not recorded.
-			if ((lock_waiters)); then
-				[[ $got == "<unreadable: no Monitor; a System.Threading.Lock has waiters the runtime does not name>" ]] ||
-					{ echo "$role: $got"; return 1; }
-			else
-				[[ $got == none ]] || { echo "$role: $got"; return 1; }
-			fi
+			[[ $got == none ]] || { echo "$role: $got"; return 1; }
 		else
 			[[ $got =~ ^0x[0-9a-f]{16}\ (.*)$ && ${BASH_REMATCH[1]} == "$want" ]] ||
 				{ echo "$role: '$got', want '$want'"; return 1; }
@@ -175,18 +149,14 @@ check_blocked_on() { # KIND
 	done
 }
 
-@test "full: /threads/<id>/info says which Monitor a thread is blocked on" { check_blocked_on full; }
-@test "heap: /threads/<id>/info says which Monitor a thread is blocked on" { check_blocked_on heap; }
+@test "full: /threads/<id>/info says which lock a thread is blocked on" { check_blocked_on full; }
+@test "heap: /threads/<id>/info says which lock a thread is blocked on" { check_blocked_on heap; }
 
 # /locks/deadlocks: the AB/BA cycle, from its smallest id.
 check_deadlocks() { # KIND
 	use_dump "$1"
 	local a b want
 	run -0 tree_cat /locks/deadlocks
-	if ! names_waiters; then
-		[[ $output == "<unreadable: "*">" ]] || { echo "$output"; return 1; }
-		return 0
-	fi
 	a=$(manifest .threads.deadlock_a)
 	b=$(manifest .threads.deadlock_b)
 	local list oa ob
