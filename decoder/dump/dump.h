@@ -52,6 +52,12 @@ int dump_read(struct dump *d, uint64_t addr, void *buf, size_t len);
  * data segment from its file (with relocations applied). Only for data the
  * program never writes after loading, such as the runtime's contract descriptor. */
 int dump_read_image(struct dump *d, uint64_t addr, void *buf, size_t len);
+/* Like dump_read(), but through pread however small: for one-off reads of
+ * scattered memory (a thread's records on its stack, its thread-local
+ * data), which through the map would map the page cache's large folios
+ * whole (megabytes of the daemon's resident memory for a few words). */
+int dump_read_cold(struct dump *d, uint64_t addr, void *buf, size_t len);
+int dump_read_cold_ptr(struct dump *d, uint64_t addr, uint64_t *out);
 int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out);
 int dump_read_u64(struct dump *d, uint64_t addr, uint64_t *out);
 /* Reads a pointer-sized value (the dump's pointer size). */

@@ -614,13 +614,14 @@ static inline const uint8_t *seg_bytes(const struct dump *d, uint64_t addr, size
 	return d->map + s->off + (addr - s->vaddr);
 }
 
-static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int image)
+/* cold: through pread however small (dump_read_cold()). */
+static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int image, int cold)
 {
 	uint8_t *out = buf;
 
 	if (len && addr > UINT64_MAX - len)
 		return -EIO;
-	if (len < BULK_READ) {
+	if (len < BULK_READ && !cold) {
 		const uint8_t *p = seg_bytes(d, addr, len);
 		if (p)
 			return dump_guard_copy(d, out, p, len);
@@ -634,7 +635,7 @@ static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int im
 				    : len;
 			/* Bulk reads (the heap walk's windows) go through pread: the page
 			 * cache copies them without faulting every page into our mapping. */
-			if (n < BULK_READ ||
+			if ((n < BULK_READ && !cold) ||
 			    pread(d->fd, out, n, (off_t)(s->off + (addr - s->vaddr))) != (ssize_t)n) {
 				int rc = dump_guard_copy(d, out, d->map + s->off + (addr - s->vaddr), n);
 				if (rc)
@@ -663,12 +664,27 @@ static int read_any(struct dump *d, uint64_t addr, void *buf, size_t len, int im
 
 int dump_read(struct dump *d, uint64_t addr, void *buf, size_t len)
 {
-	return read_any(d, addr, buf, len, 0);
+	return read_any(d, addr, buf, len, 0, 0);
 }
 
 int dump_read_image(struct dump *d, uint64_t addr, void *buf, size_t len)
 {
-	return read_any(d, addr, buf, len, 1);
+	return read_any(d, addr, buf, len, 1, 0);
+}
+
+int dump_read_cold(struct dump *d, uint64_t addr, void *buf, size_t len)
+{
+	return read_any(d, addr, buf, len, 0, 1);
+}
+
+int dump_read_cold_ptr(struct dump *d, uint64_t addr, uint64_t *out)
+{
+	uint64_t v = 0;
+	int rc = dump_read_cold(d, addr, &v, d->ptr_size == 8 ? 8 : 4);
+
+	if (!rc)
+		*out = v;
+	return rc;
 }
 
 int dump_read_u32(struct dump *d, uint64_t addr, uint32_t *out)

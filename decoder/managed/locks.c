@@ -245,15 +245,17 @@ static int managed_record(struct rt *rt, const struct tbi *b, const struct rt_th
 
 	if (rc == -ENODATA)
 		return 0; /* never blocked: no storage for the statics */
-	if (rc || dump_read_ptr(rt_dump(rt), at, &p))
+	/* The records and the slots they point at are on the thread's stack:
+	 * read once each, not through the map (dump_read_cold()). */
+	if (rc || dump_read_cold_ptr(rt_dump(rt), at, &p))
 		return rc ? rc : -EIO;
 	for (unsigned steps = 0; p && steps < RT_MONITOR_WAIT_STEPS; steps++) {
-		rc = mv_read_int_at(rt, b->kind, p, &kind);
-		rc = rc ? rc : dump_read_ptr(rt_dump(rt), p + b->ptr->offset, &slot);
-		if (rc)
-			return rc;
+		kind = 0;
+		if (dump_read_cold(rt_dump(rt), p + b->kind->offset, &kind, 4) ||
+		    dump_read_cold_ptr(rt_dump(rt), p + b->ptr->offset, &slot))
+			return -EIO;
 		if (kind == TBI_LOCK || kind == TBI_CONDITION) {
-			if (!slot || dump_read_ptr(rt_dump(rt), slot, &obj) || !obj)
+			if (!slot || dump_read_cold_ptr(rt_dump(rt), slot, &obj) || !obj)
 				return -EBADMSG;
 			if (kind == TBI_CONDITION &&
 			    (rt_object_size(rt, obj, &mt, &size) ||
@@ -264,7 +266,7 @@ static int managed_record(struct rt *rt, const struct tbi *b, const struct rt_th
 			r->counted = true;
 			return r->lock ? 0 : -EBADMSG; /* a Lock the list lacks */
 		}
-		if (dump_read_ptr(rt_dump(rt), p + b->next->offset, &p))
+		if (dump_read_cold_ptr(rt_dump(rt), p + b->next->offset, &p))
 			return -EIO;
 	}
 	return 0;

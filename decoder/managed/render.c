@@ -195,24 +195,10 @@ int mv_corelib_type(struct rt *rt, const char *name, uint64_t *mt)
 {
 	const struct rt_heap_type *anchor;
 	struct rt_type_info info;
-	uint64_t *mts;
-	size_t n;
 	int rc = rt_heap_type_by_name(rt, "System.String", &anchor);
 
 	rc = rc ? rc : rt_type_info(rt, anchor->mt, &info);
-	rc = rc ? rc : rt_module_types(rt, info.module, &mts, &n);
-	if (rc)
-		return rc;
-	rc = -ENOENT;
-	for (size_t i = 0; i < n && rc == -ENOENT; i++) {
-		const char *tn;
-		if (!rt_type_name(rt, mts[i], &tn) && !strcmp(tn, name)) {
-			*mt = mts[i];
-			rc = 0;
-		}
-	}
-	free(mts);
-	return rc;
+	return rc ? rc : rt_module_type_by_name(rt, info.module, name, mt);
 }
 
 int mv_read_int_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *name, uint64_t *out)

@@ -55,6 +55,12 @@ int rt_type_static_fields(struct rt *rt, uint64_t mt, const struct rt_field **fi
  * its AvailableTypeParams table holds; TypeDescs left out. The caller frees
  * *mts. Errors as above. */
 int rt_module_types(struct rt *rt, uint64_t module, uint64_t **mts, size_t *count);
+/* The MethodTable of module's TypeDef whose full name (meta.h
+ * meta_typedef_fullname(): "Namespace.Outer+Inner") is fullname: its token
+ * found in the metadata, then the runtime's map; -ENOENT when there is no
+ * such TypeDef or the runtime has not loaded it. Touches only the metadata's
+ * TypeDef names, not every loaded type. */
+int rt_module_type_by_name(struct rt *rt, uint64_t module, const char *fullname, uint64_t *mt);
 
 /* Size in bytes of an unboxed value of the value type mt: BaseSize minus
  * EEClass::m_cbBaseSizePadding (MethodTable::GetNumInstanceFieldBytes()).

@@ -119,6 +119,16 @@ static int token_mt(struct rt *rt, uint64_t module, uint32_t token, uint64_t *mt
 	return rc;
 }
 
+int rt_module_type_by_name(struct rt *rt, uint64_t module, const char *fullname, uint64_t *mt)
+{
+	const struct meta *m;
+	uint32_t rid;
+	int rc = rt_module_meta(rt, module, &m);
+
+	rc = rc ? rc : meta_typedef_find(m, fullname, &rid);
+	return rc ? rc : token_mt(rt, module, META_TOKEN(META_TABLE_TYPEDEF, rid), mt);
+}
+
 /* Reads a module's AvailableTypeParams once (Loader.md DacEnumerableHash:
  * bucket 0 holds the chain count, chains start at bucket 3, a set low bit
  * ends a chain); the entries must add up to the table's Count. */

@@ -174,7 +174,8 @@ int rt_static_field_addr(struct rt *rt, uint64_t mt, const struct rt_field *f, u
 }
 
 /* TLSIndex (threadstatics.h): the kind in the top byte, the offset below;
- * all ones when no index is allocated. */
+ * all ones when no index is allocated. A thread's storage is scattered
+ * (its ThreadLocalData, its arrays): read once each, not through the map. */
 #define TLS_INDEX_NONE	       0xffffffffu
 #define TLS_NONCOLLECTIBLE     0
 #define TLS_COLLECTIBLE	       1
@@ -185,8 +186,8 @@ int rt_thread_static_addr(struct rt *rt, uint64_t thread, uint64_t mt, const str
 {
 	const struct rt_lay_statics *l = &rt->lay.statics;
 	bool gc = is_gc_static(f);
-	uint64_t aux, tld, base, arr, h;
-	uint32_t raw, off, count;
+	uint64_t aux, tld, base, arr, h, count = 0;
+	uint32_t raw, off;
 	int rc = rt_layout_err(rt, RT_LG_STATICS);
 
 	if (rc)
@@ -207,23 +208,24 @@ int rt_thread_static_addr(struct rt *rt, uint64_t thread, uint64_t mt, const str
 		base = tld + off;
 		break;
 	case TLS_NONCOLLECTIBLE: /* an element of an object[]: a byte[] or object[] */
-		if (dump_read_u32(rt->d, tld + l->tld_nc_count, &count) ||
-		    dump_read_ptr(rt->d, tld + l->tld_nc_array, &arr))
+		if (dump_read_cold(rt->d, tld + l->tld_nc_count, &count, 4) ||
+		    dump_read_cold_ptr(rt->d, tld + l->tld_nc_array, &arr))
 			return -EIO;
 		if (off >= count || off < l->tls_unused || !arr)
 			return -ENODATA;
-		if (dump_read_ptr(rt->d, arr + l->ptr_array_data + (off - l->tls_unused) * RT_PTR_SIZE,
-				  &base))
+		if (dump_read_cold_ptr(rt->d,
+				       arr + l->ptr_array_data + (off - l->tls_unused) * RT_PTR_SIZE,
+				       &base))
 			return -EIO;
 		break;
 	case TLS_COLLECTIBLE: /* a handle to that array, in a native array */
-		if (dump_read_u32(rt->d, tld + l->tld_c_count, &count) ||
-		    dump_read_ptr(rt->d, tld + l->tld_c_array, &arr))
+		if (dump_read_cold(rt->d, tld + l->tld_c_count, &count, 4) ||
+		    dump_read_cold_ptr(rt->d, tld + l->tld_c_array, &arr))
 			return -EIO;
 		if (off >= count || !arr)
 			return -ENODATA;
-		if (dump_read_ptr(rt->d, arr + (uint64_t)off * RT_PTR_SIZE, &h) ||
-		    (h && dump_read_ptr(rt->d, h, &base)))
+		if (dump_read_cold_ptr(rt->d, arr + (uint64_t)off * RT_PTR_SIZE, &h) ||
+		    (h && dump_read_cold_ptr(rt->d, h, &base)))
 			return -EIO;
 		if (!h)
 			return -ENODATA;
@@ -237,7 +239,7 @@ int rt_thread_static_addr(struct rt *rt, uint64_t thread, uint64_t mt, const str
 	*addr = base + f->offset;
 	if (f->elem == META_ELEM_VALUETYPE && gc) {
 		uint64_t box;
-		if (dump_read_ptr(rt->d, *addr, &box))
+		if (dump_read_cold_ptr(rt->d, *addr, &box))
 			return -EIO;
 		if (!box)
 			return -ENODATA;

@@ -163,10 +163,10 @@ int rt_thread_blocking(struct rt *rt, uint64_t thread, struct rt_blocking *out, 
 	if (dump_read_ptr(rt->d, thread + l->th_blocking, &item))
 		return -EIO;
 	for (unsigned steps = 0; item && steps < RT_MONITOR_WAIT_STEPS; steps++) {
-		uint64_t aw;
-		uint32_t type;
-		if (dump_read_ptr(rt->d, item + l->dbi_monitor, &aw) ||
-		    dump_read_u32(rt->d, item + l->dbi_type, &type))
+		uint64_t aw, type = 0;
+		/* On the thread's stack: read once, not through the map. */
+		if (dump_read_cold_ptr(rt->d, item + l->dbi_monitor, &aw) ||
+		    dump_read_cold(rt->d, item + l->dbi_type, &type, 4))
 			return -EIO;
 		/* DebugBlock_MonitorCriticalSection (0), DebugBlock_MonitorEvent (1) */
 		if (!aw || type > 1)
@@ -174,7 +174,7 @@ int rt_thread_blocking(struct rt *rt, uint64_t thread, struct rt_blocking *out, 
 		if (*n < max)
 			out[*n] = (struct rt_blocking){.syncblock = aw - l->aw_at, .wait = type == 1};
 		(*n)++;
-		if (dump_read_ptr(rt->d, item + l->dbi_next, &item))
+		if (dump_read_cold_ptr(rt->d, item + l->dbi_next, &item))
 			return -EIO;
 	}
 	return 0;
