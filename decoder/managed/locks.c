@@ -66,6 +66,8 @@ static int read_lock(struct rt *rt, uint64_t lock, const struct rt_lock_bits *bi
 		return 0;
 	owner &= 0xffffffffu; /* an int or uint; 0 is none, ~0 remaps an OS id of 0 */
 	l->owner = bits->owner_os ? id_of_os(rt, owner) : (uint32_t)owner;
+	if (!l->owner)
+		l->owner = RT_OWNER_UNKNOWN; /* held by a thread not in the list */
 	l->recursion = (uint32_t)rec + 1;
 	return 0;
 }
@@ -480,7 +482,10 @@ static void put_line(struct rt *rt, const struct mv_lock *l, struct strbuf *out)
 		strbuf_puts(out, "\n");
 		return;
 	}
-	if (l->owner)
+	if (l->owner == RT_OWNER_UNKNOWN)
+		strbuf_printf(out, "<unreadable: held by a thread not in the thread list>\t%u\t",
+			      l->recursion);
+	else if (l->owner)
 		strbuf_printf(out, "%u\t%u\t", l->owner, l->recursion);
 	else
 		strbuf_puts(out, "-\t0\t");
@@ -680,7 +685,7 @@ int mv_locks_deadlocks(struct rt *rt, struct strbuf *out)
 		next[i] = nt;
 		if (err == -ENOTSUP)
 			rc = err; /* no record of who waits */
-		else if (!err && l && !wait && l->owner) {
+		else if (!err && l && !wait && l->owner && l->owner != RT_OWNER_UNKNOWN) {
 			waits[i] = l;
 			next[i] = thread_index(t, nt, l->owner);
 		}

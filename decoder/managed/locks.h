@@ -23,7 +23,8 @@ struct mv_lock {
 	uint64_t syncblock; /* MV_LOCK_SYNCBLOCK: its SyncBlock */
 	uint64_t lock;	    /* ... and (11.0+) the System.Threading.Lock it keeps */
 	enum mv_lock_kind kind;
-	uint32_t owner;	    /* the holder's managed thread id, 0: none */
+	uint32_t owner;	    /* the holder's managed thread id, 0: none;
+			     * RT_OWNER_UNKNOWN: held by a thread not in the list */
 	uint32_t recursion; /* how many times it is held */
 	uint32_t waiting;   /* threads waiting to enter, as the lock counts them */
 	/* Threads known by id to wait for it (the runtime's records of each

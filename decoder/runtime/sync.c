@@ -49,13 +49,14 @@ static int wait_queue(struct rt *rt, uint64_t sb, struct rt_monitor *out)
 		return -EIO;
 	for (unsigned steps = 0; link && steps < RT_MONITOR_WAIT_STEPS; steps++) {
 		uint64_t wel = link - l->wel_link;
-		if (dump_read_ptr(rt->d, wel + l->wel_sb, &back) || back != sb ||
-		    dump_read_ptr(rt->d, wel + l->wel_thread, &thread))
+		/* On the waiting thread's stack: read once (dump_read_cold()). */
+		if (dump_read_cold_ptr(rt->d, wel + l->wel_sb, &back) || back != sb ||
+		    dump_read_cold_ptr(rt->d, wel + l->wel_thread, &thread))
 			return -EBADMSG;
 		if (out->nwait < RT_MONITOR_WAIT_MAX)
 			out->wait[out->nwait] = thread_id_at(rt, thread);
 		out->nwait++;
-		if (dump_read_ptr(rt->d, link, &link))
+		if (dump_read_cold_ptr(rt->d, link, &link))
 			return -EIO;
 	}
 	return 0;
@@ -117,6 +118,8 @@ int rt_monitor_read(struct rt *rt, uint64_t obj, uint32_t value, struct rt_monit
 	out->waiters = state >> l->aw_waiter_shift;
 	if (state & l->aw_locked) {
 		out->owner = l->aw_holder_id ? (uint32_t)holder : thread_id_at(rt, holder);
+		if (!out->owner)
+			out->owner = RT_OWNER_UNKNOWN; /* held; the Thread is not listed */
 		out->recursion = rec;
 	}
 	return wait_queue(rt, out->syncblock, out);

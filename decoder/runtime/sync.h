@@ -15,7 +15,8 @@ struct rt_monitor {
 	uint64_t obj;
 	uint32_t index;	    /* its sync block's index; 0: a thin lock in the header */
 	uint64_t syncblock; /* the SyncBlock, 0 for a thin lock */
-	uint32_t owner;	    /* the holder's managed thread id; 0: not held */
+	uint32_t owner;	    /* the holder's managed thread id; 0: not held;
+			     * RT_OWNER_UNKNOWN: held by a thread not in the list */
 	uint32_t recursion; /* how many times the holder holds it */
 	uint32_t waiters;   /* threads waiting to enter, as the lock counts them */
 	/* 11.0+: the System.Threading.Lock the sync block keeps the Monitor in
@@ -29,6 +30,7 @@ struct rt_monitor {
 	uint32_t wait[32];
 };
 #define RT_MONITOR_WAIT_MAX   32
+#define RT_OWNER_UNKNOWN      UINT32_MAX
 #define RT_MONITOR_WAIT_STEPS 4096
 
 /* The Monitor of obj, whose header's sync block value is value (as
