@@ -201,6 +201,10 @@ static int walk_segment(struct walk *w, const struct rt_segment *s, uint64_t fro
 	struct diag *diag = dump_diag(w->rt->d);
 	int skip_ctx = s->gen != 3 && s->gen != -1; /* not LOH, not frozen */
 	uint64_t obj = from;
+	/* rt_heap_walk_locks()'s header bits, in locals: the loop's hot path. */
+	const uint32_t hdr_any = w->locked ? w->hdr_any : 0, hdr_index = w->hdr_index,
+		       hdr_hash = w->hdr_hash, hdr_tid = w->hdr_tid;
+	const uint64_t hdr_at = w->hdr_at;
 
 	while (obj < s->end) {
 		/* next_ctx: the first allocation context at or after obj, so the
@@ -273,11 +277,10 @@ static int walk_segment(struct walk *w, const struct rt_segment *s, uint64_t fro
 		}
 		if (mt != free_mt) {
 			uint64_t rsize = obj_reported_size(m, ncomp);
-			if (w->locked && obj - w->hdr_at >= w->win.base) {
+			if (hdr_any && obj - hdr_at >= w->win.base) {
 				uint32_t v;
-				memcpy(&v, p - w->hdr_at, 4);
-				if ((v & w->hdr_any) &&
-				    ((v & w->hdr_index) ? !(v & w->hdr_hash) : (v & w->hdr_tid)) &&
+				memcpy(&v, p - hdr_at, 4);
+				if ((v & hdr_any) && ((v & hdr_index) ? !(v & hdr_hash) : (v & hdr_tid)) &&
 				    (rc = w->locked(obj, v, w->arg)))
 					return rc;
 			}
