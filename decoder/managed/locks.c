@@ -359,7 +359,7 @@ static int locks_build(struct rt *rt, const struct tbi *b, struct mv_lock **out,
 			backing[nbacking++] = m.lock;
 			l.lock = m.lock;
 			err = have_bits ? read_lock(rt, m.lock, &bits, &l) : -ENOTSUP;
-			c = bsearch(&key, conds, nconds, sizeof(*conds), cond_cmp);
+			c = nconds ? bsearch(&key, conds, nconds, sizeof(*conds), cond_cmp) : NULL;
 			if (c)
 				l.waiting += c->waiters;
 		} else if (!err) {
@@ -398,7 +398,8 @@ static int locks_build(struct rt *rt, const struct tbi *b, struct mv_lock **out,
 		free(a.v);
 		return rc;
 	}
-	qsort(a.v, a.n, sizeof(*a.v), lock_cmp);
+	if (a.n)
+		qsort(a.v, a.n, sizeof(*a.v), lock_cmp);
 	name_waiters(rt, b, a.v, a.n);
 	*out = a.v;
 	*count = a.n;
@@ -538,7 +539,7 @@ int mv_object_lock(struct rt *rt, uint64_t obj, struct strbuf *out)
 
 	if (rc)
 		return rc;
-	l = bsearch(&key, v, n, sizeof(*v), lock_cmp);
+	l = n ? bsearch(&key, v, n, sizeof(*v), lock_cmp) : NULL;
 	if (l)
 		put_line(rt, l, out);
 	return l ? 0 : -ENOENT;
