@@ -55,6 +55,49 @@ static void addr_name(uint64_t addr, char *buf)
 
 /* --- /heap/types/<type>/<addr>/ --- */
 
+/* An object's file that one decoder function makes from the object's
+ * address (the file's key.u); key.p is its struct obj_file. */
+struct obj_file {
+	int (*render)(struct rt *rt, uint64_t obj, struct strbuf *out);
+	bool value; /* one value, which the file ends with a newline */
+};
+
+/* stacktrace (exceptions): the frames the runtime recorded as it was thrown,
+ * IP<TAB>METHOD+0xOFFSET, the throwing frame first; empty when never thrown.
+ * Tasks: status and method as /tasks/list gives them. lock: the object's
+ * /locks/list line (decoder/managed/locks.h). */
+static const struct obj_file stacktrace_file = {mv_exception_stack, false};
+static const struct obj_file task_status_file = {mv_task_status, true};
+static const struct obj_file task_method_file = {mv_task_method, true};
+static const struct obj_file lock_file = {mv_object_lock, false};
+
+/* What the file's function writes, or one <unreadable: reason> line. */
+static int obj_file_render(struct fs_node *file, struct strbuf *b)
+{
+	const struct obj_file *f = fs_node_key(file).p;
+	size_t before = b->len;
+	int rc = f->render(fs_of(file)->rt, fs_node_key(file).u, b);
+
+	if (rc) {
+		strbuf_truncate(b, before);
+		fs_put_unreadable(b, rc);
+	}
+	if (rc || f->value)
+		strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops obj_file_ops = { .render = obj_file_render };
+static const struct fs_ops obj_small_file_ops = { .render = obj_file_render, .small = true };
+
+/* Adds the file name made by f to the object directory dir. */
+static int add_obj_file(struct fs_node *dir, const char *name, const struct obj_file *f,
+			bool small)
+{
+	return fs_node_add(dir, name, FS_FILE, small ? &obj_small_file_ops : &obj_file_ops,
+			   (struct fs_key){fs_node_key(dir).u, (void *)f}, NULL);
+}
+
 static int obj_type_render(struct fs_node *file, struct strbuf *b)
 {
 	const struct fs_heap_type *t = key_type(file);
@@ -75,50 +118,8 @@ static int obj_size_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-/* stacktrace (exceptions): the frames the runtime recorded as it was thrown,
- * IP<TAB>METHOD+0xOFFSET, the throwing frame first; empty when never thrown. */
-static int obj_stacktrace_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_exception_stack(fs_of(file)->rt, fs_node_key(file).u, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
-}
-
-/* Tasks: status and method as /tasks/list gives them; a state machine box's
- * state (<>1__state); continuation, a link to the box its completion
- * resumes (continuations/ with one link each when several). */
-static int obj_task_status_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_task_status(fs_of(file)->rt, fs_node_key(file).u, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-	}
-	strbuf_puts(b, "\n");
-	return 0;
-}
-
-static int obj_task_method_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_task_method(fs_of(file)->rt, fs_node_key(file).u, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-	}
-	strbuf_puts(b, "\n");
-	return 0;
-}
-
+/* A state machine box's state (<>1__state); continuation, a link to the box
+ * its completion resumes (continuations/ with one link each when several). */
 static int obj_box_state_render(struct fs_node *file, struct strbuf *b)
 {
 	int64_t state;
@@ -132,8 +133,6 @@ static int obj_box_state_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
-static const struct fs_ops obj_task_status_ops = { .render = obj_task_status_render, .small = true };
-static const struct fs_ops obj_task_method_ops = { .render = obj_task_method_render, .small = true };
 static const struct fs_ops obj_box_state_ops = { .render = obj_box_state_render, .small = true };
 
 #define CONTINUATIONS_MAX 4096
@@ -183,9 +182,9 @@ static int add_task_files(struct fs_node *dir, struct rt *rt, uint64_t obj, uint
 	uint64_t conts[2], awaited;
 	size_t n = 0, nf;
 	int64_t state;
-	int rc = fs_node_add(dir, "status", FS_FILE, &obj_task_status_ops, key, NULL);
+	int rc = add_obj_file(dir, "status", &task_status_file, true);
 
-	rc = rc ? rc : fs_node_add(dir, "method", FS_FILE, &obj_task_method_ops, key, NULL);
+	rc = rc ? rc : add_obj_file(dir, "method", &task_method_file, true);
 	if (!rc && mv_box_state(rt, obj, &state) != -EBADMSG) {
 		rc = fs_node_add(dir, "state", FS_FILE, &obj_box_state_ops, key, NULL);
 		rc = rc ? rc : fs_node_add(dir, "asynclocals", FS_FILE, &obj_box_asynclocals_ops, key, NULL);
@@ -206,24 +205,8 @@ static int add_task_files(struct fs_node *dir, struct rt *rt, uint64_t obj, uint
 }
 
 static const struct fs_ops obj_type_ops = { .render = obj_type_render, .small = true };
-static const struct fs_ops obj_stacktrace_ops = { .render = obj_stacktrace_render };
 static const struct fs_ops obj_size_ops = { .render = obj_size_render, .small = true };
 
-/* Its /locks/list line (decoder/managed/locks.h). */
-static int obj_lock_render(struct fs_node *file, struct strbuf *b)
-{
-	size_t before = b->len;
-	int rc = mv_object_lock(fs_of(file)->rt, fs_node_key(file).u, b);
-
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-		strbuf_puts(b, "\n");
-	}
-	return 0;
-}
-
-static const struct fs_ops obj_lock_ops = { .render = obj_lock_render, .small = true };
 
 static int obj_dir_populate(struct fs_node *dir)
 {
@@ -240,11 +223,11 @@ static int obj_dir_populate(struct fs_node *dir)
 	if (!rc && fs_obj_has_value(rt, mt))
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
 	if (!rc && mv_is_exception(rt, mt))
-		rc = fs_node_add(dir, "stacktrace", FS_FILE, &obj_stacktrace_ops, key, NULL);
+		rc = add_obj_file(dir, "stacktrace", &stacktrace_file, false);
 	if (!rc && mv_is_task(rt, mt))
 		rc = add_task_files(dir, rt, key.u, mt, key);
 	if (!rc && mv_object_is_locked(rt, key.u, mt))
-		rc = fs_node_add(dir, "lock", FS_FILE, &obj_lock_ops, key, NULL);
+		rc = add_obj_file(dir, "lock", &lock_file, true);
 	return rc;
 }
 
