@@ -183,3 +183,18 @@ manifest() { jq -r "$1" "$MANIFEST"; }
 stacks_read() { local line=${CLRFS_FIXTURES##*/}; line=${line#arm64-}; [[ $line != 8.0 && $line != 9.0 ]]; }
 # The problems /info of an intact dump of this line counts: 0, or that one.
 base_problems() { if stacks_read; then echo 0; else echo 1; fi; }
+
+# SOS (scripts/sos: dotnet-dump) for a comparison test: skips on arm64 dumps, which SOS
+# does not read on x86_64; without dotnet-dump fails, unless CLRFS_NO_ORACLE=1 says to
+# skip (with the reason).
+need_sos() {
+	local rc=0
+	[[ ${CLRFS_FIXTURES##*/} != arm64-* ]] || skip "SOS reads no arm64 dump on x86_64"
+	"$CLRFS_ROOT/scripts/sos" --install 2>"$BATS_TEST_TMPDIR/sos.err" || rc=$?
+	if ((rc == 3)); then
+		[[ ${CLRFS_NO_ORACLE:-0} == 1 ]] && skip "$(cat "$BATS_TEST_TMPDIR/sos.err")"
+		cat "$BATS_TEST_TMPDIR/sos.err"
+		return 1
+	fi
+	((rc == 0))
+}

@@ -90,15 +90,8 @@ check_object_lock() { # KIND
 # CLRFS_NO_ORACLE=1 says to skip it.
 check_sos() { # KIND
 	use_dump "$1"
-	local rc=0 ours theirs
-	[[ ${CLRFS_FIXTURES##*/} != arm64-* ]] || skip "SOS reads no arm64 dump on x86_64"
-	"$CLRFS_ROOT/scripts/sos" --install 2>"$BATS_TEST_TMPDIR/sos.err" || rc=$?
-	if ((rc == 3)); then
-		[[ ${CLRFS_NO_ORACLE:-0} == 1 ]] && skip "$(cat "$BATS_TEST_TMPDIR/sos.err")"
-		cat "$BATS_TEST_TMPDIR/sos.err"
-		return 1
-	fi
-	((rc == 0))
+	local ours theirs
+	need_sos
 	run -0 "$CLRFS_ROOT/scripts/sos" "$DUMP" syncblk
 	# SOS: INDEX SYNCBLOCK HELD RECURSION THREAD OSID (hex) DBGID OBJECT TYPE.
 	theirs=$(awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print "0x" $8, $4, tolower($6) }' <<<"$output" | sort)

@@ -189,15 +189,8 @@ check_boxes() { # KIND
 # CLRFS_NO_ORACLE=1 says to skip it (with the reason).
 check_sos() { # KIND
 	use_dump "$1"
-	local rc=0 ours theirs
-	[[ ${CLRFS_FIXTURES##*/} != arm64-* ]] || skip "SOS reads no arm64 dump on x86_64"
-	"$CLRFS_ROOT/scripts/sos" --install 2>"$BATS_TEST_TMPDIR/sos.err" || rc=$?
-	if ((rc == 3)); then
-		[[ ${CLRFS_NO_ORACLE:-0} == 1 ]] && skip "$(cat "$BATS_TEST_TMPDIR/sos.err")"
-		cat "$BATS_TEST_TMPDIR/sos.err"
-		return 1
-	fi
-	((rc == 0))
+	local ours theirs
+	need_sos
 	run -0 "$CLRFS_ROOT/scripts/sos" "$DUMP" dumpasync
 	# SOS: "STACK N" then "ADDR MT (STATE) TYPE" lines, indented two spaces a level (a
 	# tree: a fork's awaiters are siblings), STATE blank for a task that is no async
