@@ -130,13 +130,42 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 	}
 }
 
+/* Reports the Frames of the chain below limit (those the frames walked so
+ * far hold), but the one already reported as the current Frame. */
+static int pass_frames(struct walk *w, uint64_t *frame, uint64_t reported, uint64_t limit,
+		       const char **why)
+{
+	struct dump *d = w->rt->d;
+
+	for (unsigned i = 0; *frame != FRAME_TOP && *frame && *frame < limit && i < FRAMES_MAX; i++) {
+		uint64_t id = 0;
+		if (*frame != reported) {
+			if (dump_read_ptr(d, *frame, &id)) {
+				*why = "a Frame is missing from the dump";
+				return 1;
+			}
+			int rc = push(w, (struct rt_frame){RT_FRAME_RUNTIME, *frame, 0, 0, 0,
+							   frame_kind(w->l, id), *frame});
+			if (rc)
+				return rc;
+		}
+		if (dump_read_ptr(d, *frame + w->l->frame_next, frame)) {
+			*why = "a Frame is missing from the dump";
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, const char **why)
 {
 	struct rt *rt = w->rt;
 	const struct rt_lay_stack *l = w->l;
+	const unsigned sp = w->a->sp;
 	struct rt_regs r;
 	struct rt_code c;
 	uint64_t frame, reported = 0;
+	bool fresh = true; /* r is a context no frame was listed for yet */
 	int rc;
 
 	memcpy(r.r, t->regs, sizeof(r.r) < sizeof(t->regs) ? sizeof(r.r) : sizeof(t->regs));
@@ -157,54 +186,52 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 			return 0;
 		}
 		if (!rc) {
+			struct rt_frame m = {RT_FRAME_MANAGED, r.r[sp], r.ip, c.md, c.start, -1, 0};
 			struct rt_regs caller = r;
 			if (!c.rtf) {
 				*why = "no unwind info for the method's code";
-				return push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[w->a->sp], r.ip,
-								 c.md, c.start, -1, 0});
+				return push(w, m);
 			}
-			rc = push(w, (struct rt_frame){RT_FRAME_MANAGED, r.r[w->a->sp], r.ip, c.md,
-						       c.start, -1, 0});
-			if (rc)
-				return rc;
 			rc = w->a->unwind(rt->d, c.base, c.rtf, &caller);
 			if (rc) {
 				*why = rc == -EIO ? "unwinding: memory missing from the dump"
 						  : "unwinding: the unwind info does not hold";
-				return 0;
+				return push(w, m);
 			}
-			/* The Frames inside this method's frame are its own. */
-			for (unsigned i = 0; frame != FRAME_TOP && frame && frame < caller.r[w->a->sp] &&
-					     i < FRAMES_MAX;
-			     i++) {
-				uint64_t id = 0;
-				if (frame != reported) {
-					if (dump_read_ptr(rt->d, frame, &id)) {
-						*why = "a Frame is missing from the dump";
-						return 0;
-					}
-					rc = push(w, (struct rt_frame){RT_FRAME_RUNTIME, frame, 0, 0, 0,
-								       frame_kind(l, id), frame});
-					if (rc)
-						return rc;
-				}
-				if (dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
-					*why = "a Frame is missing from the dump";
-					return 0;
-				}
-			}
-			if (caller.r[w->a->sp] <= r.r[w->a->sp]) {
+			/* The Frames inside this method's frame are its own: an
+			 * InlinedCallFrame is its P/Invoke, listed before it. */
+			if ((rc = pass_frames(w, &frame, reported, caller.r[sp], why)))
+				return rc < 0 ? rc : 0;
+			if ((rc = push(w, m)))
+				return rc;
+			if (caller.r[sp] <= r.r[sp]) {
 				*why = "unwinding: the stack pointer does not grow";
 				return 0;
 			}
 			r = caller;
+			fresh = true;
 			continue;
 		}
-		/* Native code: the first one is listed, then the next Frame. */
-		if (first) {
-			rc = push(w, (struct rt_frame){RT_FRAME_NATIVE, r.r[w->a->sp], r.ip, 0, 0, -1, 0});
-			if (rc)
+		/* Native code: listed, then unwound by its module's call frame
+		 * information; the Frames inside its frame follow it (a
+		 * HelperMethodFrame of the runtime's code that a method
+		 * called). Where that information ends or does not hold, the
+		 * walk goes on from the next Frame of the chain. */
+		bool outermost = false;
+		if (fresh) {
+			struct rt_regs caller = r;
+			if ((rc = push(w, (struct rt_frame){RT_FRAME_NATIVE, r.r[sp], r.ip, 0, 0, -1, 0})))
 				return rc;
+			fresh = false;
+			rc = rt_unwind_cfi(rt->d, l->arm64, first, &caller, &outermost);
+			if (!rc && !outermost && caller.ip &&
+			    (caller.r[sp] > r.r[sp] || (first && l->arm64 && caller.r[sp] == r.r[sp]))) {
+				if ((rc = pass_frames(w, &frame, reported, caller.r[sp], why)))
+					return rc < 0 ? rc : 0;
+				r = caller;
+				fresh = true;
+				continue;
+			}
 		}
 		if (frame == FRAME_TOP || !frame)
 			return 0; /* the end of the managed stack */
@@ -225,17 +252,14 @@ static int walk(struct walk *w, uint64_t thread, const struct dump_thread *t, co
 			*why = "a Frame's context is missing from the dump";
 			return 0;
 		}
-		if (!(kind == RT_FK_INLINED_CALL && rc == 1) &&
+		if (rc == 1)
+			fresh = true;
+		/* An active InlinedCallFrame stays the current Frame while the
+		 * walk is in its method, unless that is no managed code. */
+		if (!(kind == RT_FK_INLINED_CALL && rc == 1 && !rt_code_find(rt, r.ip - 1, &c)) &&
 		    dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
 			*why = "a Frame is missing from the dump";
 			return 0;
-		}
-		if (kind == RT_FK_INLINED_CALL && rc == 1 && rt_code_find(rt, r.ip - 1, &c)) {
-			/* An active InlinedCallFrame whose caller is no managed code. */
-			if (dump_read_ptr(rt->d, frame + l->frame_next, &frame)) {
-				*why = "a Frame is missing from the dump";
-				return 0;
-			}
 		}
 	}
 	*why = "more frames than clrfs walks";

@@ -4,6 +4,7 @@
 #ifndef CLRFS_STACK_H
 #define CLRFS_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,10 +31,23 @@ int rt_unwind_amd64(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs 
  * arm64/unwinder.cpp); the RUNTIME_FUNCTION is { BeginAddress, UnwindData }. */
 int rt_unwind_arm64(struct dump *d, uint64_t base, uint64_t rtf, struct rt_regs *regs);
 
+/* Unwinds one frame of native code from its module's .eh_frame (DWARF call
+ * frame information, found through the module's PT_GNU_EH_FRAME; the module
+ * the one mapped at the instruction pointer). first: regs are an interrupted
+ * context (the thread's own), else ip is a return address. regs become the
+ * caller's; *outermost says the frame is the stack's last (its return
+ * address is undefined: a thread's start). 0, -ENOENT (no module or no call
+ * frame information covers the code), -EIO (memory missing), -EBADMSG (the
+ * information does not hold, or uses a DWARF expression). */
+int rt_unwind_cfi(struct dump *d, bool arm64, bool first, struct rt_regs *regs, bool *outermost);
+/* The same from the .eh_frame_hdr at hdr (hdr_len bytes). */
+int rt_unwind_cfi_at(struct dump *d, uint64_t hdr, uint64_t hdr_len, bool arm64, bool first,
+		     struct rt_regs *regs, bool *outermost);
+
 enum rt_frame_type {
 	RT_FRAME_MANAGED, /* a method's code: md, start */
 	RT_FRAME_RUNTIME, /* an explicit Frame of the runtime: kind, addr */
-	RT_FRAME_NATIVE,  /* native code the walk started in */
+	RT_FRAME_NATIVE,  /* native code */
 };
 
 struct rt_frame {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Writes the seed inputs of fuzz_unwind, fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
+// Writes the seed inputs of fuzz_unwind, fuzz_cfi, fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
 // fuzz_codemap into DIR/<target>/:
 // small well-formed structures for the fuzzer to mutate (tests/fuzz/seeds holds its output).
 // Usage: mkseeds DIR
@@ -418,6 +418,54 @@ static void unwind_seeds(const char *dir)
 	free(a.p);
 }
 
+/* fuzz_cfi: ip, sp, fp, then memory starting with an .eh_frame_hdr (version
+ * 1; eh_frame_ptr pcrel sdata4, fde_count udata4, a datarel sdata4 table of
+ * one entry), then .eh_frame: a CIE ("zR", code alignment 1, data alignment
+ * -8, the return address in column 16, FDE pointers pcrel sdata4; CFA rsp+8,
+ * the return address at CFA-8) and an FDE for 0x40 bytes of code at 0x200:
+ * push rbp (CFA rsp+16, rbp at CFA-16), mov rbp, rsp (CFA rbp+16), a
+ * remember_state and restore_state around an epilog. Seeds in the prolog
+ * and in the body (x64), and one read as arm64's columns. */
+static void cfi_seeds(const char *dir)
+{
+	struct seed s = {0};
+	/* Offsets into the memory, which starts at seed byte 24. */
+	const uint32_t hdr = 0, cie = 0x20, fde = cie + 24, code = 0x200, stack = 0x300;
+	static const uint8_t cie_body[] = {0, 0, 0, 0, 1, 'z', 'R', 0, 0x01, 0x78, 16, 1, 0x1b,
+					   0x0c, 7, 8, 0x90, 1, 0, 0};
+	static const uint8_t fde_prog[] = {0x41, 0x0e, 16, 0x86, 2, 0x43, 0x0d, 6, 0x4a,
+					   0x0a, 0x0c, 7, 8, 0x41, 0x0b, 0, 0, 0};
+#define M(x) (24 + (size_t)(x))
+	put8(&s, M(hdr), 1), put8(&s, M(hdr + 1), 0x1b), put8(&s, M(hdr + 2), 0x03);
+	put8(&s, M(hdr + 3), 0x3b);
+	put32(&s, M(hdr + 4), cie - (hdr + 4)); /* eh_frame_ptr */
+	put32(&s, M(hdr + 8), 1);		  /* fde_count */
+	put32(&s, M(hdr + 12), code - hdr);	  /* the table */
+	put32(&s, M(hdr + 16), fde - hdr);
+	put32(&s, M(cie), sizeof(cie_body));
+	put(&s, M(cie + 4), cie_body, sizeof(cie_body));
+	put32(&s, M(fde), 4 + 4 + 4 + 1 + sizeof(fde_prog));
+	put32(&s, M(fde + 4), fde + 4 - cie);
+	put32(&s, M(fde + 8), code - (fde + 8)); /* pc_begin, pcrel */
+	put32(&s, M(fde + 12), 0x40);		   /* pc_range */
+	put8(&s, M(fde + 16), 0);
+	put(&s, M(fde + 17), fde_prog, sizeof(fde_prog));
+	put64(&s, M(stack), FUZZ_CODE_BASE + 0x400);	     /* saved rbp */
+	put64(&s, M(stack + 8), FUZZ_CODE_BASE + code + 0x20); /* return address */
+	put64(&s, M(0x3f8), 0);
+#undef M
+	put64(&s, 0, 1ull << 62 | (code + 0x10)); /* in the body: CFA rbp+16 */
+	put64(&s, 8, stack - 0x20);
+	put64(&s, 16, FUZZ_CODE_BASE + stack);
+	save(dir, "cfi", "body", &s);
+	put64(&s, 0, 1ull << 62 | code); /* at the entry: CFA rsp+8 */
+	put64(&s, 8, stack + 8);
+	save(dir, "cfi", "entry", &s);
+	put64(&s, 0, 1ull << 63 | 1ull << 62 | (code + 0x10));
+	save(dir, "cfi", "arm64", &s);
+	free(s.p);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -429,5 +477,6 @@ int main(int argc, char **argv)
 	precode_seeds_arm64(argv[1]);
 	codemap_seeds(argv[1]);
 	unwind_seeds(argv[1]);
+	cfi_seeds(argv[1]);
 	return 0;
 }

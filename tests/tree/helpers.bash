@@ -180,6 +180,17 @@ manifest() { jq -r "$1" "$MANIFEST"; }
 # Whether clrfs walks thread stacks on this line's dumps: runtimes that describe their
 # Frames (10.0 and later), x86_64 or arm64 (docs/design.md, Stacks). Elsewhere /info has
 # one problem line for it and each stack file says why in one <unreadable: ...> line.
+# The managed frames of a stack file's text (stdin), innermost first: the FRAME
+# column less its +0xOFFSET, on lines that name a method (not a runtime [Frame], not
+# native code: module!symbol+0xOFF or module+0xOFF, a module named with no '.' but
+# in ".so"), each after ID and a tab when one is given.
+managed_frames() { # [ID]
+	awk -F '\t' -v id="${1-}" 'NF == 3 && $3 !~ /^\[/ && $3 !~ /!/ && $3 !~ /^[^.]*(\.so[.0-9]*)?\+0x[0-9a-f]+$/ {
+		sub(/\+0x[0-9a-f]+$/, "", $3); print (id == "" ? "" : id "\t") $3 }'
+}
+# A stack file's text (stdin) with each native frame's symbol and offset left out:
+# module! (a heap dump may lack the dynamic section that names a symbol).
+native_modules_only() { sed -E 's/^([^\t]*\t[^\t]*\t[^.!+\t]*(\.so[.0-9]*)?)[!+][^\t]*$/\1!/'; }
 stacks_read() { local line=${CLRFS_FIXTURES##*/}; line=${line#arm64-}; [[ $line != 8.0 && $line != 9.0 ]]; }
 # The problems /info of an intact dump of this line counts: 0, or that one.
 base_problems() { if stacks_read; then echo 0; else echo 1; fi; }

@@ -141,8 +141,7 @@ check_stacks() { # DUMP
 		[[ $id == by-os-id ]] && continue
 		run -0 tree_cat "/threads/$id/stack"
 		[[ $output != *'<unreadable'* ]] || { echo "thread $id: $output"; return 1; }
-		ours+=$(awk -F '\t' -v id="$id" 'NF == 3 && $3 !~ /^\[/ && $3 !~ /\.so/ && $3 ~ /\+0x[0-9a-f]+$/ {
-			sub(/\+0x[0-9a-f]+$/, "", $3); print id "\t" $3 }' <<<"$output")$'\n'
+		ours+=$(managed_frames "$id" <<<"$output")$'\n'
 	done
 	ours=$(sort -s -n -k1,1 <<<"$ours" | sed '/^$/d')
 	run -0 oracle stacks

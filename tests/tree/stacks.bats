@@ -11,12 +11,6 @@ setup_file() {
 teardown_file() { unmount_dumps; }
 setup() { use_fixture stacks; }
 
-# The method of each managed frame of FILE's text, innermost first: the FRAME column
-# less its +0xOFFSET, for the lines that name a method (not [Frame]s, not native code).
-managed_frames() {
-	awk -F '\t' 'NF == 3 && $3 !~ /^\[/ && $3 ~ /^[A-Za-z_<]/ && $3 !~ /\.so/ { sub(/\+0x[0-9a-f]+$/, "", $3); print $3 }'
-}
-
 # Whether the lines WANT appear in GOT in that order (other lines between them).
 in_order() { # WANT GOT
 	awk 'BEGIN { i = 0 } NR == FNR { want[n++] = $0; next } i < n && $0 == want[i] { i++ } END { exit (i < n) }' "$1" "$2"
@@ -84,6 +78,27 @@ check_sp_order() { # KIND
 	[[ ${lines[3]} == *$'\tFixture.Stacks.BlockingRead+0x'* ]] || { echo "$output"; return 1; }
 }
 
+# Native code is unwound by its module's call frame information: the sleeping thread's
+# stack starts in libc's wait, and goes from the thread's start method
+# (Thread.StartCallback) through the runtime's code out to libc's thread start, the
+# outermost frame.
+check_native() { # KIND
+	use_dump "$1"
+	stacks_read || skip "clrfs does not walk stacks on this line yet"
+	local id native='^libc\.so\.6[+!]' after
+	id=$(manifest '.threads[] | select(.role == "sleep") | .managed_id')
+	run -0 tree_cat "/threads/$id/stack"
+	[[ $(cut -f3 <<<"${lines[0]}") =~ $native ]] || { echo "$output"; return 1; }
+	[[ $(cut -f3 <<<"${lines[-1]}") =~ $native ]] || { echo "$output"; return 1; }
+	after=$(awk -F '\t' 'p { print $3 } $3 ~ /^System\.Threading\.Thread\.StartCallback\+/ { p = 1 }' <<<"$output")
+	grep -q '^libcoreclr\.so[+!]' <<<"$after" || { echo "$output"; return 1; }
+	[[ $(managed_frames <<<"$output" | tail -n1) == System.Threading.Thread.StartCallback ]] ||
+		{ echo "$output"; return 1; }
+}
+
+@test "full: native frames are unwound, innermost to the thread's start" { check_native full; }
+@test "heap: native frames are unwound, innermost to the thread's start" { check_native heap; }
+
 # The same registers and stack memory: the same frames. Only a native frame's symbol may
 # differ: a heap dump leaves the module's dynamic section out, and a dump read on
 # another machine (arm64's) has no module file to take it from.
@@ -91,8 +106,8 @@ check_sp_order() { # KIND
 	stacks_read || skip "clrfs does not walk stacks on this line yet"
 	local id
 	for id in $(manifest '.threads[].managed_id'); do
-		diff <(use_dump full && tree_cat "/threads/$id/stack" | sed -E 's/\.so([^!]*)!.*$/.so\1!/; s/\.so([.0-9]*)\+0x[0-9a-f]+$/.so\1!/') \
-			<(use_dump heap && tree_cat "/threads/$id/stack" | sed -E 's/\.so([^!]*)!.*$/.so\1!/; s/\.so([.0-9]*)\+0x[0-9a-f]+$/.so\1!/')
+		diff <(use_dump full && tree_cat "/threads/$id/stack" | native_modules_only) \
+			<(use_dump heap && tree_cat "/threads/$id/stack" | native_modules_only)
 	done
 }
 
