@@ -56,6 +56,8 @@ const char *const rt_frame_kind_names[RT_FK_COUNT] = {
 	[RT_FK_DEBUGGER_EXIT] = "DebuggerExitFrame",
 	[RT_FK_DEBUGGER_U2M_CATCH_HANDLER] = "DebuggerU2MCatchHandlerFrame",
 	[RT_FK_EXCEPTION_FILTER] = "ExceptionFilterFrame",
+	[RT_FK_HELPER_METHOD] = "HelperMethodFrame",
+	[RT_FK_HELPER_METHOD_1OBJ] = "HelperMethodFrame_1OBJ",
 };
 
 void lay_begin(struct lay_res *r, enum rt_lay_group g)
@@ -505,8 +507,11 @@ static void lay_precode(struct lay_res *r)
 	lay_end(r);
 }
 
-/* Stack walks: all from the descriptor (10.0+); 8.0 and 9.0 tell Frames by
- * their vtables, which no table here gives yet. */
+/* Stack walks: from the descriptor (10.0+) or the line's rows (8.0 and 9.0,
+ * whose Frames are told by their vtables: the g_dacTable entries of
+ * vptr_list.h). The Frames that record a caller's context by a
+ * TransitionBlock or a CONTEXT are optional: without them the walk passes
+ * those Frames by the native unwind. */
 static void lay_stack(struct lay_res *r)
 {
 	struct rt_lay_stack *s = &r->rt->lay.stack;
@@ -534,10 +539,11 @@ static void lay_stack(struct lay_res *r)
 	lay_field(r, &s->icf_sp, "InlinedCallFrame", "CallSiteSP", NULL);
 	lay_field(r, &s->icf_ret, "InlinedCallFrame", "CallerReturnAddress", NULL);
 	lay_field(r, &s->icf_fp, "InlinedCallFrame", "CalleeSavedFP", NULL);
-	lay_field(r, &s->fmf_tb, "FramedMethodFrame", "TransitionBlockPtr", NULL);
-	lay_size(r, &s->tb_size, "TransitionBlock");
-	lay_field(r, &s->tb_ret, "TransitionBlock", "ReturnAddress", NULL);
-	lay_field(r, &s->tb_regs, "TransitionBlock", "CalleeSavedRegisters", NULL);
+	if (!lay_field_opt(r, &s->fmf_tb, "FramedMethodFrame", "TransitionBlockPtr") ||
+	    !lay_field_opt(r, &s->tb_size, "TransitionBlock", "!") ||
+	    !lay_field_opt(r, &s->tb_ret, "TransitionBlock", "ReturnAddress") ||
+	    !lay_field_opt(r, &s->tb_regs, "TransitionBlock", "CalleeSavedRegisters"))
+		s->fmf_tb = s->tb_size = 0;
 	/* src/coreclr/vm/amd64/cgencpu.h CalleeSavedRegisters (UNIX_AMD64_ABI):
 	 * r12, r13, r14, r15, rbx, rbp; arm64/cgencpu.h: x29, x30, x19..x28. */
 	static const char *const x64_names[] = {"R12", "R13", "R14", "R15", "Rbx", "Rbp"};
@@ -553,14 +559,19 @@ static void lay_stack(struct lay_res *r)
 		if (!lay_field_opt(r, &s->saved_off[i], "CalleeSavedRegisters", names[i]))
 			s->saved_off[i] = 8ull * i;
 	}
-	lay_field(r, &s->sef_ctx, "SoftwareExceptionFrame", "TargetContext", NULL);
-	lay_field(r, &s->fef_ctx, "FaultingExceptionFrame", "TargetContext", NULL);
-	lay_field(r, &s->rsf_ctx_ptr, "ResumableFrame", "TargetContextPtr", NULL);
+	if (!lay_field_opt(r, &s->sef_ctx, "SoftwareExceptionFrame", "TargetContext"))
+		s->sef_ctx = 0;
+	if (!lay_field_opt(r, &s->fef_ctx, "FaultingExceptionFrame", "TargetContext"))
+		s->fef_ctx = 0;
+	if (!lay_field_opt(r, &s->rsf_ctx_ptr, "ResumableFrame", "TargetContextPtr"))
+		s->rsf_ctx_ptr = 0;
 	lay_field(r, &s->rch_nunwind, "RealCodeHeader", "NumUnwindInfos", NULL);
 	lay_field(r, &s->rch_unwind, "RealCodeHeader", "UnwindInfos", NULL);
 	lay_size(r, &s->rtf_size, "RuntimeFunction");
 	lay_field(r, &s->rtf_begin, "RuntimeFunction", "BeginAddress", NULL);
-	s->rtf_has_end = lay_field_opt(r, &s->rtf_end, "RuntimeFunction", "EndAddress");
+	/* arm64's RUNTIME_FUNCTION has no EndAddress (the length is in the
+	 * unwind data), whatever an x64-and-arm64 table says. */
+	s->rtf_has_end = !r->arm64 && lay_field_opt(r, &s->rtf_end, "RuntimeFunction", "EndAddress");
 	lay_field(r, &s->rtf_unwind, "RuntimeFunction", "UnwindData", NULL);
 	lay_field(r, &s->rs_begin, "RangeSection", "RangeBegin", NULL);
 	lay_field(r, &s->mod_r2r, "Module", "ReadyToRunInfo", NULL);

@@ -285,6 +285,8 @@ enum rt_frame_kind {
 	RT_FK_DEBUGGER_EXIT,
 	RT_FK_DEBUGGER_U2M_CATCH_HANDLER,
 	RT_FK_EXCEPTION_FILTER,
+	RT_FK_HELPER_METHOD, /* 8.0 and 9.0 only */
+	RT_FK_HELPER_METHOD_1OBJ,
 	RT_FK_COUNT
 };
 /* "InlinedCallFrame", ... (layout.c) */
@@ -298,8 +300,11 @@ struct rt_lay_stack {
 	uint64_t thread_frame, frame_next;
 	uint64_t frame_id[RT_FK_COUNT]; /* 0: not in this runtime */
 	uint64_t icf_sp, icf_ret, icf_fp;     /* InlinedCallFrame */
-	uint64_t fmf_tb;		      /* FramedMethodFrame.TransitionBlockPtr */
-	uint64_t tb_size, tb_ret, tb_regs;    /* TransitionBlock */
+	/* FramedMethodFrame.TransitionBlockPtr, TransitionBlock: 0 where the
+	 * line does not describe them (8.0, 9.0: their Frames give no context
+	 * then; the native unwind passes them). */
+	uint64_t fmf_tb;
+	uint64_t tb_size, tb_ret, tb_regs;
 	/* The registers a TransitionBlock saves: register number (as struct
 	 * rt_regs numbers them) and offset in CalleeSavedRegisters, by name
 	 * where the descriptor describes the type (11.0), else as cgencpu.h
@@ -312,7 +317,7 @@ struct rt_lay_stack {
 	 * rt_regs's numbering, ctx_nregs from ctx_regs) and its IP. */
 	uint64_t ctx_regs, ctx_ip;
 	unsigned ctx_nregs;
-	uint64_t sef_ctx, fef_ctx, rsf_ctx_ptr; /* exception and resumable Frames */
+	uint64_t sef_ctx, fef_ctx, rsf_ctx_ptr; /* exception and resumable Frames; 0 as above */
 	uint64_t rch_nunwind, rch_unwind;     /* RealCodeHeader */
 	uint64_t rtf_size, rtf_begin, rtf_end, rtf_unwind; /* RuntimeFunction */
 	bool rtf_has_end;			/* arm64's has no EndAddress */

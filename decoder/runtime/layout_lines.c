@@ -76,6 +76,38 @@
 		F("WaitEventLink", "LinkSB", 32), F("DebugBlockingItem", "Monitor", 0),             \
 		F("DebugBlockingItem", "Type", 16), F("DebugBlockingItem", "Next", 24)
 
+/* Stack walks on 8.0 and 9.0, whose descriptors describe none of it. Frames
+ * (frames.h) start with their vtable, then Frame::m_Next; InlinedCallFrame
+ * { m_Datum, m_pCallSiteSP, m_pCallerReturnAddress, m_pCalleeSavedFP, ... }
+ * after them; RealCodeHeader's nUnwindInfos and unwindInfos[] after the
+ * MethodDesc (codeman.h), RangeSection::_range.begin first; the
+ * ReadyToRunInfo fields (readytoruninfo.h) found on the fixtures' dumps:
+ * m_pRuntimeFunctions and its count equal the image's RUNTIME_FUNCTIONS
+ * section (READYTORUN_SECTION 102), m_pDelayLoadMethodCallThunks points at
+ * the header's entry for section 106, m_pCompositeInfo at the
+ * ReadyToRunInfo itself, m_entryPointToMethodDescMap the HashMap (hash.h:
+ * m_rgBuckets at +16, four slots of keys then values per Bucket, the high
+ * bit of a value a flag) whose buckets pointer follows its prime index;
+ * an exception's stack trace as on 10.0 (stackwalk.h). Every managed frame
+ * of the stacks, threads and threadpool fixtures is ClrMD's. */
+#define STACK_8_9_ROWS                                                                             \
+	F("Frame", "Next", 8), F("InlinedCallFrame", "CallSiteSP", 24),                            \
+		F("InlinedCallFrame", "CallerReturnAddress", 32),                                  \
+		F("InlinedCallFrame", "CalleeSavedFP", 40), F("RealCodeHeader", "NumUnwindInfos", 32), \
+		F("RealCodeHeader", "UnwindInfos", 36), F("RuntimeFunction", "!", 12),             \
+		F("RuntimeFunction", "BeginAddress", 0), F("RuntimeFunction", "EndAddress", 4),    \
+		F("RuntimeFunction", "UnwindData", 8), F("RangeSection", "RangeBegin", 0),         \
+		F("ReadyToRunInfo", "CompositeInfo", 40), F("ReadyToRunInfo", "RuntimeFunctions", 80), \
+		F("ReadyToRunInfo", "NumRuntimeFunctions", 88), F("ReadyToRunInfo", "HotColdMap", 96), \
+		F("ReadyToRunInfo", "NumHotColdMap", 104),                                         \
+		F("ReadyToRunInfo", "DelayLoadMethodCallThunks", 112),                             \
+		F("ReadyToRunInfo", "EntryPointToMethodDescMap", 432), F("HashMap", "Buckets", 16), \
+		F("Bucket", "!", 64), F("Bucket", "Keys", 0), F("Bucket", "Values", 32),           \
+		G("HashMapSlotsPerBucket", 4), G("HashMapValueMask", 0x7fffffffffffffffull),       \
+		F("StackTraceArrayHeader", "!", 16), F("StackTraceArrayHeader", "Size", 0),        \
+		F("StackTraceElement", "!", 32), F("StackTraceElement", "Ip", 0),                  \
+		F("StackTraceElement", "MethodDesc", 16)
+
 static const struct lay_row net10[] = {
 	/* EEClass::m_cbBaseSizePadding, the byte after m_NormType (class.h;
 	 * published as EEClass.BaseSizePadding from 11.0, at 49 as here). */
@@ -268,6 +300,24 @@ static const struct lay_row net8[] = {
 	SYNC_ROWS,
 	F("AwareLock", "HoldingThread", 8),
 	F("Thread", "DebugBlockingInfo", 1192), /* found as on 10.0 */
+	/* Stacks: Thread::m_pFrame after m_State and m_fPreemptiveGCDisabled;
+	 * Module::m_pReadyToRunInfo (the field that points at the module's
+	 * ReadyToRunInfo, null on a module of no ReadyToRun code); the vtables
+	 * of the Frames (g_dacTable entries: the vptr_list.h order, the kinds
+	 * named by ClrMD on the stacks fixture's threads). */
+	F("Thread", "Frame", 0x10),
+	F("Module", "ReadyToRunInfo", 1152),
+	/* An IL stub's name: MethodDesc::m_wFlags (its classification) as 9.0
+	 * publishes it; DynamicMethodDesc::m_pszMethodName after StoredSigMethodDesc's
+	 * m_pSig, m_cSig and m_dwExtendedFlags on 8.0's 8-byte MethodDesc (found on
+	 * the stacks fixture's P/Invoke stub: "IL_STUB_PInvoke"). */
+	F("MethodDesc", "Flags", 6),
+	F("DynamicMethodDesc", "MethodName", 24),
+	STACK_8_9_ROWS,
+	D("DebuggerU2MCatchHandlerFrameIdentifier", 126),
+	D("HelperMethodFrameIdentifier", 129),
+	D("HelperMethodFrame_1OBJIdentifier", 130),
+	D("InlinedCallFrameIdentifier", 135),
 };
 
 /* The x64 FixupPrecode and StubPrecode of 8.0 and 9.0 (their runtimes publish
@@ -361,6 +411,13 @@ static const struct lay_row net9[] = {
 	SYNC_ROWS,
 	F("AwareLock", "HoldingThread", 8),
 	F("Thread", "DebugBlockingInfo", 1032),
+	/* Stacks as on 8.0 (Thread.Frame is the descriptor's); two more vtables
+	 * before the Frames' in g_dacTable. */
+	F("Module", "ReadyToRunInfo", 984),
+	STACK_8_9_ROWS,
+	D("DebuggerU2MCatchHandlerFrameIdentifier", 128),
+	D("HelperMethodFrameIdentifier", 131),
+	D("InlinedCallFrameIdentifier", 137),
 };
 
 /* What the 11.0 descriptor (with its GC sub-descriptor) does not publish
@@ -427,6 +484,14 @@ static const struct lay_row net9_arm64[] = {
 	/* Found on the arm64 locks fixture as on x64 (1032 and 928 there). */
 	F("Thread", "DebugBlockingInfo", 1072),
 	F("Thread", "ThreadLocalDataPtr", 968),
+	/* Stacks: Module::m_pReadyToRunInfo and the ReadyToRunInfo's HashMap
+	 * further on (a Crst before each), found as on x64; arm64's
+	 * RUNTIME_FUNCTION { BeginAddress, UnwindData }. The Frames' vtables are
+	 * the same g_dacTable entries as on x64. */
+	F("Module", "ReadyToRunInfo", 1016),
+	F("ReadyToRunInfo", "EntryPointToMethodDescMap", 440),
+	F("RuntimeFunction", "!", 8),
+	F("RuntimeFunction", "UnwindData", 4),
 };
 
 /* What differs from net10 on linux-arm64 10.0.12: Thread::DebugBlockingInfo,

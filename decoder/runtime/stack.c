@@ -6,16 +6,16 @@
 //   unwound with its unwind info (rt_unwind_amd64); Frames of the thread's
 //   chain that lie below the caller's stack pointer belong to that method and
 //   are passed (an InlinedCallFrame already reported, say);
-// - elsewhere (native code: libc, the runtime) nothing is unwound: the walk
-//   goes on from the next explicit Frame of the chain (Thread.Frame, linked
-//   by Frame.Next up to ~0), whose kind is its first word. The Frames that
+// - elsewhere (native code: libc, the runtime) the frame is unwound with the
+//   module's call frame information (rt_unwind_cfi); where that does not
+//   hold, the walk goes on from the next explicit Frame of the chain
+//   (Thread.Frame, linked by Frame.Next up to ~0), whose kind is its first
+//   word (a FrameIdentifier, or on 8.0 and 9.0 a vtable). The Frames that
 //   record a caller's context give the next registers: an active
 //   InlinedCallFrame (a P/Invoke in flight: CallerReturnAddress set) its
 //   call site, a FramedMethodFrame its TransitionBlock, the exception and
 //   resumable Frames their CONTEXT. An active InlinedCallFrame stays the
 //   current Frame until the walk is past its method.
-// Native frames between the innermost one and the first Frame are not
-// listed: that needs the modules' .eh_frame (not read yet).
 #include "stack.h"
 
 #include "dump.h"
@@ -110,6 +110,8 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 	case RT_FK_EXTERNAL_METHOD:
 	case RT_FK_DYNAMIC_HELPER: {
 		uint64_t tb;
+		if (!l->fmf_tb)
+			return 0; /* not described on this line */
 		if (dump_read_ptr(d, f + l->fmf_tb, &tb) || dump_read_ptr(d, tb + l->tb_ret, &a))
 			return -EIO;
 		for (unsigned i = 0; i < l->nsaved; i++)
@@ -119,10 +121,18 @@ static int frame_context(struct walk *w, uint64_t f, int kind, struct rt_regs *r
 		r->r[w->a->sp] = tb + l->tb_size;
 		return 1;
 	}
-	case RT_FK_SOFTWARE_EXCEPTION: return read_context(w->l, d, f + l->sef_ctx, r) ? -EIO : 1;
-	case RT_FK_FAULTING_EXCEPTION: return read_context(w->l, d, f + l->fef_ctx, r) ? -EIO : 1;
+	case RT_FK_SOFTWARE_EXCEPTION:
+		if (!l->sef_ctx)
+			return 0;
+		return read_context(w->l, d, f + l->sef_ctx, r) ? -EIO : 1;
+	case RT_FK_FAULTING_EXCEPTION:
+		if (!l->fef_ctx)
+			return 0;
+		return read_context(w->l, d, f + l->fef_ctx, r) ? -EIO : 1;
 	case RT_FK_RESUMABLE:
 	case RT_FK_REDIRECTED_THREAD:
+		if (!l->rsf_ctx_ptr)
+			return 0;
 		if (dump_read_ptr(d, f + l->rsf_ctx_ptr, &a))
 			return -EIO;
 		return read_context(w->l, d, a, r) ? -EIO : 1;

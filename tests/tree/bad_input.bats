@@ -117,7 +117,7 @@ fixture_major() { jq -r .runtime_version "$FIXTURE/manifest.json" | cut -d. -f1;
 	((status == 0))
 	grep -qx "runtime-version: $(jq -r .runtime_version "$FIXTURE/manifest.json")" <<<"$output"
 	grep -qx "threads: $("$CLRFS_BIN" --list /threads "$FIXTURE/heap.core" | grep -c '^[0-9]')" <<<"$output"
-	expect_field problems "$(base_problems)"
+	expect_field problems 0
 }
 
 @test "a module file that does not match the dump is refused and named once" {

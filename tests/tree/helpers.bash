@@ -191,9 +191,6 @@ managed_frames() { # [ID]
 # A stack file's text (stdin) with each native frame's symbol and offset left out:
 # module! (a heap dump may lack the dynamic section that names a symbol).
 native_modules_only() { sed -E 's/^([^\t]*\t[^\t]*\t[^.!+\t]*(\.so[.0-9]*)?)[!+][^\t]*$/\1!/'; }
-stacks_read() { local line=${CLRFS_FIXTURES##*/}; line=${line#arm64-}; [[ $line != 8.0 && $line != 9.0 ]]; }
-# The problems /info of an intact dump of this line counts: 0, or that one.
-base_problems() { if stacks_read; then echo 0; else echo 1; fi; }
 
 # SOS (scripts/sos: dotnet-dump) for a comparison test: skips on arm64 dumps, which SOS
 # does not read on x86_64; without dotnet-dump fails, unless CLRFS_NO_ORACLE=1 says to

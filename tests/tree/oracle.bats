@@ -133,7 +133,6 @@ check_finalizer() { # DUMP
 # reports an active InlinedCallFrame twice, before and after its context is taken).
 check_stacks() { # DUMP
 	need_oracle
-	stacks_read || skip "clrfs does not walk stacks on this line yet"
 	use_dump "$1"
 	local ours="" id n
 	run -0 tree_ls /threads
@@ -155,7 +154,6 @@ check_stacks() { # DUMP
 # ClrException.StackTrace of each exception on the heap.
 check_exceptions() { # DUMP
 	need_oracle
-	stacks_read || skip "clrfs does not walk stacks on this line yet"
 	use_dump "$1"
 	local theirs ours="" addr n
 	run -0 oracle exceptions
