@@ -2,10 +2,10 @@
 // A thread's stack, walked as the runtime describes its own walk
 // (dotnet/runtime docs/design/datacontracts/StackWalk.md, as the cDAC's
 // StackWalk_1 implements it), from the thread's registers in the dump:
-// - in managed code (rt_code_find), the method is reported, then its frame is
-//   unwound with its unwind info (rt_unwind_amd64); Frames of the thread's
+// - in managed code (rt_code_find), the method's frame is unwound with its
+//   unwind info (rt_unwind_amd64, rt_unwind_arm64); Frames of the thread's
 //   chain that lie below the caller's stack pointer belong to that method and
-//   are passed (an InlinedCallFrame already reported, say);
+//   are listed before it (an InlinedCallFrame is its P/Invoke in flight);
 // - elsewhere (native code: libc, the runtime) the frame is unwound with the
 //   module's call frame information (rt_unwind_cfi); where that does not
 //   hold, the walk goes on from the next explicit Frame of the chain
