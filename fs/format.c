@@ -24,6 +24,14 @@ void fs_put_unreadable(struct strbuf *b, int rc)
 	reason_put_unreadable(b, rc);
 }
 
+void fs_put_result(struct strbuf *b, size_t from, int rc)
+{
+	if (!rc)
+		return;
+	strbuf_truncate(b, from);
+	fs_put_unreadable(b, rc);
+}
+
 void fs_put_bool(struct strbuf *b, bool v)
 {
 	strbuf_puts(b, v ? "true" : "false");

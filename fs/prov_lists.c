@@ -36,11 +36,9 @@ static int list_file_render(struct fs_node *file, struct strbuf *b)
 	size_t before = b->len;
 	int rc = f->render(fs_of(file)->rt, b);
 
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
+	fs_put_result(b, before, rc);
+	if (rc)
 		strbuf_puts(b, "\n");
-	}
 	return 0;
 }
 

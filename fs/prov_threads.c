@@ -69,10 +69,7 @@ static int thread_name_render(struct fs_node *file, struct strbuf *b)
 	size_t before = b->len;
 	int rc = put_thread_name(fs_of(file), key_thread(file), b);
 
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-	}
+	fs_put_result(b, before, rc);
 	if (b->len > before)
 		strbuf_puts(b, "\n");
 	return 0;
@@ -226,10 +223,7 @@ static void put_blocked_on_line(struct fs *fs, const struct rt_thread *t, struct
 	strbuf_puts(b, "blocked-on: ");
 	before = b->len;
 	rc = mv_thread_blocked_on(fs->rt, t->managed_id, b);
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-	}
+	fs_put_result(b, before, rc);
 	strbuf_puts(b, "\n");
 }
 
@@ -382,11 +376,9 @@ static int thread_locks_render(struct fs_node *file, struct strbuf *b)
 	size_t before = b->len;
 	int rc = mv_thread_locks(fs_of(file)->rt, key_thread(file)->managed_id, b);
 
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
+	fs_put_result(b, before, rc);
+	if (rc)
 		strbuf_puts(b, "\n");
-	}
 	return 0;
 }
 

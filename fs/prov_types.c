@@ -78,10 +78,7 @@ static int obj_file_render(struct fs_node *file, struct strbuf *b)
 	size_t before = b->len;
 	int rc = f->render(fs_of(file)->rt, fs_node_key(file).u, b);
 
-	if (rc) {
-		strbuf_truncate(b, before);
-		fs_put_unreadable(b, rc);
-	}
+	fs_put_result(b, before, rc);
 	if (rc || f->value)
 		strbuf_puts(b, "\n");
 	return 0;
@@ -222,9 +219,9 @@ static int obj_dir_populate(struct fs_node *dir)
 	}
 	if (!rc && fs_obj_has_value(rt, mt))
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
-	if (!rc && mv_is_exception(rt, mt))
+	if (!rc && mv_derives_from(rt, mt, MV_EXCEPTION))
 		rc = add_obj_file(dir, "stacktrace", &stacktrace_file, false);
-	if (!rc && mv_is_task(rt, mt))
+	if (!rc && mv_derives_from(rt, mt, MV_TASK))
 		rc = add_task_files(dir, rt, key.u, mt, key);
 	if (!rc && mv_object_is_locked(rt, key.u, mt))
 		rc = add_obj_file(dir, "lock", &lock_file, true);

@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool mv_is_exception(struct rt *rt, uint64_t mt)
+bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type)
 {
 	struct rt_type_info ti;
 	const char *name;
 
 	for (int depth = 0; mt && depth < 64; depth++) {
-		if (rt_type_name(rt, mt, &name) == 0 && !strcmp(name, "System.Exception"))
+		if (rt_type_name(rt, mt, &name) == 0 && !strcmp(name, type))
 			return true;
 		if (rt_type_info(rt, mt, &ti))
 			return false;

@@ -38,15 +38,9 @@ static const char *const kind_names[] = {
 /* The managed id of the thread whose OS id is os; 0 when none is. */
 static uint32_t id_of_os(struct rt *rt, uint64_t os)
 {
-	const struct rt_thread *t;
-	size_t n;
+	const struct rt_thread *t = rt_thread_find(rt, RT_THREAD_OS, os);
 
-	if (!os || rt_threads(rt, &t, &n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (t[i].os_id == os)
-			return t[i].managed_id;
-	return 0;
+	return t ? t->managed_id : 0;
 }
 
 /* Fills owner, recursion and waiting of l from the Lock object lock. */
@@ -583,22 +577,9 @@ static int blocked_on(struct rt *rt, const struct tbi *b, const struct rt_thread
 	return 0;
 }
 
-static const struct rt_thread *thread_by_id(struct rt *rt, uint32_t id)
-{
-	const struct rt_thread *t;
-	size_t n;
-
-	if (rt_threads(rt, &t, &n))
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (t[i].managed_id == id)
-			return &t[i];
-	return NULL;
-}
-
 int mv_thread_blocked_on(struct rt *rt, uint32_t id, struct strbuf *out)
 {
-	const struct rt_thread *t = thread_by_id(rt, id);
+	const struct rt_thread *t = rt_thread_find(rt, RT_THREAD_MANAGED, id);
 	struct lock_list *list;
 	struct mv_lock *l = NULL;
 	bool wait = false;

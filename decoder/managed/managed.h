@@ -68,8 +68,11 @@ int mv_render_object_ref(struct rt *rt, uint64_t ref, struct strbuf *out);
  * "TypeName" alone when _message is null. -EIO, -EBADMSG (no _message: not an
  * Exception), nothing appended on error. */
 int mv_put_exception(struct rt *rt, uint64_t obj, struct strbuf *out);
-/* Whether the type at mt is System.Exception or derives from it. */
-bool mv_is_exception(struct rt *rt, uint64_t mt);
+/* Whether the type at mt is the type named type (as rt_type_name names it) or
+ * derives from it: MV_EXCEPTION, MV_TASK, ... */
+bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);
+#define MV_EXCEPTION "System.Exception"
+#define MV_TASK	     "System.Threading.Tasks.Task"
 /* The frames the runtime recorded in an exception (its _stackTrace, as
  * printexception shows them), the frame the exception was thrown from
  * first: "IP<TAB>Namespace.Type.Method+0xOFFSET" per line; nothing for an

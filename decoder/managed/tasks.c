@@ -49,22 +49,6 @@ static const char *status_name(uint64_t sf)
 	return "Created";
 }
 
-/* Whether the type at mt is System.Threading.Tasks.Task or derives from it. */
-bool mv_is_task(struct rt *rt, uint64_t mt)
-{
-	struct rt_type_info ti;
-	const char *name;
-
-	for (int depth = 0; mt && depth < 64; depth++) {
-		if (rt_type_name(rt, mt, &name) == 0 && !strcmp(name, "System.Threading.Tasks.Task"))
-			return true;
-		if (rt_type_info(rt, mt, &ti))
-			return false;
-		mt = ti.parent_mt;
-	}
-	return false;
-}
-
 /* The async method a state machine type stands for, as C# names it: the
  * compiler's <Name>d__N inside the method's type gives Type.Name, a local
  * function's <Outer>g__Name|N_M gives Type.Name too; else the type itself. */
@@ -158,7 +142,7 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 		const char *type;
 		const struct rt_field *flags, *cont = NULL, *sm = NULL, *state = NULL, *action;
 		uint64_t mt = types[t].mt;
-		if (!mv_is_task(rt, mt) || rt_type_name(rt, mt, &type) ||
+		if (!mv_derives_from(rt, mt, MV_TASK) || rt_type_name(rt, mt, &type) ||
 		    mv_field_named(rt, mt, "m_stateFlags", &flags))
 			continue;
 		/* What is the same for every task of the type, once: its fields,
@@ -702,7 +686,7 @@ static void boxes_of(struct rt *rt, uint64_t obj, uint64_t *out, size_t max, siz
 
 	if (!obj || depth > 4 || *n >= max || rt_object_size(rt, obj, &mt, &size))
 		return;
-	if (mv_is_task(rt, mt)) {
+	if (mv_derives_from(rt, mt, MV_TASK)) {
 		out[(*n)++] = obj; /* a box, or a task waiting for this one (a WhenAll's) */
 		return;
 	}
@@ -783,7 +767,7 @@ int mv_box_awaits(struct rt *rt, uint64_t box, uint64_t *task)
 			t = inner;
 		if (t) {
 			uint64_t tmt, size;
-			if (rt_object_size(rt, t, &tmt, &size) == 0 && mv_is_task(rt, tmt)) {
+			if (rt_object_size(rt, t, &tmt, &size) == 0 && mv_derives_from(rt, tmt, MV_TASK)) {
 				*task = t;
 				return 0;
 			}

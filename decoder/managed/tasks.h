@@ -39,8 +39,6 @@ int mv_tasks_chains(struct rt *rt, struct strbuf *out);
 int mv_tasks_stacks(struct rt *rt, struct strbuf *out);
 
 /* One task, for its object's directory: */
-/* Whether the type at mt is System.Threading.Tasks.Task or derives from it. */
-bool mv_is_task(struct rt *rt, uint64_t mt);
 /* Its status as Task.Status names it (final states too). */
 int mv_task_status(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* Its method, as /tasks/list names it. */

@@ -48,6 +48,11 @@ struct rt_thread {
 /* Walks the ThreadStore once (cached). Sets *threads (borrowed until
  * rt_close()) and *count. The list is sorted by managed id. */
 int rt_threads(struct rt *rt, const struct rt_thread **threads, size_t *count);
+/* The thread whose Thread is at v (RT_THREAD_ADDR), whose OS id (RT_THREAD_OS)
+ * or managed id (RT_THREAD_MANAGED) is v; NULL when none is, or the list does
+ * not read. Borrowed as rt_threads()'s. */
+enum rt_thread_key { RT_THREAD_ADDR, RT_THREAD_OS, RT_THREAD_MANAGED };
+const struct rt_thread *rt_thread_find(struct rt *rt, enum rt_thread_key key, uint64_t v);
 /* ThreadStore counters: thread, unstarted, background, pending, dead. */
 int rt_thread_counts(struct rt *rt, uint32_t counts[5]);
 /* Writes the names of set ThreadState bits ("background", "thread-pool-worker",

@@ -26,15 +26,9 @@ static void thin(const struct rt_lay_sync *l, uint32_t v, struct rt_monitor *out
 /* The managed id of the thread whose Thread is at addr; 0 when none is. */
 static uint32_t thread_id_at(struct rt *rt, uint64_t addr)
 {
-	const struct rt_thread *t;
-	size_t n;
+	const struct rt_thread *t = rt_thread_find(rt, RT_THREAD_ADDR, addr);
 
-	if (!addr || rt_threads(rt, &t, &n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (t[i].addr == addr)
-			return t[i].managed_id;
-	return 0;
+	return t ? t->managed_id : 0;
 }
 
 /* The threads in Monitor.Wait on the sync block sb (8.0-10.0): SyncBlock's

@@ -174,6 +174,21 @@ int rt_threads(struct rt *rt, const struct rt_thread **threads, size_t *count)
 	return 0;
 }
 
+const struct rt_thread *rt_thread_find(struct rt *rt, enum rt_thread_key key, uint64_t v)
+{
+	const struct rt_thread *t;
+	size_t n;
+
+	if (!v || rt_threads(rt, &t, &n))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((key == RT_THREAD_ADDR ? t[i].addr
+		     : key == RT_THREAD_OS ? t[i].os_id
+					   : t[i].managed_id) == v)
+			return &t[i];
+	return NULL;
+}
+
 int rt_thread_counts(struct rt *rt, uint32_t counts[5])
 {
 	const struct rt_lay_thread *l = &rt->lay.thread;
