@@ -429,6 +429,10 @@ static void lay_method(struct lay_res *r)
 	if (!lay_field_opt(r, &m->md_flags, "MethodDesc", "Flags") ||
 	    !lay_field_opt(r, &m->dyn_name, "DynamicMethodDesc", "MethodName"))
 		m->md_flags = m->dyn_name = 0;
+	if (!m->md_flags ||
+	    !lay_field_opt(r, &m->imd_dict, "InstantiatedMethodDesc", "PerInstInfo") ||
+	    !lay_field_opt(r, &m->imd_nargs, "InstantiatedMethodDesc", "NumGenericArgs"))
+		m->imd_dict = m->imd_nargs = 0;
 	lay_field(r, &m->chunk_mt, "MethodDescChunk", "MethodTable", NULL);
 	lay_field(r, &m->chunk_range, "MethodDescChunk", "FlagsAndTokenRange", NULL);
 	lay_size(r, &m->chunk_size, "MethodDescChunk");

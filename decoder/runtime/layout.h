@@ -190,6 +190,10 @@ struct rt_lay_method {
 	/* MethodDesc.Flags (u16) and DynamicMethodDesc.MethodName, where the
 	 * runtime describes them (9.0+); 0: dynamic methods go unnamed. */
 	uint64_t md_flags, dyn_name;
+	/* InstantiatedMethodDesc (a generic method's instantiation): its
+	 * dictionary, whose first NumGenericArgs entries are the type
+	 * arguments; 0 where not described (the arguments go unnamed). */
+	uint64_t imd_dict, imd_nargs;
 	uint64_t chunk_mt, chunk_range, chunk_size; /* MethodDescChunk */
 	uint64_t align, token_bits;
 };

@@ -313,6 +313,12 @@ static const struct lay_row net8[] = {
 	 * the stacks fixture's P/Invoke stub: "IL_STUB_PInvoke"). */
 	F("MethodDesc", "Flags", 6),
 	F("DynamicMethodDesc", "MethodName", 24),
+	/* InstantiatedMethodDesc after that 8-byte MethodDesc: { union of
+	 * m_pDictLayout and m_pWrappedMethodDesc; m_pPerInstInfo; m_wFlags2;
+	 * m_wNumGenericArgs } (method.hpp; found on the stacks fixture's
+	 * Generic<int>.Wait<long>: classification 5, one argument, Int64). */
+	F("InstantiatedMethodDesc", "PerInstInfo", 16),
+	F("InstantiatedMethodDesc", "NumGenericArgs", 26),
 	STACK_8_9_ROWS,
 	D("DebuggerU2MCatchHandlerFrameIdentifier", 126),
 	D("HelperMethodFrameIdentifier", 129),

@@ -397,6 +397,43 @@ static int dynamic_name(struct rt *rt, uint64_t md, uint64_t mt, struct strbuf *
 	return 0;
 }
 
+/* A generic method's type arguments, `<T1,T2>` after its name: those of its
+ * InstantiatedMethodDesc (method.hpp mcInstantiated, classification 5),
+ * whose dictionary starts with them: the exact types for unshared code,
+ * System.__Canon where the code is shared between reference types (the
+ * frame's own arguments are then in its generic context, not read here).
+ * Nothing for other methods; -EIO, -EBADMSG for one that does not read. */
+#define MC_INSTANTIATED 0x5
+#define METHOD_ARGS_MAX 64
+static int method_args(struct rt *rt, uint64_t md, struct strbuf *out)
+{
+	const struct rt_lay_method *l = &rt->lay.method;
+	uint16_t flags, nargs;
+	uint64_t dict, th;
+	const char *name;
+
+	if (!l->imd_dict || dump_read(rt->d, md + l->md_flags, &flags, 2) ||
+	    (flags & MD_CLASSIFICATION) != MC_INSTANTIATED)
+		return 0;
+	if (dump_read(rt->d, md + l->imd_nargs, &nargs, 2) ||
+	    dump_read_ptr(rt->d, md + l->imd_dict, &dict))
+		return -EIO;
+	if (!nargs)
+		return 0;
+	if (nargs > METHOD_ARGS_MAX || !dict)
+		return -EBADMSG;
+	strbuf_puts(out, "<");
+	for (uint16_t i = 0; i < nargs; i++) {
+		if (dump_read_ptr(rt->d, dict + (uint64_t)i * RT_PTR_SIZE, &th))
+			return -EIO;
+		if (rt_type_name(rt, th, &name))
+			return -EBADMSG;
+		strbuf_printf(out, "%s%s", i ? "," : "", name);
+	}
+	strbuf_puts(out, ">");
+	return 0;
+}
+
 int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 {
 	const struct rt_lay_method *l = &rt->lay.method;
@@ -437,8 +474,11 @@ int rt_method_desc_name(struct rt *rt, uint64_t md, struct strbuf *out)
 		return rc;
 	if (rt_lay_rid(&rt->lay.mt, token) != owner)
 		return -EBADMSG;
+	size_t at = out->len;
 	strbuf_puts(out, type);
 	strbuf_puts(out, ".");
 	name_put(out, name, strlen(name));
-	return 0;
+	if ((rc = method_args(rt, md, out)))
+		strbuf_truncate(out, at);
+	return rc;
 }

@@ -163,7 +163,7 @@ static class Oracle
                 string? frame = f.Kind switch
                 {
                     ClrStackFrameKind.ManagedMethod when f.Method is { } m =>
-                        Names.Normalize(m.Type?.Name) + "." + m.Name,
+                        Names.Normalize(m.Type?.Name) + "." + Names.Method(m.Name),
                     ClrStackFrameKind.Runtime => "[" + f.FrameName + "]",
                     _ => null,
                 };
@@ -180,7 +180,7 @@ static class Oracle
                 continue;
             foreach (ClrStackFrame f in e.StackTrace)
                 if (f.Method is { } m)
-                    Console.Write($"{Addr(o.Address)}\t{Names.Normalize(m.Type?.Name)}.{m.Name}\n");
+                    Console.Write($"{Addr(o.Address)}\t{Names.Normalize(m.Type?.Name)}.{Names.Method(m.Name)}\n");
         }
     }
 
@@ -257,4 +257,41 @@ static class Names
 {
     public static string Normalize(string? name) =>
         string.IsNullOrEmpty(name) ? "<unknown>" : name.Replace(", ", ",");
+
+    // A method's name as clrfs writes it: ClrMD names a generic method's type
+    // arguments as reflection does, Wait[[System.Int64, System.Private.CoreLib]]
+    // (an argument of a generic type List`1[[...]] in turn); clrfs as C# does,
+    // Wait<System.Int64>.
+    public static string Method(string? name) =>
+        string.IsNullOrEmpty(name) ? "<unknown>" : Reflection(name);
+
+    static string Reflection(string name)
+    {
+        int open = name.IndexOf("[[", StringComparison.Ordinal);
+        if (open < 0 || !name.EndsWith("]]", StringComparison.Ordinal))
+            return name;
+        string head = name[..open];
+        int tick = head.IndexOf('`');
+        if (tick >= 0)
+            head = head[..tick];
+        var args = new List<string>();
+        int depth = 0, start = open + 1;
+        for (int i = open + 1; i < name.Length - 1; i++)
+        {
+            if (name[i] == '[' && depth++ == 0)
+                start = i + 1;
+            else if (name[i] == ']' && --depth == 0)
+            {
+                // "[Type, Assembly]": the type, less its assembly.
+                string arg = name[start..i];
+                int comma = -1;
+                for (int j = 0, d = 0; j < arg.Length; j++)
+                    if (arg[j] == '[') d++;
+                    else if (arg[j] == ']') d--;
+                    else if (arg[j] == ',' && d == 0) { comma = j; break; }
+                args.Add(Reflection(comma < 0 ? arg : arg[..comma]));
+            }
+        }
+        return head + "<" + string.Join(",", args) + ">";
+    }
 }

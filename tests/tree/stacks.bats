@@ -20,7 +20,7 @@ check_frames() { # KIND
 	use_dump "$1"
 	local id row frames
 	mapfile -t rows < <(manifest '.threads[] | "\(.managed_id) \(.role)"')
-	((${#rows[@]} == 6))
+	((${#rows[@]} == 7))
 	for row in "${rows[@]}"; do
 		read -r id role <<<"$row"
 		run -0 tree_cat "/threads/$id/stack"
