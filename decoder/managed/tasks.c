@@ -310,12 +310,14 @@ static void add_continuations(struct rt *rt, struct task_line *v, size_t n, uint
 	struct rt_array a;
 	uint64_t mt, size, inner, items, count;
 
-	if (!obj || depth > 4 || *nout >= max || rt_object_size(rt, obj, &mt, &size))
+	if (!obj || depth > 4 || *nout >= max)
 		return;
 	if ((l = find_line(v, n, obj))) {
 		out[(*nout)++] = l; /* a box, or a task that waits for this one (a WhenAll) */
 		return;
 	}
+	if (rt_object_size(rt, obj, &mt, &size))
+		return;
 	uint64_t data = rt_object_fields(rt, obj);
 	if (mv_read_ref_field(rt, mt, data, "_target", &inner) == 0) {
 		add_continuations(rt, v, n, inner, out, nout, max, depth + 1);
@@ -437,14 +439,70 @@ static void chain_add(struct chains *cs, uint64_t first, struct strbuf *b)
 	c->len = b->len;
 }
 
+/* The pending tasks and the continuation edges between them, found once:
+ * line i's continuations are edges[off[i]] to edges[off[i + 1]]. */
+struct graph {
+	struct task_line *v;
+	size_t n;
+	struct task_line **edges;
+	size_t *off;
+};
+
+static int graph_build(struct rt *rt, struct graph *g)
+{
+	size_t cap = 0, ne = 0;
+	int rc = collect(rt, &g->v, &g->n);
+
+	g->edges = NULL;
+	g->off = NULL;
+	if (rc)
+		return rc;
+	g->off = malloc((g->n + 1) * sizeof(*g->off));
+	if (!g->off)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t nc;
+		struct task_line **c = continuations(rt, g->v, g->n, &g->v[i], &nc);
+		if (!c)
+			return -ENOMEM;
+		if (ne + nc > cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			while (ncap < ne + nc)
+				ncap *= 2;
+			struct task_line **e = realloc(g->edges, ncap * sizeof(*e));
+			if (!e) {
+				free(c);
+				return -ENOMEM;
+			}
+			g->edges = e;
+			cap = ncap;
+		}
+		g->off[i] = ne;
+		memcpy(g->edges + ne, c, nc * sizeof(*c));
+		ne += nc;
+		free(c);
+	}
+	g->off[g->n] = ne;
+	return 0;
+}
+
+static void graph_free(struct graph *g)
+{
+	lines_free(g->v, g->n);
+	free(g->edges);
+	free(g->off);
+}
+
 /* Walks outward from task l, its line appended to b; one block per path. A
  * box's line has its state, another task's (a WhenAll's promise) "-". */
 #define CHAIN_DEPTH_MAX 1000
 #define CHAINS_MAX	100000 /* bound on the blocks: joins repeat what follows them */
-static void walk_out(struct rt *rt, struct task_line *v, size_t n, struct task_line *l,
-		     uint64_t first, struct strbuf *b, struct chains *cs, unsigned depth)
+static void walk_out(struct rt *rt, const struct graph *g, struct task_line *l, uint64_t first,
+		     struct strbuf *b, struct chains *cs, unsigned depth)
 {
-	size_t before = b->len, nc = 0;
+	size_t before = b->len, i = (size_t)(l - g->v);
+	size_t nc = depth < CHAIN_DEPTH_MAX ? g->off[i + 1] - g->off[i] : 0;
+	struct task_line **next = g->edges + g->off[i];
 	int64_t state;
 
 	if (cs->n >= CHAINS_MAX || cs->err)
@@ -460,12 +518,10 @@ static void walk_out(struct rt *rt, struct task_line *v, size_t n, struct task_l
 	strbuf_puts(b, "\t");
 	strbuf_puts(b, l->method);
 	strbuf_puts(b, "\n");
-	struct task_line **next = depth < CHAIN_DEPTH_MAX ? continuations(rt, v, n, l, &nc) : NULL;
-	if (!next || nc == 0)
+	if (nc == 0)
 		chain_add(cs, first, b);
-	for (size_t i = 0; next && i < nc; i++)
-		walk_out(rt, v, n, next[i], first, b, cs, depth + 1);
-	free(next);
+	for (size_t k = 0; k < nc; k++)
+		walk_out(rt, g, next[k], first, b, cs, depth + 1);
 	strbuf_truncate(b, before);
 }
 
@@ -489,58 +545,41 @@ static void chains_free(struct chains *cs)
 /* Every chain, sorted as /tasks/chains lists them. */
 static int build_chains(struct rt *rt, struct chains *out)
 {
-	struct task_line *v;
+	struct graph g;
 	struct chains cs = {0};
-	size_t n;
-	int rc = collect(rt, &v, &n);
+	int rc = graph_build(rt, &g);
 
-	if (rc)
-		return rc;
-	/* The continuation edges between pending tasks: a chain starts where
-	 * none leads in, at what is awaited (a task that is no box and has a
-	 * continuation), or at a box that awaits no pending task. */
-	bool *incoming = calloc(n ? n : 1, sizeof(*incoming)), *outgoing = calloc(n ? n : 1, 1);
-	if (!incoming || !outgoing)
+	/* A chain starts where no edge leads in, at what is awaited (a task
+	 * that is no box and has a continuation), or at a box that awaits no
+	 * pending task. */
+	bool *incoming = rc ? NULL : calloc(g.n ? g.n : 1, sizeof(*incoming));
+	if (!rc && !incoming)
 		rc = -ENOMEM;
-	for (size_t i = 0; !rc && i < n; i++) {
-		size_t nc;
-		struct task_line **c = continuations(rt, v, n, &v[i], &nc);
-		if (!c) {
-			rc = -ENOMEM;
-			break;
-		}
-		for (size_t k = 0; k < nc; k++)
-			incoming[c[k] - v] = true;
-		outgoing[i] = nc > 0;
-		free(c);
-	}
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (incoming[i] || (!v[i].box && !outgoing[i]))
+	for (size_t e = 0; !rc && e < g.off[g.n]; e++)
+		incoming[g.edges[e] - g.v] = true;
+	struct strbuf b;
+	strbuf_init(&b);
+	for (size_t i = 0; !rc && i < g.n; i++) {
+		size_t nc = g.off[i + 1] - g.off[i];
+		if (incoming[i] || (!g.v[i].box && !nc))
 			continue;
-		struct strbuf b;
-		strbuf_init(&b);
-		if (v[i].box) {
+		strbuf_truncate(&b, 0);
+		if (g.v[i].box) {
 			strbuf_puts(&b, "-\t<unknown>\n");
-			walk_out(rt, v, n, &v[i], 0, &b, &cs, 0);
+			walk_out(rt, &g, &g.v[i], 0, &b, &cs, 0);
 		} else {
-			size_t nc;
-			struct task_line **c = continuations(rt, v, n, &v[i], &nc);
-			strbuf_addr(&b, v[i].addr);
-			strbuf_printf(&b, "\t%s\n", v[i].method);
-			for (size_t k = 0; c && k < nc; k++)
-				walk_out(rt, v, n, c[k], v[i].addr, &b, &cs, 0);
-			if (!c)
-				rc = -ENOMEM;
-			free(c);
+			strbuf_addr(&b, g.v[i].addr);
+			strbuf_printf(&b, "\t%s\n", g.v[i].method);
+			for (size_t k = 0; k < nc; k++)
+				walk_out(rt, &g, g.edges[g.off[i] + k], g.v[i].addr, &b, &cs, 0);
 		}
-		strbuf_destroy(&b);
 	}
+	strbuf_destroy(&b);
 	rc = rc ? rc : cs.err;
 	if (!rc && cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), chain_cmp);
 	free(incoming);
-	free(outgoing);
-	lines_free(v, n);
+	graph_free(&g);
 	if (rc)
 		chains_free(&cs);
 	else
