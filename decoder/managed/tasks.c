@@ -117,12 +117,41 @@ static void lines_free(struct task_line *v, size_t n)
 	free(v);
 }
 
-/* Every task that has not completed, by address (the index's order within
- * a type; sorted here across types). */
+/* Every task that has not completed, by address. Each type's lines come in
+ * the index's order, by address; the runs of the few Task types are merged
+ * (sorting the whole array moved every line some 17 times). */
 static int addr_cmp(const void *a, const void *b)
 {
 	const struct task_line *x = a, *y = b;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+#define MERGE_RUNS_MAX 16
+static int merge_runs(struct task_line **v, size_t n, const size_t *start, size_t nruns)
+{
+	if (nruns <= 1)
+		return 0;
+	if (nruns > MERGE_RUNS_MAX) {
+		qsort(*v, n, sizeof(**v), addr_cmp);
+		return 0;
+	}
+	struct task_line *out = malloc(n * sizeof(*out));
+	size_t at[MERGE_RUNS_MAX];
+
+	if (!out)
+		return -ENOMEM;
+	memcpy(at, start, nruns * sizeof(*at));
+	for (size_t k = 0; k < n; k++) {
+		size_t best = nruns;
+		for (size_t r = 0; r < nruns; r++)
+			if (at[r] < (r + 1 < nruns ? start[r + 1] : n) &&
+			    (best == nruns || (*v)[at[r]].addr < (*v)[at[best]].addr))
+				best = r;
+		out[k] = (*v)[at[best]++];
+	}
+	free(*v);
+	*v = out;
+	return 0;
 }
 
 static int collect(struct rt *rt, struct task_line **out, size_t *count)
@@ -130,7 +159,7 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 	struct rt_heap_index *ix;
 	const struct rt_heap_type *types;
 	struct task_line *v = NULL;
-	size_t ntypes, n = 0, cap = 0;
+	size_t ntypes, n = 0, cap = 0, nruns = 0, *runs = NULL;
 	int rc = rt_heap_index(rt, &ix);
 
 	*out = NULL;
@@ -138,13 +167,30 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 	if (rc)
 		return rc;
 	types = rt_heap_index_types(ix, &ntypes);
+	/* The Task types, and room for all their objects at once. */
+	bool *is_task = calloc(ntypes ? ntypes : 1, sizeof(*is_task));
+	runs = malloc((ntypes ? ntypes : 1) * sizeof(*runs));
+	if (!is_task || !runs) {
+		free(is_task);
+		free(runs);
+		return -ENOMEM;
+	}
+	for (size_t t = 0; t < ntypes; t++)
+		if ((is_task[t] = mv_derives_from(rt, types[t].mt, MV_TASK)))
+			cap += types[t].count;
+	if (cap && !(v = malloc(cap * sizeof(*v)))) {
+		free(is_task);
+		free(runs);
+		return -ENOMEM;
+	}
 	for (size_t t = 0; t < ntypes; t++) {
 		const char *type;
 		const struct rt_field *flags, *cont = NULL, *sm = NULL, *state = NULL, *action;
 		uint64_t mt = types[t].mt;
-		if (!mv_derives_from(rt, mt, MV_TASK) || rt_type_name(rt, mt, &type) ||
+		if (!is_task[t] || rt_type_name(rt, mt, &type) ||
 		    mv_field_named(rt, mt, "m_stateFlags", &flags))
 			continue;
+		runs[nruns++] = n;
 		/* What is the same for every task of the type, once: its fields,
 		 * and its method unless a delegate gives it (m_action). */
 		if (mv_field_named(rt, mt, "m_continuationObject", &cont))
@@ -160,8 +206,8 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 			put_method(rt, mt, 0, type, &tm);
 		if (tm.oom) {
 			strbuf_destroy(&tm);
-			lines_free(v, n);
-			return -ENOMEM;
+			rc = -ENOMEM;
+			break;
 		}
 		char *shared = NULL;
 		for (uint64_t i = 0; i < types[t].count; i++) {
@@ -169,16 +215,6 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 			if (mv_read_int_at(rt, flags, rt_object_fields(rt, obj), &sf) ||
 			    (sf & TASK_STATE_COMPLETED_MASK))
 				continue;
-			if (n == cap) {
-				size_t c = cap ? cap * 2 : 64;
-				struct task_line *nv = realloc(v, c * sizeof(*nv));
-				if (!nv) {
-					lines_free(v, n);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap = c;
-			}
 			char *method;
 			bool own = true;
 			if (per_object) {
@@ -195,15 +231,21 @@ static int collect(struct rt *rt, struct task_line **out, size_t *count)
 			}
 			v[n] = (struct task_line){obj, status_name(sf), method, mt, sm != NULL, cont, sm, state, own};
 			if (!v[n++].method) {
-				strbuf_destroy(&tm);
-				lines_free(v, n);
-				return -ENOMEM;
+				rc = -ENOMEM;
+				break;
 			}
 		}
 		strbuf_destroy(&tm);
+		if (rc)
+			break;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), addr_cmp);
+	rc = rc ? rc : merge_runs(&v, n, runs, nruns);
+	free(is_task);
+	free(runs);
+	if (rc) {
+		lines_free(v, n);
+		return rc;
+	}
 	*out = v;
 	*count = n;
 	return 0;
