@@ -68,6 +68,12 @@ int mv_render_object_ref(struct rt *rt, uint64_t ref, struct strbuf *out);
  * "TypeName" alone when _message is null. -EIO, -EBADMSG (no _message: not an
  * Exception), nothing appended on error. */
 int mv_put_exception(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* The references the object at obj holds, one line each:
+ * "ADDR<TAB>TYPE<TAB>FIELD", FIELD the instance field that holds it (a
+ * struct's field as outer.inner), [i] for an array's element, +0xOFF for a
+ * slot no field names; from the GCDesc of its type, as the GC finds them.
+ * -EIO, -EBADMSG (rt_object_refs()). */
+int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

@@ -24,6 +24,9 @@
 //                              EnumerateStackTrace(), innermost first, threads by managed
 //                              id: Namespace.Type.Method for a managed frame, [FrameName]
 //                              for a runtime one
+//   oracle refs DUMP           ADDR<TAB>REF per reference each object on the heap holds
+//                              (ClrObject.EnumerateReferenceAddresses, dependent handles
+//                              left out), by object address, in ClrMD's order
 //
 // The DAC is the one of the dump's runtime: CLRFS_DAC, else libmscordaccore.so in the
 // directory of the runtime ClrMD finds in the dump, else in the directory of the
@@ -47,6 +50,7 @@ static class Oracle
                 case ["handles", var dump]: return Run(dump, Handles);
                 case ["finalizer", var dump]: return Run(dump, Finalizer);
                 case ["stacks", var dump]: return Run(dump, Stacks);
+                case ["refs", var dump]: return Run(dump, Refs);
                 case ["exceptions", var dump]: return Run(dump, Exceptions);
                 default:
                     Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP");
@@ -170,6 +174,15 @@ static class Oracle
                 if (frame != null)
                     Console.Write($"{t.ManagedThreadId}\t{frame}\n");
             }
+    }
+
+    static void Refs(ClrRuntime rt)
+    {
+        var w = new StreamWriter(Console.OpenStandardOutput());
+        foreach (ClrObject o in rt.Heap.EnumerateObjects().OrderBy(o => o.Address))
+            foreach (ulong r in o.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
+                w.Write($"{Addr(o.Address)}\t{Addr(r)}\n");
+        w.Flush();
     }
 
     static void Exceptions(ClrRuntime rt)

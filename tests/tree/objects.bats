@@ -82,3 +82,39 @@ expect_enoent() { # PATH
 @test "heap/full: addresses that are not objects are absent from /heap/objects" { check_non_objects heap/full; }
 @test "heap-segments/heap: /heap/types lists every instance of the manifest's types" { check_listings heap-segments/heap; }
 @test "heap-segments/heap: /heap/objects links resolve to the right type and back" { check_links heap-segments/heap; }
+
+# refs names each reference where the object holds it: a field's reference is the
+# object fields/<FIELD> links to; an array's element [i] is the i-th line of its value
+# file; an element of an array of structs is [i].field.
+check_ref_names() { # DUMP
+	use_dump "$1"
+	local obj addr type field target i=0 n=0
+	obj=$(tree_ls /heap/types/Fixture.Arrays | grep -m1 -E '^0x')
+	run -0 tree_cat "/heap/objects/$obj/refs"
+	((${#lines[@]} >= 5)) || { echo "$output"; return 1; }
+	while IFS=$'\t' read -r addr type field; do
+		target=$(tree_readlink "/heap/objects/$obj/fields/$field")
+		[[ $target == */objects/$addr ]] || { echo "$field: $addr, but fields/ links to $target"; return 1; }
+		[[ $(tree_cat "/heap/objects/$addr/type") == "$type" ]] || { echo "$addr is no $type"; return 1; }
+	done <<<"$output"
+	obj=$(tree_ls '/heap/types/Fixture.Marker[]' | grep -m1 -E '^0x')
+	run -0 tree_cat "/heap/objects/$obj/refs"
+	mapfile -t refs <<<"$output"
+	run -0 tree_cat "/heap/objects/$obj/value"
+	for ((i = 0; i < ${#lines[@]}; i++)); do
+		[[ ${lines[i]} == 'null' ]] && continue
+		[[ ${refs[n]} == "${lines[i]%% *}"$'\tFixture.Marker\t['"$i"']' ]] ||
+			{ echo "element $i: ${lines[i]}, refs: ${refs[n]}"; return 1; }
+		n=$((n + 1))
+	done
+	((n == ${#refs[@]} && n >= 10))
+	# Dictionary<string, object>'s entries: structs holding key and value.
+	run -0 tree_ls '/heap/types/System.Collections.Generic.Dictionary<System.String,System.Object>+Entry[]'
+	obj=$(grep -m1 -E '^0x' <<<"$output")
+	run -0 tree_cat "/heap/objects/$obj/refs"
+	grep -qE $'^0x[0-9a-f]{16}\tSystem.String\t\\[0\\]\\.key$' <<<"$output" || { echo "$output"; return 1; }
+	run -1 grep -vE $'\t\\[[0-9]+\\]\\.(key|value)$' <<<"$output"
+}
+
+@test "heap/full: refs names each reference by its field or element" { check_ref_names heap/full; }
+@test "heap/heap: refs names each reference by its field or element" { check_ref_names heap/heap; }

@@ -201,3 +201,30 @@ check_exceptions() { # DUMP
 	((n >= 15)) || { echo "only $n field values compared"; return 1; }
 	return "$bad"
 }
+
+# Each object's refs: the first object of every type on the heap, its references (the
+# ADDR column, as a sorted list) against ClrMD's EnumerateReferenceAddresses of the
+# same object: classes, arrays of references and of structs, generic instantiations.
+check_refs() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local dir=$BATS_TEST_TMPDIR type addr n=0
+	oracle refs >"$dir/theirs"
+	: >"$dir/wanted"
+	: >"$dir/ours"
+	run -0 tree_ls /heap/types
+	for type in "${lines[@]}"; do
+		addr=$(tree_ls "/heap/types/$type" | grep -m1 -E '^0x[0-9a-f]{16}$') || continue
+		echo "$addr" >>"$dir/wanted"
+		tree_cat "/heap/types/$type/$addr/refs" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/ours"
+		n=$((n + 1))
+	done
+	((n >= 100)) || { echo "$1: only $n types"; return 1; }
+	awk -F '\t' 'NR == FNR { w[$1] = 1; next } $1 in w' "$dir/wanted" "$dir/theirs" | sort >"$dir/theirs.sorted"
+	sort "$dir/ours" >"$dir/ours.sorted"
+	(($(wc -l <"$dir/ours.sorted") >= 1000)) || { echo "$1: only $(wc -l <"$dir/ours.sorted") references"; return 1; }
+	diff "$dir/ours.sorted" "$dir/theirs.sorted"
+}
+
+@test "heap/full: each type's first object's refs equal ClrMD's" { check_refs heap/full; }
+@test "heap/heap: each type's first object's refs equal ClrMD's" { check_refs heap/heap; }
