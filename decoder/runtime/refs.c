@@ -25,14 +25,16 @@
 #define SERIES_MAX	      4096	 /* bound on one type's series: a dump is hostile */
 #define REFS_MAX	      (1u << 26) /* bound on one object's slots (a 512 MiB array) */
 
-static int slots(struct rt *rt, uint64_t obj, uint64_t from, uint64_t to, unsigned *budget,
+static int slots(struct dump *d, uint64_t obj, uint64_t from, uint64_t to, unsigned *budget,
 		 rt_ref_cb cb, void *arg)
 {
+	if ((to - from) % RT_PTR_SIZE)
+		return -EBADMSG; /* a run of references is whole pointers */
 	for (uint64_t p = from; p < to; p += RT_PTR_SIZE) {
 		uint64_t ref;
 		if (!(*budget)--)
 			return -EBADMSG;
-		if (dump_read_ptr(rt->d, p, &ref))
+		if (dump_read_ptr(d, p, &ref))
 			return -EIO;
 		if (ref) {
 			int rc = cb(arg, p - obj, ref);
@@ -43,17 +45,14 @@ static int slots(struct rt *rt, uint64_t obj, uint64_t from, uint64_t to, unsign
 	return 0;
 }
 
-int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg)
+int rt_gcdesc_walk(struct dump *d, uint64_t obj, uint64_t mt, uint64_t size, rt_ref_cb cb,
+		   void *arg)
 {
-	uint64_t mt, size, n;
-	uint32_t flags;
 	unsigned budget = REFS_MAX;
-	int rc = rt_object_size(rt, obj, &mt, &size);
+	uint64_t n;
+	int rc;
 
-	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags);
-	if (rc || !(flags & MTF_CONTAINS_POINTERS))
-		return rc;
-	if (dump_read_ptr(rt->d, mt - RT_PTR_SIZE, &n))
+	if (dump_read_ptr(d, mt - RT_PTR_SIZE, &n))
 		return -EIO;
 	int64_t count = (int64_t)n;
 	if (count == 0 || count > SERIES_MAX || count < -SERIES_MAX)
@@ -62,19 +61,19 @@ int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg)
 		for (int64_t i = 0; i < count; i++) {
 			uint64_t s = mt - RT_PTR_SIZE - (uint64_t)(i + 1) * 2 * RT_PTR_SIZE;
 			uint64_t ssize, start;
-			if (dump_read_ptr(rt->d, s, &ssize) || dump_read_ptr(rt->d, s + RT_PTR_SIZE, &start))
+			if (dump_read_ptr(d, s, &ssize) || dump_read_ptr(d, s + RT_PTR_SIZE, &start))
 				return -EIO;
 			uint64_t len = ssize + size; /* wraps back: ssize is stored less the size */
 			if (start > size || len > size - start)
 				return -EBADMSG;
-			if ((rc = slots(rt, obj, obj + start, obj + start + len, &budget, cb, arg)))
+			if ((rc = slots(d, obj, obj + start, obj + start + len, &budget, cb, arg)))
 				return rc;
 		}
 		return 0;
 	}
 	/* An array of value types: the items of its one series, per element. */
 	uint64_t s = mt - 3 * RT_PTR_SIZE, start;
-	if (dump_read_ptr(rt->d, s + RT_PTR_SIZE, &start))
+	if (dump_read_ptr(d, s + RT_PTR_SIZE, &start))
 		return -EIO;
 	if (size < RT_OBJ_HEADER_SIZE || start > size - RT_OBJ_HEADER_SIZE)
 		return -EBADMSG;
@@ -83,17 +82,31 @@ int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg)
 		uint64_t before = p;
 		for (int64_t i = 0; i > count; i--) {
 			uint32_t item[2]; /* nptrs, skip */
-			if (dump_read(rt->d, s + (uint64_t)(i * 8), item, sizeof(item)))
+			if (dump_read(d, s + (uint64_t)(i * 8), item, sizeof(item)))
 				return -EIO;
 			uint64_t stop = p + (uint64_t)item[0] * RT_PTR_SIZE;
-			if (stop > end)
+			if (stop > end || stop < p)
 				return -EBADMSG;
-			if ((rc = slots(rt, obj, p, stop, &budget, cb, arg)))
+			if ((rc = slots(d, obj, p, stop, &budget, cb, arg)))
 				return rc;
 			p = stop + item[1];
+			if (p < stop)
+				return -EBADMSG;
 		}
 		if (p <= before)
 			return -EBADMSG; /* a series that does not advance */
 	}
 	return 0;
+}
+
+int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg)
+{
+	uint64_t mt, size;
+	uint32_t flags;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags);
+	if (rc || !(flags & MTF_CONTAINS_POINTERS))
+		return rc;
+	return rt_gcdesc_walk(rt->d, obj, mt, size, cb, arg);
 }

@@ -18,5 +18,10 @@ typedef int (*rt_ref_cb)(void *arg, uint64_t off, uint64_t ref);
  * order). 0; -EIO (the object or its GCDesc missing from the dump),
  * -EBADMSG (a GCDesc that does not fit the object). */
 int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg);
+/* The GCDesc walk itself, for the object at obj of size bytes whose
+ * MethodTable (one that contains pointers) is at mt. Errors as above. */
+struct dump;
+int rt_gcdesc_walk(struct dump *d, uint64_t obj, uint64_t mt, uint64_t size, rt_ref_cb cb,
+		   void *arg);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Writes the seed inputs of fuzz_unwind, fuzz_cfi, fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
+// Writes the seed inputs of fuzz_unwind, fuzz_cfi, fuzz_refs, fuzz_handles, fuzz_precode (x64 and arm64 shapes) and
 // fuzz_codemap into DIR/<target>/:
 // small well-formed structures for the fuzzer to mutate (tests/fuzz/seeds holds its output).
 // Usage: mkseeds DIR
@@ -466,6 +466,37 @@ static void cfi_seeds(const char *dir)
 	free(s.p);
 }
 
+/* fuzz_refs: object offset, MethodTable offset, object size, then memory. An
+ * object of 40 bytes with two series (one reference at +8, two at +24: sizes
+ * stored less the object size), and an array of three 16-byte structs with
+ * one reference each (series count -1, one item { nptrs 1, skip 8 } from
+ * +16). The references point back into the memory. */
+static void refs_seeds(const char *dir)
+{
+	struct seed s = {0};
+	const size_t obj = 0x100, mt = 0x80;
+#define M(x) (24 + (size_t)(x))
+	put64(&s, M(mt - 8), 2);
+	put64(&s, M(mt - 24), (uint64_t)(8 - 40)), put64(&s, M(mt - 16), 8);
+	put64(&s, M(mt - 40), (uint64_t)(16 - 40)), put64(&s, M(mt - 32), 24);
+	put64(&s, M(obj), FUZZ_CODE_BASE + mt);
+	for (size_t off = 8; off < 40; off += 8)
+		put64(&s, M(obj + off), FUZZ_CODE_BASE + obj);
+	put64(&s, M(0x1f8), 0);
+	put64(&s, 0, obj), put64(&s, 8, mt), put64(&s, 16, 40);
+	save(dir, "refs", "object", &s);
+	put64(&s, M(mt - 8), (uint64_t)-1);
+	put32(&s, M(mt - 24), 1), put32(&s, M(mt - 20), 8);
+	put64(&s, M(mt - 16), 16);
+	for (size_t off = 8; off < 72; off += 8)
+		put64(&s, M(obj + off), FUZZ_CODE_BASE + obj);
+	put64(&s, M(obj + 8), 3); /* the array's length */
+	put64(&s, 16, 24 + 3 * 16);
+	save(dir, "refs", "struct-array", &s);
+#undef M
+	free(s.p);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -478,5 +509,6 @@ int main(int argc, char **argv)
 	codemap_seeds(argv[1]);
 	unwind_seeds(argv[1]);
 	cfi_seeds(argv[1]);
+	refs_seeds(argv[1]);
 	return 0;
 }
