@@ -74,6 +74,10 @@ int mv_put_exception(struct rt *rt, uint64_t obj, struct strbuf *out);
  * slot no field names; from the GCDesc of its type, as the GC finds them.
  * -EIO, -EBADMSG (rt_object_refs()). */
 int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* The objects of the heap that hold a reference to obj, one line each,
+ * "ADDR<TAB>TYPE", by address: the reverse of every object's refs, built
+ * for the whole heap on the first call (decoder/runtime/refgraph.h). */
+int mv_object_referrers(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

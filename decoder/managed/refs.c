@@ -9,6 +9,7 @@
 #include "heap.h"
 #include "layout.h"
 #include "objects.h"
+#include "refgraph.h"
 #include "refs.h"
 #include "runtime.h"
 #include "strbuf.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #define ELEMENT_TYPE_VALUETYPE 0x11
 #define NEST_MAX	       8 /* structs within structs named this deep */
@@ -98,4 +100,35 @@ int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out)
 		rc = rt_array_read(rt, obj, &c.a);
 	}
 	return rc ? rc : rt_object_refs(rt, obj, put_ref, &c);
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int mv_object_referrers(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	uint64_t *v, mt, size;
+	const char *type;
+	size_t n;
+	int rc = rt_object_referrers(rt, obj, &v, &n);
+
+	if (rc)
+		return rc;
+	qsort(v, n, sizeof(*v), addr_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i && v[i] == v[i - 1])
+			continue; /* one line per object, however many of its fields */
+		strbuf_addr(out, v[i]);
+		strbuf_puts(out, "\t");
+		if (rt_object_size(rt, v[i], &mt, &size) == 0 && rt_type_name(rt, mt, &type) == 0)
+			strbuf_puts(out, type);
+		else
+			strbuf_puts(out, "<unreadable: not an object>");
+		strbuf_puts(out, "\n");
+	}
+	free(v);
+	return 0;
 }

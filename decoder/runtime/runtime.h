@@ -63,7 +63,8 @@ void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t le
  * rt_close(), as the runtime's own parts are (docs/design.md, "Concurrency":
  * built under the caller's one lock). */
 enum rt_part {
-	RT_PART_LOCKS, /* decoder/managed/locks.c */
+	RT_PART_LOCKS,	  /* decoder/managed/locks.c */
+	RT_PART_REFGRAPH, /* refgraph.c */
 	RT_PART_COUNT
 };
 /* Builds part p on the first call: build(rt, &value) returns 0 and the value

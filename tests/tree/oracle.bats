@@ -228,3 +228,30 @@ check_refs() { # DUMP
 
 @test "heap/full: each type's first object's refs equal ClrMD's" { check_refs heap/full; }
 @test "heap/heap: each type's first object's refs equal ClrMD's" { check_refs heap/heap; }
+
+# Each object's referrers: for the first object of every type, the objects pointing at
+# it against the same reversed from ClrMD's references of every object on the heap.
+check_referrers() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local dir=$BATS_TEST_TMPDIR type addr n=0
+	oracle refs >"$dir/theirs"
+	: >"$dir/wanted"
+	: >"$dir/ours"
+	run -0 tree_ls /heap/types
+	for type in "${lines[@]}"; do
+		addr=$(tree_ls "/heap/types/$type" | grep -m1 -E '^0x[0-9a-f]{16}$') || continue
+		echo "$addr" >>"$dir/wanted"
+		tree_cat "/heap/types/$type/$addr/referrers" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/ours"
+		n=$((n + 1))
+	done
+	((n >= 100)) || { echo "$1: only $n types"; return 1; }
+	awk -F '\t' -v OFS='\t' 'NR == FNR { w[$1] = 1; next } $2 in w { print $2, $1 }' "$dir/wanted" "$dir/theirs" |
+		sort -u >"$dir/theirs.sorted"
+	sort "$dir/ours" >"$dir/ours.sorted"
+	(($(wc -l <"$dir/ours.sorted") >= 100)) || { echo "$1: only $(wc -l <"$dir/ours.sorted") referrers"; return 1; }
+	diff "$dir/ours.sorted" "$dir/theirs.sorted"
+}
+
+@test "heap/full: each type's first object's referrers equal ClrMD's" { check_referrers heap/full; }
+@test "heap/heap: each type's first object's referrers equal ClrMD's" { check_referrers heap/heap; }
