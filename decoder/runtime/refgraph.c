@@ -200,10 +200,3 @@ int rt_object_referrers(struct rt *rt, uint64_t obj, uint64_t **out, size_t *cou
 	*count = n;
 	return 0;
 }
-
-void rt_refgraph_bytes(struct rt *rt, uint64_t *bytes)
-{
-	struct rt_refgraph *g = rt->part[RT_PART_REFGRAPH];
-
-	*bytes = g ? ((uint64_t)g->n + 2) * 4 + (uint64_t)g->off[g->n + 1] * 4 : 0;
-}

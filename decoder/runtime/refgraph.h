@@ -15,7 +15,5 @@ struct rt;
  * object of the index; the index's errors; -ENOMEM; -EFBIG past 4 billion
  * objects or references. */
 int rt_object_referrers(struct rt *rt, uint64_t obj, uint64_t **out, size_t *count);
-/* The memory the graph holds, 0 before it is built. */
-void rt_refgraph_bytes(struct rt *rt, uint64_t *bytes);
 
 #endif
