@@ -129,7 +129,7 @@ static int addr_cmp(const void *a, const void *b)
 #define MERGE_RUNS_MAX 16
 static int merge_runs(struct task_line **v, size_t n, const size_t *start, size_t nruns)
 {
-	if (nruns <= 1)
+	if (nruns <= 1 || n == 0)
 		return 0;
 	if (nruns > MERGE_RUNS_MAX) {
 		qsort(*v, n, sizeof(**v), addr_cmp);
@@ -520,7 +520,8 @@ static int graph_build(struct rt *rt, struct graph *g)
 			cap = ncap;
 		}
 		g->off[i] = ne;
-		memcpy(g->edges + ne, c, nc * sizeof(*c));
+		if (nc)
+			memcpy(g->edges + ne, c, nc * sizeof(*c));
 		ne += nc;
 		free(c);
 	}
