@@ -202,56 +202,37 @@ check_exceptions() { # DUMP
 	return "$bad"
 }
 
-# Each object's refs: the first object of every type on the heap, its references (the
-# ADDR column, as a sorted list) against ClrMD's EnumerateReferenceAddresses of the
-# same object: classes, arrays of references and of structs, generic instantiations.
+# Each object's refs and referrers: for the first object of every type on the heap, its
+# references (the ADDR column, sorted) against ClrMD's EnumerateReferenceAddresses of the
+# same object, and the objects pointing at it against the same reversed from ClrMD's
+# references of every object: classes, arrays of references and of structs, generics.
 check_refs() { # DUMP
 	need_oracle
 	use_dump "$1"
 	local dir=$BATS_TEST_TMPDIR type addr n=0
 	oracle refs >"$dir/theirs"
 	: >"$dir/wanted"
-	: >"$dir/ours"
+	: >"$dir/refs"
+	: >"$dir/referrers"
 	run -0 tree_ls /heap/types
 	for type in "${lines[@]}"; do
 		addr=$(tree_ls "/heap/types/$type" | grep -m1 -E '^0x[0-9a-f]{16}$') || continue
 		echo "$addr" >>"$dir/wanted"
-		tree_cat "/heap/types/$type/$addr/refs" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/ours"
+		tree_cat "/heap/types/$type/$addr/refs" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/refs"
+		tree_cat "/heap/types/$type/$addr/referrers" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/referrers"
 		n=$((n + 1))
 	done
 	((n >= 100)) || { echo "$1: only $n types"; return 1; }
-	awk -F '\t' 'NR == FNR { w[$1] = 1; next } $1 in w' "$dir/wanted" "$dir/theirs" | sort >"$dir/theirs.sorted"
-	sort "$dir/ours" >"$dir/ours.sorted"
-	(($(wc -l <"$dir/ours.sorted") >= 1000)) || { echo "$1: only $(wc -l <"$dir/ours.sorted") references"; return 1; }
-	diff "$dir/ours.sorted" "$dir/theirs.sorted"
-}
-
-@test "heap/full: each type's first object's refs equal ClrMD's" { check_refs heap/full; }
-@test "heap/heap: each type's first object's refs equal ClrMD's" { check_refs heap/heap; }
-
-# Each object's referrers: for the first object of every type, the objects pointing at
-# it against the same reversed from ClrMD's references of every object on the heap.
-check_referrers() { # DUMP
-	need_oracle
-	use_dump "$1"
-	local dir=$BATS_TEST_TMPDIR type addr n=0
-	oracle refs >"$dir/theirs"
-	: >"$dir/wanted"
-	: >"$dir/ours"
-	run -0 tree_ls /heap/types
-	for type in "${lines[@]}"; do
-		addr=$(tree_ls "/heap/types/$type" | grep -m1 -E '^0x[0-9a-f]{16}$') || continue
-		echo "$addr" >>"$dir/wanted"
-		tree_cat "/heap/types/$type/$addr/referrers" | awk -F '\t' -v a="$addr" '{ print a "\t" $1 }' >>"$dir/ours"
-		n=$((n + 1))
-	done
-	((n >= 100)) || { echo "$1: only $n types"; return 1; }
+	awk -F '\t' 'NR == FNR { w[$1] = 1; next } $1 in w' "$dir/wanted" "$dir/theirs" | sort >"$dir/theirs.refs"
 	awk -F '\t' -v OFS='\t' 'NR == FNR { w[$1] = 1; next } $2 in w { print $2, $1 }' "$dir/wanted" "$dir/theirs" |
-		sort -u >"$dir/theirs.sorted"
-	sort "$dir/ours" >"$dir/ours.sorted"
-	(($(wc -l <"$dir/ours.sorted") >= 100)) || { echo "$1: only $(wc -l <"$dir/ours.sorted") referrers"; return 1; }
-	diff "$dir/ours.sorted" "$dir/theirs.sorted"
+		sort -u >"$dir/theirs.referrers"
+	sort -o "$dir/refs" "$dir/refs"
+	sort -o "$dir/referrers" "$dir/referrers"
+	(($(wc -l <"$dir/refs") >= 1000)) || { echo "$1: only $(wc -l <"$dir/refs") references"; return 1; }
+	(($(wc -l <"$dir/referrers") >= 100)) || { echo "$1: only $(wc -l <"$dir/referrers") referrers"; return 1; }
+	diff "$dir/refs" "$dir/theirs.refs" || { echo "refs: < clrfs, > ClrMD"; return 1; }
+	diff "$dir/referrers" "$dir/theirs.referrers" || { echo "referrers: < clrfs, > ClrMD"; return 1; }
 }
 
-@test "heap/full: each type's first object's referrers equal ClrMD's" { check_referrers heap/full; }
-@test "heap/heap: each type's first object's referrers equal ClrMD's" { check_referrers heap/heap; }
+@test "heap/full: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/full; }
+@test "heap/heap: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/heap; }
