@@ -46,6 +46,7 @@ struct rt;
 #define RT_MTF_TRUE_PRIMITIVE	   0x00070000u
 #define RT_MTF_GENERICS_MASK	   0x00000030u
 #define RT_MTF_GENERICS_TYPICAL	   0x00000030u /* List<T> itself */
+#define RT_MTF_CONTAINS_POINTERS   0x01000000u /* a GCDesc precedes the MethodTable */
 /* EEClassOrCanonMT: low bit set = a canonical MethodTable, else the EEClass
  * (RuntimeTypeSystem.md; methodtable.h UNION_METHODTABLE). */
 #define RT_CANON_MT_BIT 0x1ull

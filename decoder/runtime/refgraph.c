@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MTF_CONTAINS_POINTERS 0x01000000u /* as refs.c */
 
 struct rt_refgraph {
 	struct rt_heap_index *ix;
@@ -119,7 +118,7 @@ static int graph_build(struct rt *rt, void **out)
 	for (size_t t = 0; t < g->ntypes; t++) {
 		uint32_t flags;
 		bool ptrs = !dump_read_u32(rt->d, g->types[t].mt + rt->lay.mt.flags, &flags) &&
-			    (flags & MTF_CONTAINS_POINTERS);
+			    (flags & RT_MTF_CONTAINS_POINTERS);
 		for (uint64_t i = 0; i < g->types[t].count; i++, id++) {
 			foff[id] = (uint32_t)e.n;
 			uint64_t obj = rt_heap_index_object(g->ix, &g->types[t], i), mt, size;

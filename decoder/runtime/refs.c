@@ -19,9 +19,6 @@
 
 #include <errno.h>
 
-/* methodtable.h WFLAGS_HIGH_ENUM: enum_flag_ContainsGCPointers, the same on
- * 8.0 to 11.0 (RuntimeTypeSystem.md). */
-#define MTF_CONTAINS_POINTERS 0x01000000u
 #define SERIES_MAX	      4096	 /* bound on one type's series: a dump is hostile */
 #define REFS_MAX	      (1u << 26) /* bound on one object's slots (a 512 MiB array) */
 
@@ -106,7 +103,7 @@ int rt_object_refs(struct rt *rt, uint64_t obj, rt_ref_cb cb, void *arg)
 	int rc = rt_object_size(rt, obj, &mt, &size);
 
 	rc = rc ? rc : dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags);
-	if (rc || !(flags & MTF_CONTAINS_POINTERS))
+	if (rc || !(flags & RT_MTF_CONTAINS_POINTERS))
 		return rc;
 	return rt_gcdesc_walk(rt->d, obj, mt, size, cb, arg);
 }
