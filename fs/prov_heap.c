@@ -10,6 +10,8 @@
 #include "strbuf.h"
 #include "heap.h"
 #include "heapindex.h"
+#include "managed.h"
+#include "refgraph.h"
 #include "types.h"
 #include "format.h"
 #include "fs_i.h"
@@ -58,7 +60,7 @@ static const struct fs_ops segments_ops = {
 
 /* One line of /heap/stats. */
 struct stat_row {
-	const struct rt_heap_type *t;
+	struct rt_heap_type t; /* the counts of the objects shown */
 	const char *name; /* borrowed from rt, or owned (an unreadable name) */
 	char *owned;
 };
@@ -67,27 +69,36 @@ struct stat_row {
 static int stat_cmp(const void *a, const void *b)
 {
 	const struct stat_row *x = a, *y = b;
-	if (x->t->bytes != y->t->bytes)
-		return x->t->bytes > y->t->bytes ? -1 : 1;
+	if (x->t.bytes != y->t.bytes)
+		return x->t.bytes > y->t.bytes ? -1 : 1;
 	int c = strcmp(x->name, y->name);
 	if (c)
 		return c;
-	return x->t->mt < y->t->mt ? -1 : x->t->mt > y->t->mt;
+	return x->t.mt < y->t.mt ? -1 : x->t.mt > y->t.mt;
 }
 
-/* COUNT BYTES MT NAME (tabs), one line per type with live objects, sorted by
- * stat_cmp(); then COUNT BYTES - Total. Free objects are not counted (the
- * walk skips them). Costs one name per type: the index already holds the
- * counts, and names are cached by MethodTable. */
+/* Which objects a stats file counts (its key.u). */
+enum stats_of { STATS_ALL, STATS_LIVE, STATS_DEAD };
+
+/* COUNT BYTES MT NAME (tabs), one line per type with objects counted, sorted
+ * by stat_cmp(); then COUNT BYTES - Total. Free objects are not counted (the
+ * walk skips them). /heap/stats counts every object: one name per type, the
+ * index holds the counts, and names are cached by MethodTable;
+ * /heap/live/stats those the roots reach, /heap/dead/stats the others
+ * (decoder/runtime/refgraph.h: the graph and one walk from the roots). */
 static int stats_render(struct fs_node *file, struct strbuf *b)
 {
 	struct rt *rt = fs_of(file)->rt;
+	enum stats_of of = fs_node_key(file).u;
 	struct rt_heap_index *ix;
+	const struct rt_live_type *live = NULL;
 	struct stat_row *rows;
-	uint64_t objects, bytes, index_bytes;
-	size_t n;
+	uint64_t objects = 0, bytes = 0;
+	size_t n, nlive, k = 0;
 	int rc = rt_heap_index(rt, &ix);
 
+	if (!rc && of != STATS_ALL)
+		rc = rt_live_types(rt, &live, &nlive);
 	if (rc)
 		return rc;
 	const struct rt_heap_type *types = rt_heap_index_types(ix, &n);
@@ -95,30 +106,39 @@ static int stats_render(struct fs_node *file, struct strbuf *b)
 	if (!rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		rows[i].t = &types[i];
-		rc = rt_type_name(rt, types[i].mt, &rows[i].name);
+		struct rt_heap_type t = types[i];
+		if (of == STATS_LIVE)
+			t.count = live[i].count, t.bytes = live[i].bytes;
+		else if (of == STATS_DEAD)
+			t.count -= live[i].count, t.bytes -= live[i].bytes;
+		if (!t.count)
+			continue;
+		objects += t.count;
+		bytes += t.bytes;
+		rows[k].t = t;
+		rc = rt_type_name(rt, t.mt, &rows[k].name);
 		if (rc) {
 			struct strbuf u;
 			strbuf_init(&u);
 			fs_put_unreadable(&u, rc);
-			rows[i].name = rows[i].owned = strbuf_steal(&u, NULL);
-			if (!rows[i].owned) {
+			rows[k].name = rows[k].owned = strbuf_steal(&u, NULL);
+			if (!rows[k].owned) {
 				rc = -ENOMEM;
 				goto out;
 			}
 		}
+		k++;
 	}
 	rc = 0;
-	qsort(rows, n, sizeof(*rows), stat_cmp);
-	for (size_t i = 0; i < n; i++) {
-		strbuf_printf(b, "%" PRIu64 "\t%" PRIu64 "\t", rows[i].t->count, rows[i].t->bytes);
-		fs_put_addr(b, rows[i].t->mt);
+	qsort(rows, k, sizeof(*rows), stat_cmp);
+	for (size_t i = 0; i < k; i++) {
+		strbuf_printf(b, "%" PRIu64 "\t%" PRIu64 "\t", rows[i].t.count, rows[i].t.bytes);
+		fs_put_addr(b, rows[i].t.mt);
 		strbuf_printf(b, "\t%s\n", rows[i].name);
 	}
-	rt_heap_index_totals(ix, &objects, &bytes, &index_bytes);
 	strbuf_printf(b, "%" PRIu64 "\t%" PRIu64 "\t-\tTotal\n", objects, bytes);
 out:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < k; i++)
 		free(rows[i].owned);
 	free(rows);
 	return rc;
@@ -128,12 +148,37 @@ static const struct fs_ops stats_ops = {
 	.render = stats_render,
 };
 
+/* /heap/live and /heap/dead: key.u the stats_of. */
+static int liveness_populate(struct fs_node *dir)
+{
+	return fs_node_add(dir, "stats", FS_FILE, &stats_ops, fs_node_key(dir), NULL);
+}
+
+static const struct fs_ops liveness_ops = {
+	.populate = liveness_populate,
+};
+
+/* /heap/roots: KIND SOURCE ADDR TYPE per root (decoder/managed/refs.c). */
+static int roots_render(struct fs_node *file, struct strbuf *b)
+{
+	return mv_heap_roots(fs_of(file)->rt, b);
+}
+
+static const struct fs_ops roots_ops = {
+	.render = roots_render,
+};
+
 static int heap_populate(struct fs_node *dir)
 {
-	const struct fs_key none = {0, NULL};
+	const struct fs_key none = {STATS_ALL, NULL};
 	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, none, NULL);
 
 	rc = rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, none, NULL);
+	rc = rc ? rc : fs_node_add(dir, "roots", FS_FILE, &roots_ops, none, NULL);
+	rc = rc ? rc : fs_node_add(dir, "live", FS_DIR, &liveness_ops,
+				   (struct fs_key){STATS_LIVE, NULL}, NULL);
+	rc = rc ? rc : fs_node_add(dir, "dead", FS_DIR, &liveness_ops,
+				   (struct fs_key){STATS_DEAD, NULL}, NULL);
 	rc = rc ? rc : fs_node_add(dir, "types", FS_DIR, &fs_heap_types_ops, none, NULL);
 	return rc ? rc : fs_node_add(dir, "objects", FS_DIR, &fs_heap_objects_ops, none, NULL);
 }

@@ -96,39 +96,6 @@ static int by_name(const void *a, const void *b)
 	return c ? c : x->mt < y->mt ? -1 : x->mt > y->mt;
 }
 
-static int by_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The modules of every type with objects on the heap, sorted, unique. */
-static int heap_modules(struct fs *fs, uint64_t **out, size_t *count)
-{
-	const struct fs_heap_types *ht;
-	struct rt_type_info info;
-	uint64_t *mods;
-	size_t n = 0;
-	int rc = fs_heap_types(fs, &ht);
-
-	if (rc)
-		return rc;
-	mods = calloc(ht->count + 1, sizeof(*mods));
-	if (!mods)
-		return -ENOMEM;
-	for (size_t i = 0; i < ht->count; i++)
-		if (rt_type_info(fs->rt, ht->by_mt[i].mt, &info) == 0 && info.module)
-			mods[n++] = info.module;
-	qsort(mods, n, sizeof(*mods), by_u64);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!u || mods[u - 1] != mods[i])
-			mods[u++] = mods[i];
-	*out = mods;
-	*count = u;
-	return 0;
-}
-
 /* Adds one directory per type with statics of every module that has
  * objects on the heap; a name several types share, or one too long for a
  * directory, gets "@<MT>" (alone when too long). */
@@ -138,7 +105,7 @@ static int statics_root_populate(struct fs_node *dir)
 	struct named_type *types = NULL;
 	size_t ntypes = 0, cap = 0, nmods = 0;
 	uint64_t *mods = NULL;
-	int rc = heap_modules(fs, &mods, &nmods);
+	int rc = rt_heap_modules(fs->rt, &mods, &nmods);
 
 	for (size_t m = 0; !rc && m < nmods; m++) {
 		uint64_t *mts;

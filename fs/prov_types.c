@@ -74,6 +74,8 @@ static const struct obj_file lock_file = {mv_object_lock, false};
 static const struct obj_file refs_file = {mv_object_refs, false};
 /* referrers: the objects that point at it (the whole heap's graph). */
 static const struct obj_file referrers_file = {mv_object_referrers, false};
+/* path: a shortest path from a root (the graph walked from the roots once). */
+static const struct obj_file path_file = {mv_object_path, false};
 
 /* What the file's function writes, or one <unreadable: reason> line. */
 static int obj_file_render(struct fs_node *file, struct strbuf *b)
@@ -219,6 +221,7 @@ static int obj_dir_populate(struct fs_node *dir)
 	rc = rc ? rc : fs_node_add(dir, "size", FS_FILE, &obj_size_ops, key, NULL);
 	rc = rc ? rc : add_obj_file(dir, "refs", &refs_file, false);
 	rc = rc ? rc : add_obj_file(dir, "referrers", &referrers_file, false);
+	rc = rc ? rc : add_obj_file(dir, "path", &path_file, false);
 	if (!rc && fs_obj_has_fields(rt, mt)) {
 		rc = fs_node_add(dir, "fields", FS_DIR, &fs_obj_fields_ops, key, NULL);
 		rc = rc ? rc : fs_node_add(dir, "dump", FS_FILE, &fs_obj_dump_ops, key, NULL);

@@ -78,6 +78,18 @@ int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out);
  * "ADDR<TAB>TYPE", by address: the reverse of every object's refs, built
  * for the whole heap on the first call (decoder/runtime/refgraph.h). */
 int mv_object_referrers(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* Every root of the heap (decoder/runtime/roots.h), one line each:
+ * "KIND<TAB>SOURCE<TAB>ADDR<TAB>TYPE". KIND: static, thread-static,
+ * handle-<type>, finalizer, stack?; SOURCE: Type.field (Type.field@ID for a
+ * thread static on managed thread ID), the handle's address, the managed
+ * thread id of a stack, "-" for the finalization queue. */
+int mv_heap_roots(struct rt *rt, struct strbuf *out);
+/* A shortest path from a root to the object at obj: "KIND<TAB>SOURCE" as in
+ * mv_heap_roots(), then "ADDR<TAB>TYPE<TAB>FIELD" per object from the root's
+ * to obj, FIELD naming the slot of the object above that holds it as refs
+ * does ("-" for the root's own object, "<dependent handle>" for a dependent
+ * handle's secondary); "unreachable" when no root reaches obj. */
+int mv_object_path(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

@@ -11,6 +11,7 @@
 #include "objects.h"
 #include "refgraph.h"
 #include "refs.h"
+#include "roots.h"
 #include "runtime.h"
 #include "strbuf.h"
 #include "types.h"
@@ -55,20 +56,30 @@ struct refs_ctx {
 	bool array;
 	struct rt_array a;
 	struct strbuf *out;
+	uint64_t want; /* only the first reference to this object, when not 0 */
 };
+
+/* ADDR<TAB>TYPE of the object at obj. */
+static void put_object(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	const char *type;
+	uint64_t mt, size;
+
+	strbuf_addr(out, obj);
+	strbuf_puts(out, "\t");
+	if (rt_object_size(rt, obj, &mt, &size) == 0 && rt_type_name(rt, mt, &type) == 0)
+		strbuf_puts(out, type);
+	else
+		strbuf_puts(out, "<unreadable: not an object>");
+}
 
 static int put_ref(void *arg, uint64_t off, uint64_t ref)
 {
 	struct refs_ctx *c = arg;
-	const char *type;
-	uint64_t mt, size;
 
-	strbuf_addr(c->out, ref);
-	strbuf_puts(c->out, "\t");
-	if (rt_object_size(c->rt, ref, &mt, &size) == 0 && rt_type_name(c->rt, mt, &type) == 0)
-		strbuf_puts(c->out, type);
-	else
-		strbuf_puts(c->out, "<unreadable: not an object>");
+	if (c->want && ref != c->want)
+		return 0;
+	put_object(c->rt, ref, c->out);
 	strbuf_puts(c->out, "\t");
 	uint64_t at = c->obj + off;
 	if (c->array && at >= c->a.data && c->a.component_size) {
@@ -84,12 +95,13 @@ static int put_ref(void *arg, uint64_t off, uint64_t ref)
 		strbuf_printf(c->out, "+0x%" PRIx64, off); /* a slot no field names */
 	}
 	strbuf_puts(c->out, "\n");
-	return 0;
+	return c->want ? 1 : 0; /* found: stop */
 }
 
-int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out)
+/* The refs lines of the object at obj, or only the first to want. */
+static int refs_of(struct rt *rt, uint64_t obj, uint64_t want, struct strbuf *out)
 {
-	struct refs_ctx c = {rt, obj, 0, false, {0}, out};
+	struct refs_ctx c = {rt, obj, 0, false, {0}, out, want};
 	struct rt_type_info ti;
 	uint64_t size;
 	int rc = rt_object_size(rt, obj, &c.mt, &size);
@@ -102,6 +114,11 @@ int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out)
 	return rc ? rc : rt_object_refs(rt, obj, put_ref, &c);
 }
 
+int mv_object_refs(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	return refs_of(rt, obj, 0, out);
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -110,8 +127,7 @@ static int addr_cmp(const void *a, const void *b)
 
 int mv_object_referrers(struct rt *rt, uint64_t obj, struct strbuf *out)
 {
-	uint64_t *v, mt, size;
-	const char *type;
+	uint64_t *v;
 	size_t n;
 	int rc = rt_object_referrers(rt, obj, &v, &n);
 
@@ -121,14 +137,83 @@ int mv_object_referrers(struct rt *rt, uint64_t obj, struct strbuf *out)
 	for (size_t i = 0; i < n; i++) {
 		if (i && v[i] == v[i - 1])
 			continue; /* one line per object, however many of its fields */
-		strbuf_addr(out, v[i]);
-		strbuf_puts(out, "\t");
-		if (rt_object_size(rt, v[i], &mt, &size) == 0 && rt_type_name(rt, mt, &type) == 0)
-			strbuf_puts(out, type);
-		else
-			strbuf_puts(out, "<unreadable: not an object>");
+		put_object(rt, v[i], out);
 		strbuf_puts(out, "\n");
 	}
 	free(v);
+	return 0;
+}
+
+/* Where the root r holds its object: a static as Type.field (Type.field@ID
+ * for a thread static on managed thread ID), a handle by its address, a
+ * stack by its thread's managed id, "-" for the finalization queue. */
+static void put_source(struct rt *rt, const struct rt_root *r, struct strbuf *out)
+{
+	const char *type;
+
+	switch (r->kind) {
+	case RT_ROOT_STATIC:
+	case RT_ROOT_THREAD_STATIC:
+		if (rt_type_name(rt, r->where, &type))
+			type = "<unreadable: type name>";
+		strbuf_printf(out, "%s.%s", type, r->field->name);
+		if (r->kind == RT_ROOT_THREAD_STATIC)
+			strbuf_printf(out, "@%" PRIu32, r->thread);
+		break;
+	case RT_ROOT_HANDLE:
+		strbuf_addr(out, r->where);
+		break;
+	case RT_ROOT_STACK:
+		strbuf_printf(out, "%" PRIu32, r->thread);
+		break;
+	default:
+		strbuf_puts(out, "-");
+	}
+}
+
+int mv_heap_roots(struct rt *rt, struct strbuf *out)
+{
+	const struct rt_root *r;
+	size_t n;
+	int rc = rt_roots(rt, &r, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		strbuf_printf(out, "%s\t", rt_root_kind_name(&r[i]));
+		put_source(rt, &r[i], out);
+		strbuf_puts(out, "\t");
+		put_object(rt, r[i].object, out);
+		strbuf_puts(out, "\n");
+	}
+	return rc;
+}
+
+int mv_object_path(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	const struct rt_root *root;
+	uint64_t *hops;
+	size_t n;
+	int rc = rt_object_path(rt, obj, &root, &hops, &n);
+
+	if (rc)
+		return rc;
+	if (!root) {
+		strbuf_puts(out, "unreachable\n");
+		return 0;
+	}
+	strbuf_printf(out, "%s\t", rt_root_kind_name(root));
+	put_source(rt, root, out);
+	strbuf_puts(out, "\n");
+	put_object(rt, hops[0], out);
+	strbuf_puts(out, "\t-\n");
+	for (size_t i = 1; i < n; i++) {
+		size_t before = out->len;
+		if (refs_of(rt, hops[i - 1], hops[i], out) < 0 || out->len == before) {
+			/* held by a dependent handle whose primary is hops[i - 1] */
+			strbuf_truncate(out, before);
+			put_object(rt, hops[i], out);
+			strbuf_puts(out, "\t<dependent handle>\n");
+		}
+	}
+	free(hops);
 	return 0;
 }

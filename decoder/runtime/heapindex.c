@@ -258,6 +258,24 @@ int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, u
 	return -ENOENT;
 }
 
+int rt_heap_index_floor(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t addr,
+			uint64_t *obj)
+{
+	uint64_t lo = 0, hi = t->count;
+
+	while (lo < hi) { /* the first object past addr */
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (rt_heap_index_object(ix, t, mid) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -ENOENT;
+	*obj = rt_heap_index_object(ix, t, lo - 1);
+	return 0;
+}
+
 int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj)
 {
 	uint64_t mt, size, i;

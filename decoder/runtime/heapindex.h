@@ -29,6 +29,9 @@ uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_typ
  * -ENOENT when obj is not one of them. */
 int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t obj,
 		       uint64_t *index);
+/* The last of t's objects at or below addr into *obj; -ENOENT when none. */
+int rt_heap_index_floor(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t addr,
+			uint64_t *obj);
 /* Whether the heap walk found an object at obj (1) or not (0). */
 int rt_heap_index_has(struct rt *rt, struct rt_heap_index *ix, uint64_t obj);
 /* Whether /heap/objects shows an object at obj (1) or not (0): one the heap
@@ -54,6 +57,9 @@ void rt_heap_index_free(struct rt_heap_index *ix);
  * -ENOENT when no type of that name has objects, -ENOTUNIQ when several
  * do (distinct MethodTables of one name), or the index's error. */
 int rt_heap_type_by_name(struct rt *rt, const char *name, const struct rt_heap_type **out);
+/* The modules of every type with objects on the heap, sorted, once each
+ * (*out malloc'ed; roots.c). The index's errors; -ENOMEM. */
+int rt_heap_modules(struct rt *rt, uint64_t **out, size_t *count);
 struct rt_heap_name;
 void rt_heap_names_free(struct rt_heap_name *names);
 

@@ -64,7 +64,10 @@ void rt_thread_state_names(uint32_t state, const char *sep, char *buf, size_t le
  * built under the caller's one lock). */
 enum rt_part {
 	RT_PART_LOCKS,	  /* decoder/managed/locks.c */
-	RT_PART_REFGRAPH, /* refgraph.c */
+	RT_PART_REFGRAPH, /* refgraph.c: every object's references */
+	RT_PART_REFERRERS, /* refgraph.c: the references reversed */
+	RT_PART_ROOTS,	  /* roots.c */
+	RT_PART_LIVE,	  /* refgraph.c: what the roots reach */
 	RT_PART_COUNT
 };
 /* Builds part p on the first call: build(rt, &value) returns 0 and the value

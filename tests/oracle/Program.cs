@@ -24,6 +24,14 @@
 //                              EnumerateStackTrace(), innermost first, threads by managed
 //                              id: Namespace.Type.Method for a managed frame, [FrameName]
 //                              for a runtime one
+//   oracle reach ROOTS DUMP    the stats lines of the objects roots reach (through
+//                              EnumerateReferenceAddresses, dependent handles followed),
+//                              each line after "given<TAB>" for the objects of the file
+//                              ROOTS, one address per line (clrfs's roots, to compare the
+//                              walk alone), after "clrmd<TAB>" for ClrMD's own roots; then
+//                              root<TAB>KIND<TAB>OBJECT per root of Heap.EnumerateRoots()
+//                              (KIND ClrMD's ClrRootKind: StrongHandle, Stack, ...), sorted,
+//                              once each
 //   oracle refs DUMP           ADDR<TAB>REF per reference each object on the heap holds
 //                              (ClrObject.EnumerateReferenceAddresses, dependent handles
 //                              left out), by object address, in ClrMD's order
@@ -51,6 +59,7 @@ static class Oracle
                 case ["finalizer", var dump]: return Run(dump, Finalizer);
                 case ["stacks", var dump]: return Run(dump, Stacks);
                 case ["refs", var dump]: return Run(dump, Refs);
+                case ["reach", var roots, var dump]: return Run(dump, rt => Reach(rt, roots));
                 case ["exceptions", var dump]: return Run(dump, Exceptions);
                 default:
                     Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP");
@@ -97,10 +106,40 @@ static class Oracle
 
     static string Addr(ulong a) => "0x" + a.ToString("x16");
 
-    static void Stats(ClrRuntime rt)
+    static void Stats(ClrRuntime rt) => Stats(rt.Heap.EnumerateObjects());
+
+    static void Reach(ClrRuntime rt, string rootsFile)
+    {
+        var given = File.ReadLines(rootsFile).Where(l => l.Length > 0)
+            .Select(l => rt.Heap.GetObject(Convert.ToUInt64(l, 16)));
+        Stats(Live(rt, given), "given\t");
+        Stats(Live(rt, rt.Heap.EnumerateRoots().Select(r => r.Object)), "clrmd\t");
+        foreach (string l in rt.Heap.EnumerateRoots().Select(r => $"root\t{r.RootKind}\t{Addr(r.Object.Address)}").Distinct().Order(StringComparer.Ordinal))
+            Console.Write(l + "\n");
+    }
+
+    static List<ClrObject> Live(ClrRuntime rt, IEnumerable<ClrObject> roots)
+    {
+        var seen = new HashSet<ulong>();
+        var queue = new Queue<ClrObject>();
+        foreach (ClrObject o in roots)
+            if (o.IsValid && seen.Add(o.Address))
+                queue.Enqueue(o);
+        var live = new List<ClrObject>();
+        while (queue.TryDequeue(out ClrObject o))
+        {
+            live.Add(o);
+            foreach (ulong a in o.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: true))
+                if (seen.Add(a) && rt.Heap.GetObject(a) is { IsValid: true } c)
+                    queue.Enqueue(c);
+        }
+        return live;
+    }
+
+    static void Stats(IEnumerable<ClrObject> objects, string prefix = "")
     {
         var byMt = new Dictionary<ulong, (string Name, long Count, long Bytes)>();
-        foreach (ClrObject o in rt.Heap.EnumerateObjects())
+        foreach (ClrObject o in objects)
         {
             if (o.Type is not { } t)
                 throw new InvalidOperationException($"object {Addr(o.Address)}: no type");
@@ -115,11 +154,11 @@ static class Oracle
             : string.CompareOrdinal(a.Name, b.Name) is var c and not 0 ? c : a.Mt.CompareTo(b.Mt));
         foreach (var l in lines)
         {
-            Console.Write($"{l.Count}\t{l.Bytes}\t{Addr(l.Mt)}\t{l.Name}\n");
+            Console.Write($"{prefix}{l.Count}\t{l.Bytes}\t{Addr(l.Mt)}\t{l.Name}\n");
             count += l.Count;
             bytes += l.Bytes;
         }
-        Console.Write($"{count}\t{bytes}\t-\tTotal\n");
+        Console.Write($"{prefix}{count}\t{bytes}\t-\tTotal\n");
     }
 
     // clrfs's kind names (decoder/runtime/handles.c), by ClrMD's kind.

@@ -8,7 +8,7 @@
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
 load helpers
 
-DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap stacks/full stacks/heap threadpool/full)
+DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap stacks/full stacks/heap threadpool/full roots/full)
 
 setup_file() {
 	local rc=0
@@ -233,6 +233,41 @@ check_refs() { # DUMP
 	diff "$dir/refs" "$dir/theirs.refs" || { echo "refs: < clrfs, > ClrMD"; return 1; }
 	diff "$dir/referrers" "$dir/theirs.referrers" || { echo "referrers: < clrfs, > ClrMD"; return 1; }
 }
+
+# Roots and the live set: ClrMD's own roots (Heap.EnumerateRoots: handles, the
+# finalization queue, the stacks' precise roots from the JIT's GC info) are each one of
+# /heap/roots', of the same kind (a precise stack root one of the conservative scan's);
+# the objects reached from clrfs's roots, walked by ClrMD, are /heap/live/stats exactly;
+# and what ClrMD's own roots reach is live for clrfs too, type by type.
+check_live() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local dir=$BATS_TEST_TMPDIR bad
+	tree_cat /heap/roots >"$dir/roots"
+	tree_cat /heap/live/stats >"$dir/live"
+	cut -f3 "$dir/roots" >"$dir/objects"
+	oracle reach "$dir/objects" >"$dir/theirs"
+	(($(grep -c '^root' "$dir/theirs") >= 10)) || { echo "$1: ClrMD lists few roots"; return 1; }
+	bad=$(awk -F'\t' '
+		BEGIN { k["StrongHandle"] = "handle-strong"; k["PinnedHandle"] = "handle-pinned"
+			k["AsyncPinnedHandle"] = "handle-async-pinned"; k["RefCountedHandle"] = "handle-refcounted"
+			k["SizedRefHandle"] = "handle-sizedref"; k["FinalizerQueue"] = "finalizer"; k["Stack"] = "stack?" }
+		NR == FNR { ours[$1 "\t" $3] = 1; next }
+		$1 != "root" { next }
+		!($2 in k) { print "a root of kind " $2 ": " $3; next }
+		!((k[$2] "\t" $3) in ours) { print "ClrMD root " $2 " " $3 " is no " k[$2] " root of clrfs" }' \
+		"$dir/roots" "$dir/theirs")
+	[[ -z $bad ]] || { echo "$1: $bad"; return 1; }
+	diff "$dir/live" <(sed -n 's/^given\t//p' "$dir/theirs") || { echo "$1: < clrfs, > ClrMD from clrfs's roots"; return 1; }
+	bad=$(awk -F'\t' 'NR == FNR { c[$3] = $1; next }
+		$1 == "clrmd" && $4 != "-" && c[$4] < $2 { print $5 ": ClrMD " $2 " live, clrfs " c[$4] + 0 }' \
+		"$dir/live" "$dir/theirs")
+	[[ -z $bad ]] || { echo "$1: $bad"; return 1; }
+}
+
+@test "roots/full: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live roots/full; }
+@test "stacks/heap: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live stacks/heap; }
+@test "handles/full: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live handles/full; }
 
 @test "heap/full: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/full; }
 @test "heap/heap: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/heap; }
