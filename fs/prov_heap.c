@@ -168,6 +168,16 @@ static const struct fs_ops roots_ops = {
 	.render = roots_render,
 };
 
+/* /heap/retained: the objects of largest retained size (decoder/managed/refs.c). */
+static int retained_render(struct fs_node *file, struct strbuf *b)
+{
+	return mv_heap_retained(fs_of(file)->rt, b);
+}
+
+static const struct fs_ops retained_ops = {
+	.render = retained_render,
+};
+
 static int heap_populate(struct fs_node *dir)
 {
 	const struct fs_key none = {STATS_ALL, NULL};
@@ -175,6 +185,7 @@ static int heap_populate(struct fs_node *dir)
 
 	rc = rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, none, NULL);
 	rc = rc ? rc : fs_node_add(dir, "roots", FS_FILE, &roots_ops, none, NULL);
+	rc = rc ? rc : fs_node_add(dir, "retained", FS_FILE, &retained_ops, none, NULL);
 	rc = rc ? rc : fs_node_add(dir, "live", FS_DIR, &liveness_ops,
 				   (struct fs_key){STATS_LIVE, NULL}, NULL);
 	rc = rc ? rc : fs_node_add(dir, "dead", FS_DIR, &liveness_ops,

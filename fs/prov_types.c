@@ -11,6 +11,7 @@
 #include "dump.h"
 #include "heap.h"
 #include "heapindex.h"
+#include "refgraph.h"
 #include "format.h"
 #include "managed.h"
 #include "locks.h"
@@ -74,8 +75,11 @@ static const struct obj_file lock_file = {mv_object_lock, false};
 static const struct obj_file refs_file = {mv_object_refs, false};
 /* referrers: the objects that point at it (the whole heap's graph). */
 static const struct obj_file referrers_file = {mv_object_referrers, false};
-/* path: a shortest path from a root (the graph walked from the roots once). */
+/* path: a shortest path from a root (the graph walked from the roots once);
+ * retained, dominator: from the dominator tree of the live set. */
 static const struct obj_file path_file = {mv_object_path, false};
+static const struct obj_file retained_file = {mv_object_retained, true};
+static const struct obj_file dominator_file = {mv_object_dominator, true};
 
 /* What the file's function writes, or one <unreadable: reason> line. */
 static int obj_file_render(struct fs_node *file, struct strbuf *b)
@@ -222,6 +226,8 @@ static int obj_dir_populate(struct fs_node *dir)
 	rc = rc ? rc : add_obj_file(dir, "refs", &refs_file, false);
 	rc = rc ? rc : add_obj_file(dir, "referrers", &referrers_file, false);
 	rc = rc ? rc : add_obj_file(dir, "path", &path_file, false);
+	rc = rc ? rc : add_obj_file(dir, "retained", &retained_file, true);
+	rc = rc ? rc : add_obj_file(dir, "dominator", &dominator_file, true);
 	if (!rc && fs_obj_has_fields(rt, mt)) {
 		rc = fs_node_add(dir, "fields", FS_DIR, &fs_obj_fields_ops, key, NULL);
 		rc = rc ? rc : fs_node_add(dir, "dump", FS_FILE, &fs_obj_dump_ops, key, NULL);
@@ -326,10 +332,27 @@ static int type_objects_render(struct fs_node *file, struct strbuf *b)
 	return 0;
 }
 
+/* The bytes the type's live objects retain together (the dominator tree of the
+ * live set: decoder/runtime/dominators.c). */
+static int type_retained_render(struct fs_node *file, struct strbuf *b)
+{
+	uint64_t bytes;
+	int rc = rt_type_retained(fs_of(file)->rt, key_type(file)->mt, &bytes);
+
+	if (rc)
+		fs_put_unreadable(b, rc);
+	else
+		strbuf_printf(b, "%" PRIu64, bytes);
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
 static const struct fs_ops type_info_ops = { .render = type_info_render };
 static const struct fs_ops type_objects_ops = { .render = type_objects_render };
+static const struct fs_ops type_retained_ops = { .render = type_retained_render, .small = true };
 
-enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS = 2, TYPE_KEY_STATICS = 3 }; /* never object addresses */
+/* never object addresses */
+enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS, TYPE_KEY_RETAINED, TYPE_KEY_STATICS };
 
 /* The type directory of the object /heap/objects shows at addr
  * (rt_heap_index_shows(): one the heap walk found, or one past a break in
@@ -350,8 +373,9 @@ static int type_dir_vlookup(struct fs_node *dir, const char *name, uint64_t *key
 	uint64_t addr, index;
 	int rc;
 
-	if (strcmp(name, "info") == 0 || strcmp(name, "objects") == 0) {
-		*key = name[0] == 'i' ? TYPE_KEY_INFO : TYPE_KEY_OBJECTS;
+	if (strcmp(name, "info") == 0 || strcmp(name, "objects") == 0 ||
+	    strcmp(name, "retained") == 0) {
+		*key = name[0] == 'i' ? TYPE_KEY_INFO : name[0] == 'o' ? TYPE_KEY_OBJECTS : TYPE_KEY_RETAINED;
 		return 0;
 	}
 	if (strcmp(name, "statics") == 0) {
@@ -379,14 +403,16 @@ static int type_dir_vmake(struct fs_node *dir, const char *name, uint64_t key)
 		return fs_node_add(dir, name, FS_FILE, &type_info_ops, k, NULL);
 	if (key == TYPE_KEY_OBJECTS)
 		return fs_node_add(dir, name, FS_FILE, &type_objects_ops, k, NULL);
+	if (key == TYPE_KEY_RETAINED)
+		return fs_node_add(dir, name, FS_FILE, &type_retained_ops, k, NULL);
 	if (key == TYPE_KEY_STATICS)
 		return fs_node_add(dir, name, FS_DIR, &fs_type_statics_ops,
 				   (struct fs_key){ key_type(dir)->mt, NULL }, NULL);
 	return fs_node_add(dir, name, FS_DIR, &obj_dir_ops, k, NULL);
 }
 
-/* In name order: the objects ("0x..." sorts first), then info, objects and
- * statics; position i < count is the i-th object, then the three files. */
+/* In name order: the objects ("0x..." sorts first), then info, objects,
+ * retained and statics; position i < count is the i-th object, then those. */
 static int type_dir_vlist(struct fs_node *dir, uint64_t from,
 			  int (*emit)(struct fs_node *dir, const char *name, uint64_t key,
 				      uint64_t next, void *arg),
@@ -407,7 +433,9 @@ static int type_dir_vlist(struct fs_node *dir, uint64_t from,
 		rc = emit(dir, "info", TYPE_KEY_INFO, ++i, arg);
 	if (!rc && i == n + 1)
 		rc = emit(dir, "objects", TYPE_KEY_OBJECTS, ++i, arg);
-	if (!rc && i == n + 2 && fs_type_has_statics(fs_of(dir)->rt, t->mt))
+	if (!rc && i == n + 2)
+		rc = emit(dir, "retained", TYPE_KEY_RETAINED, ++i, arg);
+	if (!rc && i == n + 3 && fs_type_has_statics(fs_of(dir)->rt, t->mt))
 		rc = emit(dir, "statics", TYPE_KEY_STATICS, ++i, arg);
 	return rc;
 }
@@ -416,7 +444,7 @@ static int type_dir_vcount(struct fs_node *dir, uint64_t *count)
 {
 	const struct fs_heap_type *t = key_type(dir);
 
-	*count = t->objs->count + 2 + fs_type_has_statics(fs_of(dir)->rt, t->mt);
+	*count = t->objs->count + 3 + fs_type_has_statics(fs_of(dir)->rt, t->mt);
 	return 0;
 }
 

@@ -90,6 +90,15 @@ int mv_heap_roots(struct rt *rt, struct strbuf *out);
  * does ("-" for the root's own object, "<dependent handle>" for a dependent
  * handle's secondary); "unreachable" when no root reaches obj. */
 int mv_object_path(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* The bytes the object at obj retains (decoder/runtime/refgraph.h
+ * rt_object_retained()), or "unreachable"; no newline. */
+int mv_object_retained(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* Its immediate dominator as "ADDR<TAB>TYPE", "roots" when only the roots
+ * dominate it, or "unreachable"; no newline. */
+int mv_object_dominator(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* /heap/retained: "ADDR<TAB>RETAINED<TAB>TYPE" per object of the 1,000 of
+ * largest retained size, largest first. */
+int mv_heap_retained(struct rt *rt, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

@@ -217,3 +217,50 @@ int mv_object_path(struct rt *rt, uint64_t obj, struct strbuf *out)
 	free(hops);
 	return 0;
 }
+
+int mv_object_retained(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	uint64_t bytes, dom;
+	int rc = rt_object_retained(rt, obj, &bytes, &dom);
+
+	if (rc == -ENODATA)
+		strbuf_puts(out, "unreachable");
+	else if (!rc)
+		strbuf_printf(out, "%" PRIu64, bytes);
+	return rc == -ENODATA ? 0 : rc;
+}
+
+int mv_object_dominator(struct rt *rt, uint64_t obj, struct strbuf *out)
+{
+	uint64_t bytes, dom;
+	int rc = rt_object_retained(rt, obj, &bytes, &dom);
+
+	if (rc == -ENODATA)
+		strbuf_puts(out, "unreachable");
+	else if (!rc && !dom)
+		strbuf_puts(out, "roots");
+	else if (!rc)
+		put_object(rt, dom, out);
+	return rc == -ENODATA ? 0 : rc;
+}
+
+int mv_heap_retained(struct rt *rt, struct strbuf *out)
+{
+	struct rt_retained *v;
+	size_t n;
+	int rc = rt_retained_top(rt, &v, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *type;
+		uint64_t mt, size;
+		strbuf_addr(out, v[i].obj);
+		strbuf_printf(out, "\t%" PRIu64 "\t", v[i].bytes);
+		if (rt_object_size(rt, v[i].obj, &mt, &size) == 0 && rt_type_name(rt, mt, &type) == 0)
+			strbuf_puts(out, type);
+		else
+			strbuf_puts(out, "<unreadable: not an object>");
+		strbuf_puts(out, "\n");
+	}
+	free(v);
+	return rc;
+}

@@ -239,40 +239,80 @@ uint64_t rt_heap_index_object(struct rt_heap_index *ix, const struct rt_heap_typ
 	return ix->segs[lo - 1].start + ((g - ix->first[lo - 1]) << GRANULE_SHIFT);
 }
 
-int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t obj,
-		       uint64_t *index)
+/* The key obj has in t's array (its granule, or itself when wide), and in
+ * *past 1 when obj is past every segment's start (above every key of the
+ * segment it would be in). -ENOENT when obj is below every segment. */
+static int ix_key(const struct rt_heap_index *ix, uint64_t obj, uint64_t *key)
 {
-	uint64_t lo = 0, hi = t->count;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		uint64_t a = rt_heap_index_object(ix, t, mid);
-		if (a == obj) {
-			*index = mid;
-			return 0;
-		}
-		if (a < obj)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t lo = 0, hi = ix->nsegs;
+
+	if (ix->wide) {
+		*key = obj;
+		return 0;
 	}
-	return -ENOENT;
-}
-
-int rt_heap_index_floor(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t addr,
-			uint64_t *obj)
-{
-	uint64_t lo = 0, hi = t->count;
-
-	while (lo < hi) { /* the first object past addr */
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (rt_heap_index_object(ix, t, mid) <= addr)
+	while (lo < hi) { /* the last segment starting at or below obj */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->segs[mid].start <= obj)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return -ENOENT;
-	*obj = rt_heap_index_object(ix, t, lo - 1);
+	const struct rt_segment *sg = &ix->segs[lo - 1];
+	if (obj >= sg->end) { /* past its objects: the last granule they may start at */
+		uint64_t past = ix->first[lo - 1] + ((sg->end - sg->start) >> GRANULE_SHIFT);
+		if (!past)
+			return -ENOENT;
+		*key = past - 1;
+		return 1;
+	}
+	*key = ix->first[lo - 1] + ((obj - sg->start) >> GRANULE_SHIFT);
+	return (obj - sg->start) & ((1u << GRANULE_SHIFT) - 1) ? 1 : 0; /* 1: no object starts here */
+}
+
+/* The number of t's keys at or below key (uint32 granules or addresses). */
+static uint64_t ix_upper(const struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t key)
+{
+	const struct ix_type *it = ix->sorted_i[t - ix->sorted];
+	uint64_t lo = 0, hi = t->count;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t k = ix->wide ? ((const uint64_t *)it->addrs)[mid]
+				      : ((const uint32_t *)it->addrs)[mid];
+		if (k <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int rt_heap_index_find(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t obj,
+		       uint64_t *index)
+{
+	const struct ix_type *it = ix->sorted_i[t - ix->sorted];
+	uint64_t key, n;
+
+	if (ix_key(ix, obj, &key) != 0 || !(n = ix_upper(ix, t, key)))
+		return -ENOENT;
+	/* An exact key is the object's own. */
+	if ((ix->wide ? ((const uint64_t *)it->addrs)[n - 1] : ((const uint32_t *)it->addrs)[n - 1]) != key)
+		return -ENOENT;
+	*index = n - 1;
+	return 0;
+}
+
+int rt_heap_index_floor(struct rt_heap_index *ix, const struct rt_heap_type *t, uint64_t addr,
+			uint64_t *obj)
+{
+	uint64_t key, n;
+	int rc = ix_key(ix, addr, &key);
+
+	if (rc < 0 || !(n = ix_upper(ix, t, key)))
+		return -ENOENT;
+	*obj = rt_heap_index_object(ix, t, n - 1);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 // the one it was reached from (4 bytes per object): a shortest path back to
 // a root. docs/design.md, "References and roots".
 #include "refgraph.h"
+#include "refgraph_i.h"
 
 #include "dump.h"
 #include "fields.h"
@@ -26,28 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNREACHED UINT32_MAX
-#define ROOT	  (UINT32_MAX - 1)
-
-struct rt_refgraph {
-	struct rt_heap_index *ix;
-	const struct rt_heap_type *types;
-	size_t ntypes;
-	uint64_t *first; /* ntypes + 1: the number of a type's first object */
-	uint32_t n;
-	uint32_t *off, *dst; /* n + 1 offsets; the references */
-};
-
-struct referrers {
-	uint32_t *off, *src;
-};
-
-struct live {
-	uint32_t *parent; /* per object: UNREACHED, ROOT, or who reached it */
-	struct rt_live_type *types;
-	size_t ntypes;
-};
-
 static void graph_free(void *p)
 {
 	struct rt_refgraph *g = p;
@@ -60,8 +39,7 @@ static void graph_free(void *p)
 	free(g);
 }
 
-/* The address of object number id. */
-static uint64_t obj_of(const struct rt_refgraph *g, uint32_t id)
+uint64_t rt_refgraph_obj(const struct rt_refgraph *g, uint32_t id)
 {
 	size_t lo = 0, hi = g->ntypes; /* its type: the last whose first is <= id */
 
@@ -75,8 +53,7 @@ static uint64_t obj_of(const struct rt_refgraph *g, uint32_t id)
 	return rt_heap_index_object(g->ix, &g->types[lo], id - g->first[lo]);
 }
 
-/* The number of the indexed object at obj; -ENOENT when it is none. */
-static int id_of(struct rt *rt, const struct rt_refgraph *g, uint64_t obj, uint32_t *id)
+int rt_refgraph_id(struct rt *rt, const struct rt_refgraph *g, uint64_t obj, uint32_t *id)
 {
 	uint64_t mt, i;
 	const struct rt_heap_type *t;
@@ -103,7 +80,7 @@ static int add_edge(void *arg, uint64_t off, uint64_t ref)
 	uint32_t id;
 
 	(void)off;
-	if (id_of(e->rt, e->g, ref, &id))
+	if (rt_refgraph_id(e->rt, e->g, ref, &id))
 		return 0; /* not an object of the heap: nothing to count */
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 1 << 16;
@@ -137,7 +114,7 @@ static int graph_build(struct rt *rt, void **out)
 		n += g->types[t].count;
 	}
 	g->first[g->ntypes] = n;
-	if (n >= ROOT) {
+	if (n >= RG_ROOT) {
 		rc = -EFBIG; /* numbered in 32 bits: 4 billion objects */
 		goto fail;
 	}
@@ -176,7 +153,7 @@ fail:
 	return rc;
 }
 
-static int graph_get(struct rt *rt, struct rt_refgraph **g)
+int rt_refgraph_get(struct rt *rt, struct rt_refgraph **g)
 {
 	void *p;
 	int rc = rt_part(rt, RT_PART_REFGRAPH, graph_build, graph_free, &p);
@@ -197,15 +174,16 @@ static void referrers_free(void *p)
 	free(r);
 }
 
-static int referrers_build(struct rt *rt, void **out)
+void rt_referrers_free(struct referrers *r)
 {
-	struct rt_refgraph *g;
-	struct referrers *r;
-	int rc = graph_get(rt, &g);
+	referrers_free(r);
+}
 
-	if (rc)
-		return rc;
+int rt_referrers_make(const struct rt_refgraph *g, struct referrers **out)
+{
+	struct referrers *r;
 	size_t n = g->n, ne = g->off[n];
+
 	if (!(r = calloc(1, sizeof(*r))) || !(r->off = calloc(n + 2, sizeof(*r->off))) ||
 	    !(r->src = malloc((ne ? ne : 1) * sizeof(*r->src)))) {
 		referrers_free(r);
@@ -223,29 +201,45 @@ static int referrers_build(struct rt *rt, void **out)
 	return 0;
 }
 
+static int referrers_build(struct rt *rt, void **out)
+{
+	struct rt_refgraph *g;
+	int rc = rt_refgraph_get(rt, &g);
+
+	return rc ? rc : rt_referrers_make(g, (struct referrers **)out);
+}
+
+int rt_referrers_get(struct rt *rt, struct referrers **r)
+{
+	void *p;
+	int rc = rt_part(rt, RT_PART_REFERRERS, referrers_build, referrers_free, &p);
+
+	if (!rc)
+		*r = p;
+	return rc;
+}
+
 int rt_object_referrers(struct rt *rt, uint64_t obj, uint64_t **out, size_t *count)
 {
 	struct rt_refgraph *g;
 	struct referrers *r;
-	void *p;
 	uint32_t id;
-	int rc = graph_get(rt, &g);
+	int rc = rt_refgraph_get(rt, &g);
 
 	*out = NULL;
 	*count = 0;
 	if (!rc)
-		rc = rt_part(rt, RT_PART_REFERRERS, referrers_build, referrers_free, &p);
+		rc = rt_referrers_get(rt, &r);
 	if (rc)
 		return rc;
-	r = p;
-	if (id_of(rt, g, obj, &id))
+	if (rt_refgraph_id(rt, g, obj, &id))
 		return -ENOENT;
 	size_t n = r->off[id + 1] - r->off[id];
 	uint64_t *v = malloc((n ? n : 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++)
-		v[k] = obj_of(g, r->src[r->off[id] + k]);
+		v[k] = rt_refgraph_obj(g, r->src[r->off[id] + k]);
 	*out = v;
 	*count = n;
 	return 0;
@@ -271,7 +265,7 @@ static void walk(const struct rt_refgraph *g, uint32_t *parent, uint32_t *q, siz
 		uint32_t s = q[(*head)++];
 		for (uint32_t k = g->off[s]; k < g->off[s + 1]; k++) {
 			uint32_t d = g->dst[k];
-			if (parent[d] == UNREACHED) {
+			if (parent[d] == RG_UNREACHED) {
 				parent[d] = s;
 				q[(*tail)++] = d;
 			}
@@ -289,12 +283,12 @@ static int count_live(struct rt *rt, const struct rt_refgraph *g, struct live *l
 		bool fixed = !rt_type_info(rt, ht->mt, &info) && !info.component_size;
 		for (uint64_t id = g->first[t]; id < g->first[t + 1]; id++) {
 			uint64_t mt, size;
-			if (l->parent[id] == UNREACHED)
+			if (l->parent[id] == RG_UNREACHED)
 				continue;
 			lt->count++;
 			if (fixed)
 				continue;
-			if (rt_object_size(rt, obj_of(g, (uint32_t)id), &mt, &size))
+			if (rt_object_size(rt, rt_refgraph_obj(g, (uint32_t)id), &mt, &size))
 				return -EIO; /* the index's walk read it */
 			lt->bytes += size;
 		}
@@ -312,7 +306,7 @@ static int live_build(struct rt *rt, void **out)
 	size_t nroots, nh, head = 0, tail = 0;
 	struct live *l;
 	uint32_t *q = NULL, id;
-	int rc = graph_get(rt, &g);
+	int rc = rt_refgraph_get(rt, &g);
 
 	if (!rc)
 		rc = rt_roots(rt, &roots, &nroots);
@@ -334,8 +328,8 @@ static int live_build(struct rt *rt, void **out)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < nroots; i++)
 			if ((roots[i].kind == RT_ROOT_STACK) == (pass == 1) &&
-			    !id_of(rt, g, roots[i].object, &id) && l->parent[id] == UNREACHED) {
-				l->parent[id] = ROOT;
+			    !rt_refgraph_id(rt, g, roots[i].object, &id) && l->parent[id] == RG_UNREACHED) {
+				l->parent[id] = RG_ROOT;
 				q[tail++] = id;
 			}
 		/* Then the secondaries whose primaries were reached, until none is new. */
@@ -345,8 +339,8 @@ static int live_build(struct rt *rt, void **out)
 			for (size_t i = 0; i < nh; i++) {
 				uint32_t p, s;
 				if (h[i].type != RT_HANDLE_DEPENDENT || !h[i].extra ||
-				    id_of(rt, g, h[i].object, &p) || l->parent[p] == UNREACHED ||
-				    id_of(rt, g, h[i].extra, &s) || l->parent[s] != UNREACHED)
+				    rt_refgraph_id(rt, g, h[i].object, &p) || l->parent[p] == RG_UNREACHED ||
+				    rt_refgraph_id(rt, g, h[i].extra, &s) || l->parent[s] != RG_UNREACHED)
 					continue;
 				l->parent[s] = p;
 				q[tail++] = s;
@@ -364,10 +358,10 @@ static int live_build(struct rt *rt, void **out)
 	return 0;
 }
 
-static int live_get(struct rt *rt, struct rt_refgraph **g, struct live **l)
+int rt_live_get(struct rt *rt, struct rt_refgraph **g, struct live **l)
 {
 	void *p;
-	int rc = graph_get(rt, g);
+	int rc = rt_refgraph_get(rt, g);
 
 	if (!rc)
 		rc = rt_part(rt, RT_PART_LIVE, live_build, live_free, &p);
@@ -380,7 +374,7 @@ int rt_live_types(struct rt *rt, const struct rt_live_type **out, size_t *count)
 {
 	struct rt_refgraph *g;
 	struct live *l;
-	int rc = live_get(rt, &g, &l);
+	int rc = rt_live_get(rt, &g, &l);
 
 	if (rc)
 		return rc;
@@ -397,7 +391,7 @@ int rt_object_path(struct rt *rt, uint64_t obj, const struct rt_root **root, uin
 	const struct rt_root *roots;
 	size_t nroots, len = 0;
 	uint32_t id;
-	int rc = live_get(rt, &g, &l);
+	int rc = rt_live_get(rt, &g, &l);
 
 	*root = NULL;
 	*hops = NULL;
@@ -406,14 +400,14 @@ int rt_object_path(struct rt *rt, uint64_t obj, const struct rt_root **root, uin
 		rc = rt_roots(rt, &roots, &nroots);
 	if (rc)
 		return rc;
-	if (id_of(rt, g, obj, &id))
+	if (rt_refgraph_id(rt, g, obj, &id))
 		return -ENOENT;
-	if (l->parent[id] == UNREACHED)
+	if (l->parent[id] == RG_UNREACHED)
 		return 0;
 	/* Back to the root, at most once through every object. */
 	for (uint32_t k = id; len <= g->n; k = l->parent[k]) {
 		len++;
-		if (l->parent[k] == ROOT)
+		if (l->parent[k] == RG_ROOT)
 			break;
 	}
 	uint64_t *v = malloc(len * sizeof(*v));
@@ -421,11 +415,11 @@ int rt_object_path(struct rt *rt, uint64_t obj, const struct rt_root **root, uin
 		return -ENOMEM;
 	uint32_t k = id;
 	for (size_t i = len; i-- > 0; k = l->parent[k])
-		v[i] = obj_of(g, k);
+		v[i] = rt_refgraph_obj(g, k);
 	for (size_t i = 0; i < nroots && !*root; i++)
 		if (roots[i].object == v[0])
 			*root = &roots[i];
-	if (!*root) { /* cannot be: each ROOT came from a root */
+	if (!*root) { /* cannot be: each RG_ROOT came from a root */
 		free(v);
 		return -EBADMSG;
 	}

@@ -38,4 +38,24 @@ int rt_live_types(struct rt *rt, const struct rt_live_type **out, size_t *count)
 int rt_object_path(struct rt *rt, uint64_t obj, const struct rt_root **root, uint64_t **hops,
 		   size_t *n);
 
+/* The bytes the object at obj retains (its own, and those of every object
+ * reachable only through it: what the GC would free were it gone), and its
+ * immediate dominator (0 when only the roots dominate it), from the
+ * dominator tree of the live set, built on the first call. -ENOENT when obj
+ * is no object of the index, -ENODATA when it is not live; errors as
+ * rt_live_types(). */
+int rt_object_retained(struct rt *rt, uint64_t obj, uint64_t *bytes, uint64_t *dominator);
+
+/* The live objects of largest retained size, at most 1,000, largest first
+ * (*out malloc'ed). Errors as rt_object_retained(). */
+struct rt_retained {
+	uint64_t obj, bytes;
+};
+int rt_retained_top(struct rt *rt, struct rt_retained **out, size_t *count);
+
+/* The bytes all live objects of the type mt retain together: the retained
+ * sizes of those no other of them dominates. -ENOENT when the type has no
+ * objects; errors as rt_object_retained(). */
+int rt_type_retained(struct rt *rt, uint64_t mt, uint64_t *bytes);
+
 #endif

@@ -68,6 +68,7 @@ enum rt_part {
 	RT_PART_REFERRERS, /* refgraph.c: the references reversed */
 	RT_PART_ROOTS,	  /* roots.c */
 	RT_PART_LIVE,	  /* refgraph.c: what the roots reach */
+	RT_PART_DOMINATORS, /* dominators.c: retained sizes */
 	RT_PART_COUNT
 };
 /* Builds part p on the first call: build(rt, &value) returns 0 and the value

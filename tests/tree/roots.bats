@@ -198,3 +198,52 @@ check_manifest_paths() { # DUMP
 	run tree_cat /heap/objects/0x0000000000000010/path
 	((status != 0)) || [[ $output == *unreadable* ]]
 }
+
+# Retained sizes: the cache's dictionary retains exactly itself, its two arrays and
+# every entry with its byte array, and is first in /heap/retained; an entry retains
+# itself and its data, its dominator the dictionary's entry array; the type files add
+# up; garbage retains nothing.
+check_retained() { # DUMP
+	use_dump "$1"
+	local dict entry data want got n bytes
+	run -0 tree_cat /heap/roots
+	dict=$(awk -F'\t' -v s="$(manifest .cache.static)" '$1 == "static" && $2 == s { print $3 }' <<<"$output")
+	[[ -n $dict ]]
+	run -0 tree_cat "/heap/objects/$dict/refs"
+	local buckets entries
+	buckets=$(awk -F'\t' '$3 == "_buckets" { print $1 }' <<<"$output")
+	entries=$(awk -F'\t' '$3 == "_entries" { print $1 }' <<<"$output")
+	[[ -n $buckets && -n $entries ]] || { echo "$1: $dict: no _buckets or _entries: $output"; return 1; }
+	run -0 tree_ls /heap/types/Fixture.CacheEntry
+	entry=$(grep -m1 '^0x' <<<"$output")
+	run -0 tree_cat "/heap/objects/$entry/refs"
+	data=$(awk -F'\t' '$3 == "Data" { print $1 }' <<<"$output")
+	n=$(manifest .cache.entries)
+	run -0 tree_cat /heap/stats
+	bytes=$(awk -F'\t' '$4 == "Fixture.CacheEntry" { print $2 }' <<<"$output")
+	want=$(($(tree_cat "/heap/objects/$dict/size") + $(tree_cat "/heap/objects/$buckets/size") +
+		$(tree_cat "/heap/objects/$entries/size") + bytes + n * $(tree_cat "/heap/objects/$data/size")))
+	got=$(tree_cat "/heap/objects/$dict/retained")
+	[[ $got == "$want" ]] || { echo "$1: the cache retains $got bytes, expected $want"; return 1; }
+	[[ $(tree_cat "/heap/objects/$dict/dominator") == roots ]]
+	run -0 tree_cat /heap/retained
+	[[ ${lines[0]} == "$dict"$'\t'"$want"$'\t'"$(manifest .cache.type)" ]] ||
+		{ echo "$1: /heap/retained starts with ${lines[0]}"; return 1; }
+	((${#lines[@]} <= 1000))
+	# Largest first, each line's bytes its object's retained file.
+	sort -t $'\t' -k2,2nr -c <<<"$output" || { echo "$1: /heap/retained is not sorted"; return 1; }
+	IFS=$'\t' read -r a b _ <<<"${lines[5]}"
+	[[ $(tree_cat "/heap/objects/$a/retained") == "$b" ]]
+	want=$(($(tree_cat "/heap/objects/$entry/size") + $(tree_cat "/heap/objects/$data/size")))
+	[[ $(tree_cat "/heap/objects/$entry/retained") == "$want" ]] || { echo "$1: $entry retains $(tree_cat "/heap/objects/$entry/retained"), expected $want"; return 1; }
+	[[ $(tree_cat "/heap/objects/$entry/dominator") == "$entries"$'\t'* ]] || { echo "$1: $entry dominated by $(tree_cat "/heap/objects/$entry/dominator")"; return 1; }
+	got=$(tree_cat /heap/types/Fixture.CacheEntry/retained)
+	[[ $got == $((bytes + n * $(tree_cat "/heap/objects/$data/size"))) ]] || { echo "$1: Fixture.CacheEntry retains $got"; return 1; }
+	run -0 tree_ls /heap/types/Fixture.Garbage
+	local g
+	g=$(grep -m1 '^0x' <<<"$output")
+	[[ $(tree_cat "/heap/objects/$g/retained") == unreachable || $(tree_cat "/heap/objects/$g/path") == stack\?* ]]
+}
+
+@test "roots/full: retained sizes and dominators of the cache" { check_retained roots/full; }
+@test "roots/heap: retained sizes and dominators of the cache" { check_retained roots/heap; }

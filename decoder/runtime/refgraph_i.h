@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* decoder/runtime internals: the reference graph's parts (refgraph.c), for
+ * what is computed over them (dominators.c). */
+#ifndef CLRFS_REFGRAPH_I_H
+#define CLRFS_REFGRAPH_I_H
+
+#include "heapindex.h"
+
+#include <stdint.h>
+
+struct rt;
+
+#define RG_UNREACHED UINT32_MAX
+#define RG_ROOT	  (UINT32_MAX - 1) /* live: reached from no object, a root itself */
+
+struct rt_refgraph {
+	struct rt_heap_index *ix;
+	const struct rt_heap_type *types;
+	size_t ntypes;
+	uint64_t *first; /* ntypes + 1: the number of a type's first object */
+	uint32_t n;
+	uint32_t *off, *dst; /* n + 1 offsets; the references */
+};
+
+struct referrers {
+	uint32_t *off, *src;
+};
+
+struct live {
+	uint32_t *parent; /* per object: RG_UNREACHED, RG_ROOT, or who reached it */
+	struct rt_live_type *types;
+	size_t ntypes;
+};
+
+/* The parts, each built on first use; borrowed until rt_close(). */
+int rt_refgraph_get(struct rt *rt, struct rt_refgraph **g);
+int rt_referrers_get(struct rt *rt, struct referrers **r);
+int rt_live_get(struct rt *rt, struct rt_refgraph **g, struct live **l);
+/* The graph reversed, made anew (the part RT_PART_REFERRERS keeps one), and
+ * freed with rt_referrers_free(). -ENOMEM. */
+int rt_referrers_make(const struct rt_refgraph *g, struct referrers **out);
+void rt_referrers_free(struct referrers *r);
+/* The number of the indexed object at obj; -ENOENT when it is none. */
+int rt_refgraph_id(struct rt *rt, const struct rt_refgraph *g, uint64_t obj, uint32_t *id);
+/* The address of object number id. */
+uint64_t rt_refgraph_obj(const struct rt_refgraph *g, uint32_t id);
+
+#endif
