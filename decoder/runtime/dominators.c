@@ -31,30 +31,24 @@
 #define TOP_MAX	 1000
 
 struct dom {
-	uint32_t *idom;	    /* per object: its immediate dominator's number; RG_ROOT: the
-			     * roots alone; RG_UNREACHED: not live */
+	uint32_t *idom;	    /* per object: its immediate dominator's number, or
+			     * RT_DOM_ROOT, RT_DOM_NONE (rt_dominators()) */
 	uint64_t *retained; /* per object: bytes (0 when not live) */
 	uint32_t *top;	    /* the largest retained sizes, descending */
 	size_t ntop;
 	uint64_t total; /* retained by the virtual root: every live byte */
 };
 
-/* A dependent handle's edge, both ends live objects. */
-struct dep {
-	uint32_t p, s;
-};
-
+/* The working arrays of rt_dominators(), by DFS number (0: the virtual root). */
 struct build {
-	const struct rt_refgraph *g;
-	const struct referrers *r;
-	const struct live *l;
-	struct dep *by_p, *by_s; /* sorted by primary, by secondary */
-	size_t ndeps;
-	uint32_t *pre;	   /* per object: its DFS number, NONE when not reached */
-	uint32_t *vertex;  /* per number: the object (0: the virtual root) */
-	uint32_t *parent;  /* per number: its DFS parent's number */
+	const struct rt_domgraph *gr;
+	struct rt_dom_edge *by_p, *by_s; /* the extra edges sorted by source, by target */
+	uint8_t *is_root;		 /* per vertex */
+	uint32_t *pre;	  /* per vertex: its DFS number, NONE when not reached */
+	uint32_t *vertex; /* per number: the vertex (0: the virtual root) */
+	uint32_t *parent; /* per number: its DFS parent's number */
 	uint32_t *semi, *label, *ancestor, *stack;
-	uint32_t count;	   /* numbers given, the virtual root's 0 included */
+	uint32_t count; /* numbers given, the virtual root's 0 included */
 };
 
 static void dom_free(void *p)
@@ -71,25 +65,25 @@ static void dom_free(void *p)
 
 static int by_p(const void *a, const void *b)
 {
-	const struct dep *x = a, *y = b;
+	const struct rt_dom_edge *x = a, *y = b;
 	return x->p < y->p ? -1 : x->p > y->p ? 1 : (x->s > y->s) - (x->s < y->s);
 }
 
 static int by_s(const void *a, const void *b)
 {
-	const struct dep *x = a, *y = b;
+	const struct rt_dom_edge *x = a, *y = b;
 	return x->s < y->s ? -1 : x->s > y->s ? 1 : (x->p > y->p) - (x->p < y->p);
 }
 
-/* The first of the n deps (sorted by primary, or by secondary) whose key is at
+/* The first of the n edges (sorted by source, or by target) whose key is at
  * or past v. */
-static size_t dep_first(const struct dep *d, size_t n, uint32_t v, bool secondary)
+static size_t edge_first(const struct rt_dom_edge *d, size_t n, uint32_t v, bool target)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if ((secondary ? d[mid].s : d[mid].p) < v)
+		if ((target ? d[mid].s : d[mid].p) < v)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -97,55 +91,31 @@ static size_t dep_first(const struct dep *d, size_t n, uint32_t v, bool secondar
 	return lo;
 }
 
-static int find_deps(struct rt *rt, struct build *b)
+/* Numbers the vertices reached from v depth first, v first. */
+static void dfs(struct build *b, uint32_t v0, uint32_t *cursor)
 {
-	const struct rt_handle *h;
-	size_t nh;
-
-	if (rt_handles(rt, &h, &nh))
-		return 0; /* none to follow, as the live set */
-	b->by_p = malloc((nh ? nh : 1) * sizeof(*b->by_p));
-	b->by_s = malloc((nh ? nh : 1) * sizeof(*b->by_s));
-	if (!b->by_p || !b->by_s)
-		return -ENOMEM;
-	for (size_t i = 0; i < nh; i++) {
-		uint32_t p, s;
-		if (h[i].type == RT_HANDLE_DEPENDENT && h[i].extra &&
-		    !rt_refgraph_id(rt, b->g, h[i].object, &p) &&
-		    !rt_refgraph_id(rt, b->g, h[i].extra, &s) && b->l->parent[p] != RG_UNREACHED)
-			b->by_p[b->ndeps++] = (struct dep){ p, s };
-	}
-	memcpy(b->by_s, b->by_p, b->ndeps * sizeof(*b->by_s));
-	qsort(b->by_p, b->ndeps, sizeof(*b->by_p), by_p);
-	qsort(b->by_s, b->ndeps, sizeof(*b->by_s), by_s);
-	return 0;
-}
-
-/* Numbers the objects reached from obj depth first, obj first. */
-static void dfs(struct build *b, uint32_t obj, uint32_t from, uint32_t *cursor)
-{
-	const struct rt_refgraph *g = b->g;
+	const struct rt_domgraph *gr = b->gr;
 	size_t sp = 0;
 
-	b->pre[obj] = b->count;
-	b->vertex[b->count] = obj;
-	b->parent[b->count++] = from;
-	b->stack[sp] = obj;
+	b->pre[v0] = b->count;
+	b->vertex[b->count] = v0;
+	b->parent[b->count++] = 0;
+	b->stack[sp] = v0;
 	cursor[sp++] = 0;
 	while (sp) {
 		uint32_t v = b->stack[sp - 1], k = cursor[sp - 1]++, w;
-		uint32_t nref = g->off[v + 1] - g->off[v];
+		uint32_t nref = gr->off[v + 1] - gr->off[v];
 		if (k < nref) {
-			w = g->dst[g->off[v] + k];
+			w = gr->dst[gr->off[v] + k];
 		} else {
-			size_t d = dep_first(b->by_p, b->ndeps, v, false) + (k - nref);
-			if (d >= b->ndeps || b->by_p[d].p != v) {
+			size_t d = edge_first(b->by_p, gr->nextra, v, false) + (k - nref);
+			if (d >= gr->nextra || b->by_p[d].p != v) {
 				sp--;
 				continue;
 			}
 			w = b->by_p[d].s;
 		}
-		if (b->pre[w] != NONE)
+		if (w >= gr->n || b->pre[w] != NONE)
 			continue;
 		b->pre[w] = b->count;
 		b->vertex[b->count] = w;
@@ -174,9 +144,21 @@ static uint32_t eval(struct build *b, uint32_t v)
 	return b->label[v];
 }
 
+/* Lowers semi(i) by a predecessor v of its vertex. */
+static void semi_by(struct build *b, uint32_t i, uint32_t v)
+{
+	uint32_t j = v < b->gr->n ? b->pre[v] : NONE;
+
+	if (j != NONE) {
+		uint32_t u = eval(b, j);
+		if (b->semi[u] < b->semi[i])
+			b->semi[i] = b->semi[u];
+	}
+}
+
 static void semidominators(struct build *b)
 {
-	const struct referrers *r = b->r;
+	const struct rt_domgraph *gr = b->gr;
 
 	for (uint32_t i = 0; i < b->count; i++) {
 		b->semi[i] = b->label[i] = i;
@@ -184,27 +166,84 @@ static void semidominators(struct build *b)
 	}
 	for (uint32_t i = b->count - 1; i >= 1; i--) {
 		uint32_t w = b->vertex[i];
-		if (b->l->parent[w] == RG_ROOT)
-			b->semi[i] = 0; /* a root: the virtual root points at it */
-		for (uint32_t k = r->off[w]; k < r->off[w + 1] && b->semi[i]; k++) {
-			uint32_t j = b->pre[r->src[k]];
-			if (j != NONE) {
-				uint32_t u = eval(b, j);
-				if (b->semi[u] < b->semi[i])
-					b->semi[i] = b->semi[u];
-			}
-		}
-		for (size_t d = dep_first(b->by_s, b->ndeps, w, true);
-		     d < b->ndeps && b->by_s[d].s == w && b->semi[i]; d++) {
-			uint32_t j = b->pre[b->by_s[d].p];
-			if (j != NONE) {
-				uint32_t u = eval(b, j);
-				if (b->semi[u] < b->semi[i])
-					b->semi[i] = b->semi[u];
-			}
-		}
+		if (b->is_root[w])
+			b->semi[i] = 0; /* the virtual root points at it */
+		for (uint32_t k = gr->roff[w]; k < gr->roff[w + 1] && b->semi[i]; k++)
+			semi_by(b, i, gr->rsrc[k]);
+		for (size_t d = edge_first(b->by_s, gr->nextra, w, true);
+		     d < gr->nextra && b->by_s[d].s == w && b->semi[i]; d++)
+			semi_by(b, i, b->by_s[d].p);
 		b->ancestor[i] = b->parent[i];
 	}
+}
+
+int rt_dominators(const struct rt_domgraph *gr, uint32_t *idom, uint32_t *order, uint32_t *count)
+{
+	struct build b = { .gr = gr };
+	size_t m = (size_t)gr->n + 1, ne = gr->nextra ? gr->nextra : 1;
+	uint32_t *cursor = NULL;
+	int rc = -ENOMEM;
+
+	*count = 0;
+	if (!(b.by_p = malloc(ne * sizeof(*b.by_p))) || !(b.by_s = malloc(ne * sizeof(*b.by_s))) ||
+	    !(b.is_root = calloc(m, 1)) || !(b.pre = malloc(m * sizeof(*b.pre))) ||
+	    !(b.vertex = malloc(m * sizeof(*b.vertex))) || !(b.parent = malloc(m * sizeof(*b.parent))) ||
+	    !(b.stack = malloc(m * sizeof(*b.stack))) || !(cursor = malloc(m * sizeof(*cursor))))
+		goto out;
+	memcpy(b.by_p, gr->extra, gr->nextra * sizeof(*b.by_p));
+	memcpy(b.by_s, gr->extra, gr->nextra * sizeof(*b.by_s));
+	if (gr->nextra) {
+		qsort(b.by_p, gr->nextra, sizeof(*b.by_p), by_p);
+		qsort(b.by_s, gr->nextra, sizeof(*b.by_s), by_s);
+	}
+	memset(b.pre, 0xff, m * sizeof(*b.pre));
+	b.vertex[0] = NONE; /* the virtual root */
+	b.parent[0] = 0;
+	b.count = 1;
+	for (size_t i = 0; i < gr->nroots; i++)
+		if (gr->roots[i] < gr->n)
+			b.is_root[gr->roots[i]] = 1;
+	for (size_t i = 0; i < gr->nroots; i++)
+		if (gr->roots[i] < gr->n && b.pre[gr->roots[i]] == NONE)
+			dfs(&b, gr->roots[i], cursor);
+	free(cursor);
+	cursor = NULL;
+	if (!(b.semi = malloc(b.count * sizeof(*b.semi))) ||
+	    !(b.label = malloc(b.count * sizeof(*b.label))) ||
+	    !(b.ancestor = malloc(b.count * sizeof(*b.ancestor))))
+		goto out;
+	semidominators(&b);
+	/* idom(i): the nearest ancestor of i's parent at or above semi(i), into
+	 * label, free now. */
+	uint32_t *num = b.label;
+	num[0] = 0;
+	for (uint32_t i = 1; i < b.count; i++) {
+		uint32_t x = b.parent[i];
+		while (x > b.semi[i])
+			x = num[x];
+		num[i] = x;
+	}
+	for (uint32_t v = 0; v < gr->n; v++) {
+		uint32_t i = b.pre[v];
+		idom[v] = i == NONE ? RT_DOM_NONE : num[i] ? b.vertex[num[i]] : RT_DOM_ROOT;
+	}
+	for (uint32_t i = 1; i < b.count; i++)
+		order[i - 1] = b.vertex[i];
+	*count = b.count - 1;
+	rc = 0;
+out:
+	free(cursor);
+	free(b.by_p);
+	free(b.by_s);
+	free(b.is_root);
+	free(b.pre);
+	free(b.vertex);
+	free(b.parent);
+	free(b.stack);
+	free(b.semi);
+	free(b.label);
+	free(b.ancestor);
+	return rc;
 }
 
 /* Each object's bytes: a fixed size per type, else its own (an array's, a
@@ -238,7 +277,7 @@ static int top_of(struct dom *d, uint32_t n)
 		return -ENOMEM;
 #define LESS(a, b) (d->retained[a] < d->retained[b] || (d->retained[a] == d->retained[b] && (a) > (b)))
 	for (uint32_t id = 0; id < n; id++) {
-		if (d->idom[id] == RG_UNREACHED)
+		if (d->idom[id] == RT_DOM_NONE)
 			continue;
 		if (k == cap && !LESS(h[0], id))
 			continue;
@@ -293,13 +332,14 @@ static int dom_build(struct rt *rt, void **out)
 {
 	struct rt_refgraph *g;
 	struct live *l;
-	struct referrers *r;
+	struct referrers *r = NULL;
 	const struct rt_root *roots;
-	struct build b = {0};
+	const struct rt_handle *h;
+	struct rt_domgraph gr = {0};
+	struct rt_dom_edge *deps = NULL;
+	uint32_t *rootv = NULL, *order = NULL, count;
 	struct dom *d = NULL;
-	uint32_t *cursor = NULL;
-	uint64_t *ret = NULL;
-	size_t nroots;
+	size_t nroots, nh;
 	int rc = rt_live_get(rt, &g, &l);
 
 	if (!rc)
@@ -309,81 +349,59 @@ static int dom_build(struct rt *rt, void **out)
 		rc = rt_referrers_make(g, &r);
 	if (rc)
 		return rc;
-	b.g = g;
-	b.r = r;
-	b.l = l;
-	size_t n = g->n, m = n + 1;
+	if (rt_handles(rt, &h, &nh))
+		nh = 0; /* no dependent handles to follow, as the live set */
 	rc = -ENOMEM;
-	if (find_deps(rt, &b) || !(b.pre = malloc(m * sizeof(*b.pre))) ||
-	    !(b.vertex = malloc(m * sizeof(*b.vertex))) || !(b.parent = malloc(m * sizeof(*b.parent))) ||
-	    !(b.stack = malloc(m * sizeof(*b.stack))) || !(cursor = malloc(m * sizeof(*cursor))))
+	if (!(deps = malloc((nh ? nh : 1) * sizeof(*deps))) ||
+	    !(rootv = malloc((nroots ? nroots : 1) * sizeof(*rootv))) ||
+	    !(order = malloc(((size_t)g->n + 1) * sizeof(*order))) || !(d = calloc(1, sizeof(*d))) ||
+	    !(d->idom = malloc(((size_t)g->n + 1) * sizeof(*d->idom))) ||
+	    !(d->retained = malloc(((size_t)g->n + 1) * sizeof(*d->retained))))
 		goto out;
-	memset(b.pre, 0xff, m * sizeof(*b.pre));
-	b.vertex[0] = NONE; /* the virtual root */
-	b.parent[0] = 0;
-	b.count = 1;
-	/* In the live set's order: the sure roots, then the stacks. */
+	gr = (struct rt_domgraph){ g->n, g->off, g->dst, r->off, r->src, deps, 0, rootv, 0 };
+	for (size_t i = 0; i < nh; i++) {
+		uint32_t p, s;
+		if (h[i].type == RT_HANDLE_DEPENDENT && h[i].extra &&
+		    !rt_refgraph_id(rt, g, h[i].object, &p) && !rt_refgraph_id(rt, g, h[i].extra, &s))
+			deps[gr.nextra++] = (struct rt_dom_edge){ p, s };
+	}
+	/* The roots the live set starts from, in its order: the sure roots, then
+	 * the stacks' that none of those reaches (a stale slot of a stack does
+	 * not keep alive what a static holds: the cache retains its entries). */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < nroots; i++) {
 			uint32_t id;
 			if ((roots[i].kind == RT_ROOT_STACK) == (pass == 1) &&
-			    !rt_refgraph_id(rt, g, roots[i].object, &id) && b.pre[id] == NONE)
-				dfs(&b, id, 0, cursor);
+			    !rt_refgraph_id(rt, g, roots[i].object, &id) && l->parent[id] == RG_ROOT)
+				rootv[gr.nroots++] = id;
 		}
-	free(cursor);
-	cursor = NULL;
-	if (!(b.semi = malloc(b.count * sizeof(*b.semi))) ||
-	    !(b.label = malloc(b.count * sizeof(*b.label))) ||
-	    !(b.ancestor = malloc(b.count * sizeof(*b.ancestor))))
-		goto out;
-	semidominators(&b);
-	/* idom(i): the nearest ancestor of i's parent at or above semi(i), into
-	 * label, free now; ancestor's room holds nothing more. */
-	uint32_t *idom = b.label;
-	idom[0] = 0;
-	for (uint32_t i = 1; i < b.count; i++) {
-		uint32_t x = b.parent[i];
-		while (x > b.semi[i])
-			x = idom[x];
-		idom[i] = x;
-	}
-	/* Retained bytes, leaves up: each number's idom is a smaller number. */
-	if (!(d = calloc(1, sizeof(*d))) || !(ret = malloc(m * sizeof(*ret))) ||
-	    !(d->idom = malloc(m * sizeof(*d->idom))) || !(d->retained = malloc(m * sizeof(*d->retained))))
-		goto out;
-	rc = sizes(rt, g, l, d->retained); /* by object for now */
+	rc = rt_dominators(&gr, d->idom, order, &count);
+	rt_referrers_free(r);
+	r = NULL;
+	free(deps);
+	deps = NULL;
+	if (!rc)
+		rc = sizes(rt, g, l, d->retained);
 	if (rc)
 		goto out;
-	ret[0] = 0;
-	for (uint32_t i = 1; i < b.count; i++)
-		ret[i] = d->retained[b.vertex[i]];
-	for (uint32_t i = b.count - 1; i >= 1; i--)
-		ret[idom[i]] += ret[i];
-	d->total = ret[0];
-	for (uint32_t id = 0; id < n; id++) {
-		uint32_t i = b.pre[id];
-		if (i == NONE) {
-			d->idom[id] = RG_UNREACHED;
-			d->retained[id] = 0;
-		} else {
-			d->idom[id] = idom[i] ? b.vertex[idom[i]] : RG_ROOT;
-			d->retained[id] = ret[i];
-		}
+	/* Retained bytes, leaves up: each object's idom comes before it in DFS order. */
+	d->total = 0;
+	for (uint32_t i = count; i-- > 0;) {
+		uint32_t v = order[i], up = d->idom[v];
+		if (up == RT_DOM_ROOT)
+			d->total += d->retained[v];
+		else
+			d->retained[up] += d->retained[v];
 	}
-	rc = top_of(d, (uint32_t)n);
+	for (uint32_t v = 0; v < g->n; v++)
+		if (d->idom[v] == RT_DOM_NONE)
+			d->retained[v] = 0;
+	rc = top_of(d, g->n);
 out:
-	free(cursor);
-	free(ret);
-	free(b.by_p);
-	free(b.by_s);
-	free(b.pre);
-	free(b.vertex);
-	free(b.parent);
-	free(b.stack);
-	free(b.semi);
-	free(b.label);
-	free(b.ancestor);
 	rt_referrers_free(r);
+	free(deps);
+	free(rootv);
+	free(order);
 	malloc_trim(0); /* give back the temporaries (glibc keeps freed chunks under its mmap threshold) */
 	if (rc) {
 		dom_free(d);
@@ -416,10 +434,10 @@ int rt_object_retained(struct rt *rt, uint64_t obj, uint64_t *bytes, uint64_t *d
 		return rc;
 	if (rt_refgraph_id(rt, g, obj, &id))
 		return -ENOENT;
-	if (d->idom[id] == RG_UNREACHED)
+	if (d->idom[id] == RT_DOM_NONE)
 		return -ENODATA;
 	*bytes = d->retained[id];
-	*dominator = d->idom[id] == RG_ROOT ? 0 : rt_refgraph_obj(g, d->idom[id]);
+	*dominator = d->idom[id] == RT_DOM_ROOT ? 0 : rt_refgraph_obj(g, d->idom[id]);
 	return 0;
 }
 
@@ -469,9 +487,9 @@ int rt_type_retained(struct rt *rt, uint64_t mt, uint64_t *bytes)
 		uint32_t x = d->idom[id];
 		size_t len = 0;
 		uint8_t v = 1;
-		if (x == RG_UNREACHED)
+		if (x == RT_DOM_NONE)
 			continue;
-		while (x != RG_ROOT) {
+		while (x != RT_DOM_ROOT) {
 			if (above[x]) {
 				v = above[x];
 				break;

@@ -45,4 +45,28 @@ int rt_refgraph_id(struct rt *rt, const struct rt_refgraph *g, uint64_t obj, uin
 /* The address of object number id. */
 uint64_t rt_refgraph_obj(const struct rt_refgraph *g, uint32_t id);
 
+/* A directed graph whose dominator tree rt_dominators() finds: n vertices,
+ * the edges of vertex v dst[off[v]] to dst[off[v + 1]], the same reversed
+ * (roff, rsrc: the sources of the edges into v), extra edges besides (a
+ * dependent handle's, primary to secondary, in any order), and the roots a
+ * virtual root points at, in the order the depth-first walk takes them. */
+struct rt_dom_edge {
+	uint32_t p, s;
+};
+struct rt_domgraph {
+	uint32_t n;
+	const uint32_t *off, *dst, *roff, *rsrc;
+	const struct rt_dom_edge *extra;
+	size_t nextra;
+	const uint32_t *roots;
+	size_t nroots;
+};
+#define RT_DOM_NONE UINT32_MAX	     /* not reached from the roots */
+#define RT_DOM_ROOT (UINT32_MAX - 1) /* dominated by the virtual root alone */
+/* Fills idom[v] for each of the graph's n vertices (dominators.c): its
+ * immediate dominator, RT_DOM_ROOT or RT_DOM_NONE; and order[0 .. *count) with
+ * the vertices reached, in depth-first preorder (each after its idom). A
+ * vertex number past n is ignored where it appears. 0 or -ENOMEM. */
+int rt_dominators(const struct rt_domgraph *gr, uint32_t *idom, uint32_t *order, uint32_t *count);
+
 #endif
