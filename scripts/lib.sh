@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # shellcheck disable=SC2034 # used by scripts/setup
 CLRFS_PACKAGES=(build-essential gcc git meson ninja-build pkg-config libfuse3-dev fuse3 liburing-dev
 	uthash-dev libjansson-dev libcmocka-dev bats libelf-dev jq gdb groff-base man-db attr
-	qemu-system-arm cpio)
+	qemu-system-arm cpio parallel)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
