@@ -32,6 +32,10 @@
 //                              root<TAB>KIND<TAB>OBJECT per root of Heap.EnumerateRoots()
 //                              (KIND ClrMD's ClrRootKind: StrongHandle, Stack, ...), sorted,
 //                              once each
+//   oracle paths TARGETS DUMP  TARGET<TAB>KIND<TAB>ADDR,ADDR,... per address of the file
+//                              TARGETS (one per line): the first path GCRoot finds from a
+//                              root (KIND its ClrRootKind) to it, the root's object first;
+//                              TARGET<TAB>unreachable when there is none
 //   oracle refs DUMP           ADDR<TAB>REF per reference each object on the heap holds
 //                              (ClrObject.EnumerateReferenceAddresses, dependent handles
 //                              left out), by object address, in ClrMD's order
@@ -60,6 +64,7 @@ static class Oracle
                 case ["stacks", var dump]: return Run(dump, Stacks);
                 case ["refs", var dump]: return Run(dump, Refs);
                 case ["reach", var roots, var dump]: return Run(dump, rt => Reach(rt, roots));
+                case ["paths", var targets, var dump]: return Run(dump, rt => Paths(rt, targets));
                 case ["exceptions", var dump]: return Run(dump, Exceptions);
                 default:
                     Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP");
@@ -107,6 +112,25 @@ static class Oracle
     static string Addr(ulong a) => "0x" + a.ToString("x16");
 
     static void Stats(ClrRuntime rt) => Stats(rt.Heap.EnumerateObjects());
+
+    static void Paths(ClrRuntime rt, string targetsFile)
+    {
+        foreach (string line in File.ReadLines(targetsFile).Where(l => l.Length > 0))
+        {
+            ulong target = Convert.ToUInt64(line, 16);
+            var gcroot = new GCRoot(rt.Heap, new[] { target });
+            var found = gcroot.EnumerateRootPaths().Select(p => ((ClrRoot, GCRoot.ChainLink)?)p).FirstOrDefault();
+            if (found is not (ClrRoot root, GCRoot.ChainLink chain))
+            {
+                Console.Write($"{Addr(target)}\tunreachable\n");
+                continue;
+            }
+            var hops = new List<string>();
+            for (GCRoot.ChainLink? c = chain; c != null; c = c.Next)
+                hops.Add(Addr(c.Object));
+            Console.Write($"{Addr(target)}\t{root.RootKind}\t{string.Join(",", hops)}\n");
+        }
+    }
 
     static void Reach(ClrRuntime rt, string rootsFile)
     {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # clrfs against ClrMD (tests/oracle, run by scripts/oracle through Microsoft's DAC) on the
 # same dumps: /heap/stats line by line (count, bytes and name per MethodTable), the
-# threads (managed id, OS id), and each thread's managed frames (method names in order). When ClrMD cannot be restored they fail, unless
-# CLRFS_NO_ORACLE=1 says to skip them (with the reason).
+# threads (managed id, OS id), each thread's managed frames (method names in order), the
+# references, the roots, the live set and paths to objects. When ClrMD cannot be
+# restored they fail, unless CLRFS_NO_ORACLE=1 says to skip them (with the reason).
 # The oracle writes ClrMD's names and sizes in clrfs's form (tests/oracle/Program.cs
 # lists each rule); the known gaps it bridges are reported as "# ..." lines.
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
@@ -265,7 +266,45 @@ check_live() { # DUMP
 	[[ -z $bad ]] || { echo "$1: $bad"; return 1; }
 }
 
+# Paths: for the first object of each type the roots fixture's manifest lists, clrfs's
+# path is the end of the one ClrMD's GCRoot finds (which starts at the handle holding
+# the statics' array where clrfs starts at the static itself), or both say unreachable;
+# the root kinds agree where both start at the same object.
+check_paths() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local dir=$BATS_TEST_TMPDIR type first ours theirs kind n=0
+	: >"$dir/targets"
+	while read -r type; do
+		first=$(tree_ls "/heap/types/$type" | grep -m1 -E '^0x[0-9a-f]{16}$')
+		echo "$first" >>"$dir/targets"
+	done < <(manifest '.objects | keys[]')
+	oracle paths "$dir/targets" >"$dir/theirs"
+	while IFS=$'\t' read -r first kind theirs; do
+		ours=$(tree_cat "/heap/objects/$first/path")
+		if [[ $kind == unreachable ]]; then
+			[[ $ours == unreachable || $ours == stack\?* ]] || { echo "$1: $first: ClrMD finds no path; clrfs: $ours"; return 1; }
+			n=$((n + 1))
+			continue
+		fi
+		local hops
+		hops=$(tail -n +2 <<<"$ours" | cut -f1 | paste -sd, -)
+		[[ ,$theirs == *,"$hops" ]] || { echo "$1: $first: clrfs $hops is not the end of ClrMD's $theirs"; return 1; }
+		if [[ ${theirs%%,*} == "${hops%%,*}" ]]; then
+			case $kind in
+			StrongHandle) [[ $ours == handle-strong* || $ours == static* ]] ;;
+			FinalizerQueue) [[ $ours == finalizer* ]] ;;
+			Stack) [[ $ours == stack\?* ]] ;;
+			*) true ;;
+			esac || { echo "$1: $first: ClrMD's root $kind, clrfs's $(head -n1 <<<"$ours")"; return 1; }
+		fi
+		n=$((n + 1))
+	done <"$dir/theirs"
+	((n == $(manifest '.objects | length'))) || { echo "$1: $n paths compared"; return 1; }
+}
+
 @test "roots/full: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live roots/full; }
+@test "roots/full: paths end as ClrMD's GCRoot paths do" { check_paths roots/full; }
 @test "stacks/heap: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live stacks/heap; }
 @test "handles/full: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live handles/full; }
 
