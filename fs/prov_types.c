@@ -80,6 +80,9 @@ static const struct obj_file referrers_file = {mv_object_referrers, false};
 static const struct obj_file path_file = {mv_object_path, false};
 static const struct obj_file retained_file = {mv_object_retained, true};
 static const struct obj_file dominator_file = {mv_object_dominator, true};
+/* items, count: a collection's elements in its own order (decoder/managed/collections.c). */
+static const struct obj_file items_file = {mv_collection_items, false};
+static const struct obj_file count_file = {mv_collection_count, true};
 
 /* What the file's function writes, or one <unreadable: reason> line. */
 static int obj_file_render(struct fs_node *file, struct strbuf *b)
@@ -234,6 +237,10 @@ static int obj_dir_populate(struct fs_node *dir)
 	}
 	if (!rc && fs_obj_has_value(rt, mt))
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
+	if (!rc && mv_is_collection(rt, mt)) {
+		rc = add_obj_file(dir, "items", &items_file, false);
+		rc = rc ? rc : add_obj_file(dir, "count", &count_file, true);
+	}
 	if (!rc && mv_derives_from(rt, mt, MV_EXCEPTION))
 		rc = add_obj_file(dir, "stacktrace", &stacktrace_file, false);
 	if (!rc && mv_derives_from(rt, mt, MV_TASK))

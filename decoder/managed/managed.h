@@ -99,6 +99,36 @@ int mv_object_dominator(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* /heap/retained: "ADDR<TAB>RETAINED<TAB>TYPE" per object of the 1,000 of
  * largest retained size, largest first. */
 int mv_heap_retained(struct rt *rt, struct strbuf *out);
+/* Collections as their contents (collections.c): arrays, List, Queue, Stack,
+ * HashSet, Dictionary and LinkedList of System.Collections.Generic. A value
+ * in memory: at addr, of CorElementType elem, mt the struct's MethodTable
+ * for VALUETYPE; an element is a value, or a key and a value (maps). */
+struct mv_value {
+	uint64_t addr;
+	uint8_t elem;
+	uint64_t mt;
+};
+struct mv_item {
+	struct mv_value key, value;
+	bool pair;
+};
+typedef int (*mv_item_cb)(void *arg, uint64_t i, const struct mv_item *it);
+/* Whether the type mt is one of those collections. */
+bool mv_is_collection(struct rt *rt, uint64_t mt);
+/* Calls cb for each element of the collection at obj, in the collection's
+ * own order (a list's from index 0, a queue's from its head across the wrap,
+ * a stack's from its top, a linked list's from its first node, a hash
+ * table's live entries in slot order), with its position i; *count the
+ * elements walked. A non-zero cb return stops the walk and is returned;
+ * -ENOENT for a type that is no such collection, -EBADMSG for counts that
+ * do not fit the backing array, -EIO. */
+int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, uint64_t *count);
+/* The items file: one line per element, as one-line contexts render values
+ * (a string quoted, a reference "0x... Type", a struct "{Name=value, ...}"),
+ * "KEY<TAB>VALUE" for a map. */
+int mv_collection_items(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* The count file: the number of elements, no newline. */
+int mv_collection_count(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

@@ -269,7 +269,13 @@ static bool is_low(uint16_t c)
 
 void mv_put_char(struct strbuf *b, uint16_t c)
 {
-	if (is_high(c) || is_low(c))
+	if (c == '\n')
+		strbuf_puts(b, "\\n");
+	else if (c == '\r')
+		strbuf_puts(b, "\\r");
+	else if (c == '\t')
+		strbuf_puts(b, "\\t");
+	else if (c < 0x20 || c == 0x7f || is_high(c) || is_low(c))
 		strbuf_printf(b, "\\u%04x", c);
 	else
 		mv_put_utf8(b, c);

@@ -58,8 +58,10 @@ void mv_put_float(struct strbuf *b, float v);
 /* A UTF-16 code point as UTF-8 (cp <= 0x10FFFF, not a surrogate). */
 void mv_put_utf8(struct strbuf *b, uint32_t cp);
 
-/* System.Char as itself in UTF-8; a lone surrogate (no UTF-8 form) as the
- * escape "\ud800". */
+/* System.Char as itself in UTF-8; a control character as the escape a
+ * quoted string uses ("\n", "\r", "\t", "\u001b"), so that a char never
+ * breaks a one-line rendering in two; a lone surrogate (no UTF-8 form) as
+ * "\ud800". */
 void mv_put_char(struct strbuf *b, uint16_t c);
 
 /* UTF-16 text as raw UTF-8 (a string's value file); a lone surrogate becomes

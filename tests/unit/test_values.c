@@ -249,7 +249,12 @@ static void test_char(void **state)
 	mv_put_char(&buf, 0xe9);
 	mv_put_char(&buf, 0x2713);
 	mv_put_char(&buf, 0xd83d);
-	assert_string_equal(text(), "A\xc3\xa9\xe2\x9c\x93\\ud83d");
+	mv_put_char(&buf, '\n');
+	mv_put_char(&buf, '\t');
+	mv_put_char(&buf, '\r');
+	mv_put_char(&buf, 0x1b);
+	mv_put_char(&buf, '\\');
+	assert_string_equal(text(), "A\xc3\xa9\xe2\x9c\x93\\ud83d\\n\\t\\r\\u001b\\");
 }
 
 static void test_utf16(void **state)
