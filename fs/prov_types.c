@@ -229,8 +229,9 @@ static int obj_dir_populate(struct fs_node *dir)
 	rc = rc ? rc : add_obj_file(dir, "refs", &refs_file, false);
 	rc = rc ? rc : add_obj_file(dir, "referrers", &referrers_file, false);
 	rc = rc ? rc : add_obj_file(dir, "path", &path_file, false);
-	rc = rc ? rc : add_obj_file(dir, "retained", &retained_file, true);
-	rc = rc ? rc : add_obj_file(dir, "dominator", &dominator_file, true);
+	/* Not small: a listing must not build the dominator tree. */
+	rc = rc ? rc : add_obj_file(dir, "retained", &retained_file, false);
+	rc = rc ? rc : add_obj_file(dir, "dominator", &dominator_file, false);
 	if (!rc && fs_obj_has_fields(rt, mt)) {
 		rc = fs_node_add(dir, "fields", FS_DIR, &fs_obj_fields_ops, key, NULL);
 		rc = rc ? rc : fs_node_add(dir, "dump", FS_FILE, &fs_obj_dump_ops, key, NULL);
@@ -239,7 +240,7 @@ static int obj_dir_populate(struct fs_node *dir)
 		rc = fs_node_add(dir, "value", FS_FILE, &fs_obj_value_ops, key, NULL);
 	if (!rc && mv_is_collection(rt, mt)) {
 		rc = add_obj_file(dir, "items", &items_file, false);
-		rc = rc ? rc : add_obj_file(dir, "count", &count_file, true);
+		rc = rc ? rc : add_obj_file(dir, "count", &count_file, false); /* walks it */
 	}
 	if (!rc && mv_derives_from(rt, mt, MV_EXCEPTION))
 		rc = add_obj_file(dir, "stacktrace", &stacktrace_file, false);
@@ -356,7 +357,7 @@ static int type_retained_render(struct fs_node *file, struct strbuf *b)
 
 static const struct fs_ops type_info_ops = { .render = type_info_render };
 static const struct fs_ops type_objects_ops = { .render = type_objects_render };
-static const struct fs_ops type_retained_ops = { .render = type_retained_render, .small = true };
+static const struct fs_ops type_retained_ops = { .render = type_retained_render };
 
 /* never object addresses */
 enum { TYPE_KEY_INFO = 1, TYPE_KEY_OBJECTS, TYPE_KEY_RETAINED, TYPE_KEY_STATICS };
