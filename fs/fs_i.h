@@ -34,6 +34,7 @@ extern const struct fs_ops fs_root_ops;
 extern const struct fs_ops fs_info_ops;	   /* /info */
 extern const struct fs_ops fs_threads_ops; /* /threads */
 extern const struct fs_ops fs_stacks_ops;  /* /stacks */
+extern const struct fs_ops fs_timers_ops;  /* /timers */
 extern const struct fs_ops fs_tasks_ops;   /* /tasks */
 extern const struct fs_ops fs_locks_ops;   /* /locks */
 extern const struct fs_ops fs_heap_ops;	   /* /heap */

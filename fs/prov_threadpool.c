@@ -10,6 +10,7 @@
 #include "runtime.h"
 #include "stack.h"
 #include "strbuf.h"
+#include "managed.h"
 #include "threadpool.h"
 #include "format.h"
 #include "fs_i.h"
@@ -180,3 +181,13 @@ static int threadpool_populate(struct fs_node *dir)
 }
 
 const struct fs_ops fs_threadpool_ops = { .populate = threadpool_populate };
+
+/* /timers: the runtime's timer queues (decoder/managed/timers.c). */
+static int timers_render(struct fs_node *file, struct strbuf *b)
+{
+	return mv_timers(fs_of(file)->rt, b);
+}
+
+const struct fs_ops fs_timers_ops = {
+	.render = timers_render,
+};

@@ -31,6 +31,7 @@ static const struct fs_provider {
 	{"statics", FS_DIR, &fs_statics_ops, has_runtime},
 	{"threadpool", FS_DIR, &fs_threadpool_ops, has_runtime},
 	{"tasks", FS_DIR, &fs_tasks_ops, has_runtime},
+	{"timers", FS_FILE, &fs_timers_ops, has_runtime},
 	{"locks", FS_DIR, &fs_locks_ops, has_runtime},
 	{"handles", FS_DIR, &fs_handles_ops, has_runtime},
 	{"finalizer", FS_DIR, &fs_finalizer_ops, has_runtime},

@@ -129,6 +129,12 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 int mv_collection_items(struct rt *rt, uint64_t obj, struct strbuf *out);
 /* The count file: the number of elements, no newline. */
 int mv_collection_count(struct rt *rt, uint64_t obj, struct strbuf *out);
+/* /timers (timers.c): one line per scheduled System.Threading.Timer,
+ * "ADDR<TAB>DUE-MS<TAB>PERIOD-MS<TAB>CALLBACK<TAB>STATE" by address: the
+ * due time it was last set with, its period or "-" for a one-shot, the
+ * method its callback calls, its state as one-line contexts render a
+ * reference. Nothing when the process never made a timer. */
+int mv_timers(struct rt *rt, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);

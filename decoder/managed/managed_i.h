@@ -30,6 +30,9 @@ struct rt_field;
 /* The MethodTable of the loaded CoreLib type called name (rt_type_name()
  * form) into *mt: -ENOENT when CoreLib has loaded no such type. */
 int mv_corelib_type(struct rt *rt, const char *name, uint64_t *mt);
+/* The value of the static reference field called field of the CoreLib type
+ * tname (render.c); -ENOENT when the type is not loaded or has no such field. */
+int mv_static_ref(struct rt *rt, const char *tname, const char *field, uint64_t *out);
 /* The instance field called name of the type mt; -EBADMSG when it has none. */
 int mv_field_named(struct rt *rt, uint64_t mt, const char *name, const struct rt_field **out);
 /* The integer field name of the type mt whose instance data starts at addr

@@ -10,6 +10,7 @@
 #include "objects.h"
 #include "reason.h"
 #include "runtime.h"
+#include "statics.h"
 #include "strbuf.h"
 #include "types.h"
 #include "values.h"
@@ -444,4 +445,20 @@ bool mv_is_scalar(struct rt *rt, uint8_t elem, uint64_t type_mt)
 	if (rt_type_info(rt, type_mt, &ti))
 		return true; /* rendered as <unreadable: ...> */
 	return ti.is_enum || ti.is_primitive || ti.is_nullable || mv_is_well_known(rt, type_mt);
+}
+
+int mv_static_ref(struct rt *rt, const char *tname, const char *field, uint64_t *out)
+{
+	const struct rt_field *f;
+	size_t nf;
+	uint64_t mt, addr;
+	int rc = mv_corelib_type(rt, tname, &mt);
+
+	rc = rc ? rc : rt_type_static_fields(rt, mt, &f, &nf);
+	for (size_t k = 0; !rc && k < nf; k++)
+		if (!strcmp(f[k].name, field)) {
+			rc = rt_static_field_addr(rt, mt, &f[k], &addr);
+			return rc ? rc : dump_read_ptr(rt_dump(rt), addr, out);
+		}
+	return rc ? rc : -ENOENT;
 }

@@ -50,23 +50,6 @@ static int int_field(struct rt *rt, uint64_t obj, const char *name, uint64_t *ou
 	return rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, obj), name, out);
 }
 
-/* The value of the static reference field of the CoreLib type tname. */
-static int static_ref(struct rt *rt, const char *tname, const char *field, uint64_t *out)
-{
-	const struct rt_field *f;
-	size_t nf;
-	uint64_t mt, addr;
-	int rc = mv_corelib_type(rt, tname, &mt);
-
-	rc = rc ? rc : rt_type_static_fields(rt, mt, &f, &nf);
-	for (size_t k = 0; !rc && k < nf; k++)
-		if (!strcmp(f[k].name, field)) {
-			rc = rt_static_field_addr(rt, mt, &f[k], &addr);
-			return rc ? rc : dump_read_ptr(rt_dump(rt), addr, out);
-		}
-	return rc ? rc : -ENOENT;
-}
-
 int mv_delegate_target(struct rt *rt, uint64_t del, struct strbuf *out)
 {
 	uint64_t base = 0, ptr = 0, aux = 0, md = 0, code, mt;
@@ -191,7 +174,7 @@ int mv_threadpool_global(struct rt *rt, struct strbuf *out)
 	static const char *const queues[] = { "highPriorityWorkItems", "workItems" };
 	uint64_t wq, q, arr, n;
 	struct rt_array a;
-	int rc = static_ref(rt, "System.Threading.ThreadPool", "s_workQueue", &wq);
+	int rc = mv_static_ref(rt, "System.Threading.ThreadPool", "s_workQueue", &wq);
 
 	for (size_t i = 0; !rc && wq && i < 2; i++) {
 		rc = ref_field(rt, wq, queues[i], &q);
@@ -304,7 +287,7 @@ int mv_threadpool_info(struct rt *rt, struct strbuf *out)
 	static const char *const keys[] = { "high-priority", "global", "low-priority" };
 	uint64_t tp, v, wq, q, n;
 	struct strbuf scratch;
-	int rc = static_ref(rt, "System.Threading.PortableThreadPool", "ThreadPoolInstance", &tp);
+	int rc = mv_static_ref(rt, "System.Threading.PortableThreadPool", "ThreadPoolInstance", &tp);
 
 	if (!rc && tp) {
 		if (int_field(rt, tp, "_minThreads", &v) == 0)
@@ -313,7 +296,7 @@ int mv_threadpool_info(struct rt *rt, struct strbuf *out)
 			strbuf_printf(out, "max-workers: %" PRIu64 "\n", v);
 		put_worker_counts(rt, tp, out);
 	}
-	rc = static_ref(rt, "System.Threading.ThreadPool", "s_workQueue", &wq);
+	rc = mv_static_ref(rt, "System.Threading.ThreadPool", "s_workQueue", &wq);
 	for (size_t i = 0; !rc && wq && i < 3; i++) {
 		if (ref_field(rt, wq, queues[i], &q) || !q)
 			continue;
