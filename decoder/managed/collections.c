@@ -6,12 +6,20 @@
 // _array/_size, top first; HashSet<T> and Dictionary<TKey,TValue> _entries/
 // _count, an entry on the free list marked by next < -1 (StartOfFreeList - i,
 // HashSet.cs/Dictionary.cs); LinkedList<T> head/count through each node's
-// next; an array's elements in row-major order). Every count and index is
-// checked against the backing array before an element is read.
+// next; an array's elements in row-major order; SortedList keys/values/_size;
+// SortedSet (and SortedDictionary's _set of KeyValuePairs) and ImmutableList in
+// order through their trees' left and right links; ConcurrentDictionary's
+// _tables._buckets, each bucket's chain through _next; ConcurrentQueue's
+// segments from _head, slots Head to Tail of each (less FreezeOffset, twice the
+// slots, in a segment frozen for enqueues); ConcurrentStack's nodes from
+// _head; BlockingCollection's underlying _collection). Every count and index is
+// checked against the backing array before an element is read; a tree deeper
+// than TREE_DEPTH or a chain longer than ITEMS_MAX is refused.
 #include "managed.h"
 #include "managed_i.h"
 
 #include "fields.h"
+#include "dump.h"
 #include "heap.h"
 #include "meta_format.h"
 #include "objects.h"
@@ -25,7 +33,10 @@
 
 #define ITEMS_MAX (1u << 30) /* elements of one collection walked at most */
 
-enum kind { K_NONE, K_ARRAY, K_LIST, K_QUEUE, K_STACK, K_SET, K_DICT, K_LINKED };
+enum kind {
+	K_NONE, K_ARRAY, K_LIST, K_QUEUE, K_STACK, K_SET, K_DICT, K_LINKED, K_SORTEDLIST,
+	K_SORTEDSET, K_SORTEDDICT, K_CDICT, K_CQUEUE, K_CSTACK, K_BLOCKING, K_IMMLIST
+};
 
 static const struct {
 	const char *prefix; /* the type's name up to its type arguments */
@@ -37,7 +48,17 @@ static const struct {
 	{ "System.Collections.Generic.HashSet<", K_SET },
 	{ "System.Collections.Generic.Dictionary<", K_DICT },
 	{ "System.Collections.Generic.LinkedList<", K_LINKED },
+	{ "System.Collections.Generic.SortedList<", K_SORTEDLIST },
+	{ "System.Collections.Generic.SortedSet<", K_SORTEDSET },
+	{ "System.Collections.Generic.SortedDictionary<", K_SORTEDDICT },
+	{ "System.Collections.Concurrent.ConcurrentDictionary<", K_CDICT },
+	{ "System.Collections.Concurrent.ConcurrentQueue<", K_CQUEUE },
+	{ "System.Collections.Concurrent.ConcurrentStack<", K_CSTACK },
+	{ "System.Collections.Concurrent.BlockingCollection<", K_BLOCKING },
+	{ "System.Collections.Immutable.ImmutableList<", K_IMMLIST },
 };
+
+#define TREE_DEPTH 128 /* a balanced tree of 2^32 nodes is less than 64 deep */
 
 static enum kind kind_of(struct rt *rt, uint64_t mt)
 {
@@ -105,6 +126,160 @@ static int struct_field(struct rt *rt, uint64_t mt, uint64_t addr, const char *n
 	*v = (struct mv_value){ addr + f->offset, f->elem,
 				f->elem == META_ELEM_VALUETYPE ? f->type_mt : 0 };
 	return 0;
+}
+
+/* The value of the instance field name of the object obj. */
+static int obj_field(struct rt *rt, uint64_t obj, const char *name, struct mv_value *v)
+{
+	uint64_t mt, size;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	return rc ? rc : struct_field(rt, mt, rt_object_fields(rt, obj), name, v);
+}
+
+static int obj_ref(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
+{
+	uint64_t mt, size;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
+}
+
+/* An element that is a KeyValuePair<K,V> value: a key and a value. */
+static int pair_of(struct rt *rt, const struct mv_value *kv, struct mv_item *it)
+{
+	int rc;
+
+	if (kv->elem != META_ELEM_VALUETYPE || !kv->mt)
+		return -EBADMSG;
+	it->pair = true;
+	rc = struct_field(rt, kv->mt, kv->addr, "key", &it->key);
+	return rc ? rc : struct_field(rt, kv->mt, kv->addr, "value", &it->value);
+}
+
+/* In order through a binary tree from node root: its left, right and item
+ * fields by name; a node whose left is null is empty when empty_left says so
+ * (ImmutableList's sentinel). Each item (a KeyValuePair when pairs) to cb. */
+static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char *right,
+		     const char *item, bool empty_left, bool pairs, mv_item_cb cb, void *arg,
+		     uint64_t *k)
+{
+	uint64_t stack[TREE_DEPTH], node = root, l;
+	size_t sp = 0;
+	int rc = 0;
+
+	for (;;) {
+		while (node) { /* down the left side */
+			rc = obj_ref(rt, node, left, &l);
+			if (rc)
+				return rc;
+			if (!l && empty_left)
+				break; /* the empty sentinel */
+			if (sp == TREE_DEPTH)
+				return -EBADMSG;
+			stack[sp++] = node;
+			node = l;
+		}
+		if (!sp)
+			return 0;
+		node = stack[--sp];
+		struct mv_value v;
+		struct mv_item it = {0};
+		rc = obj_field(rt, node, item, &v);
+		if (!rc && pairs)
+			rc = pair_of(rt, &v, &it);
+		else
+			it.value = v;
+		rc = rc ? rc : cb(arg, (*k)++, &it);
+		rc = rc ? rc : obj_ref(rt, node, right, &node);
+		if (rc)
+			return rc;
+		if (*k > ITEMS_MAX)
+			return -EBADMSG;
+	}
+}
+
+/* A chain of nodes from first through next, each's value field (and key
+ * field, when not NULL) to cb. */
+static int walk_chain(struct rt *rt, uint64_t first, const char *next, const char *key,
+		      const char *value, mv_item_cb cb, void *arg, uint64_t *k)
+{
+	int rc = 0;
+
+	for (uint64_t node = first, n = 0; !rc && node; n++) {
+		struct mv_item it = { .pair = key != NULL };
+		if (n > ITEMS_MAX)
+			return -EBADMSG; /* a loop */
+		if (key)
+			rc = obj_field(rt, node, key, &it.key);
+		rc = rc ? rc : obj_field(rt, node, value, &it.value);
+		rc = rc ? rc : cb(arg, (*k)++, &it);
+		rc = rc ? rc : obj_ref(rt, node, next, &node);
+	}
+	return rc;
+}
+
+/* ConcurrentDictionary: _tables._buckets (VolatileNode structs, or nodes). */
+static int walk_cdict(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, uint64_t *k)
+{
+	uint64_t tables, buckets, node;
+	struct rt_array a;
+	int rc = obj_ref(rt, obj, "_tables", &tables);
+
+	rc = rc ? rc : (tables ? obj_ref(rt, tables, "_buckets", &buckets) : -EBADMSG);
+	rc = rc ? rc : (buckets ? rt_array_read(rt, buckets, &a) : -EBADMSG);
+	for (uint64_t i = 0; !rc && i < a.length; i++) {
+		uint64_t at = a.data + i * a.component_size;
+		if (a.elem == META_ELEM_VALUETYPE) {
+			struct mv_value v;
+			rc = struct_field(rt, a.element_mt, at, "_node", &v);
+			rc = rc ? rc : dump_read_ptr(rt_dump(rt), v.addr, &node);
+		} else {
+			rc = dump_read_ptr(rt_dump(rt), at, &node);
+		}
+		rc = rc ? rc : walk_chain(rt, node, "_next", "_key", "_value", cb, arg, k);
+	}
+	return rc;
+}
+
+/* ConcurrentQueue: each segment from _head, its slots Head to Tail. */
+static int walk_cqueue(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, uint64_t *k)
+{
+	uint64_t seg, slots, mask, head, tail;
+	struct mv_value ht;
+	struct rt_array a;
+	int rc = obj_ref(rt, obj, "_head", &seg);
+
+	for (uint64_t n = 0; !rc && seg; n++) {
+		if (n > ITEMS_MAX)
+			return -EBADMSG;
+		rc = obj_ref(rt, seg, "_slots", &slots);
+		rc = rc ? rc : (slots ? rt_array_read(rt, slots, &a) : -EBADMSG);
+		rc = rc ? rc : obj_field(rt, seg, "_headAndTail", &ht);
+		rc = rc ? rc : mv_read_int_field(rt, ht.mt, ht.addr, "Head", &head);
+		rc = rc ? rc : mv_read_int_field(rt, ht.mt, ht.addr, "Tail", &tail);
+		if (rc)
+			return rc;
+		uint64_t smt, size, frozen;
+		rc = rt_object_size(rt, seg, &smt, &size);
+		rc = rc ? rc : mv_read_int_field(rt, smt, rt_object_fields(rt, seg), "_slotsMask", &mask);
+		rc = rc ? rc : mv_read_int_field(rt, smt, rt_object_fields(rt, seg), "_frozenForEnqueues", &frozen);
+		if (rc)
+			return rc;
+		if (frozen & 0xff) /* EnsureFrozenForEnqueues added FreezeOffset, twice the slots */
+			tail = (uint32_t)((int32_t)tail - 2 * (int32_t)a.length);
+		if ((uint32_t)mask + 1 != a.length || a.elem != META_ELEM_VALUETYPE ||
+		    (int32_t)tail - (int32_t)head < 0 || (uint32_t)((int32_t)tail - (int32_t)head) > a.length)
+			return -EBADMSG;
+		for (int32_t i = (int32_t)head; !rc && i != (int32_t)tail; i++) {
+			struct mv_item it = {0};
+			rc = struct_field(rt, a.element_mt, a.data + ((uint32_t)i & (uint32_t)mask) * a.component_size,
+					  "Item", &it.value);
+			rc = rc ? rc : cb(arg, (*k)++, &it);
+		}
+		rc = rc ? rc : obj_ref(rt, seg, "_nextSegment", &seg);
+	}
+	return rc;
 }
 
 /* A hash table's entries (HashSet, Dictionary): the first count of the
@@ -204,6 +379,55 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 				break; /* the list is circular: back at the head */
 		}
 		break;
+	}
+	case K_SORTEDLIST: {
+		struct rt_array keys, values;
+		rc = backing(rt, obj, mt, "keys", &keys);
+		rc = rc ? rc : backing(rt, obj, mt, "values", &values);
+		rc = rc ? rc : int_field(rt, obj, mt, "_size", &n);
+		if (!rc && (n < 0 || (uint64_t)n > keys.length || (uint64_t)n > values.length))
+			rc = -EBADMSG;
+		for (int64_t i = 0; !rc && i < n; i++)
+			rc = cb(arg, k++, &(struct mv_item){ element(&keys, (uint64_t)i),
+							      element(&values, (uint64_t)i), true });
+		break;
+	}
+	case K_SORTEDSET:
+	case K_SORTEDDICT: {
+		uint64_t set = obj, root;
+		bool dict = kind_of(rt, mt) == K_SORTEDDICT;
+		if (dict)
+			rc = obj_ref(rt, obj, "_set", &set);
+		rc = rc ? rc : (set ? obj_ref(rt, set, "root", &root) : -EBADMSG);
+		rc = rc ? rc : walk_tree(rt, root, "<Left>k__BackingField", "<Right>k__BackingField",
+					 "<Item>k__BackingField", false, dict, cb, arg, &k);
+		break;
+	}
+	case K_IMMLIST: {
+		uint64_t root;
+		rc = obj_ref(rt, obj, "_root", &root);
+		rc = rc ? rc : walk_tree(rt, root, "_left", "_right", "_key", true, false, cb, arg, &k);
+		break;
+	}
+	case K_CDICT:
+		rc = walk_cdict(rt, obj, cb, arg, &k);
+		break;
+	case K_CQUEUE:
+		rc = walk_cqueue(rt, obj, cb, arg, &k);
+		break;
+	case K_CSTACK: {
+		uint64_t top;
+		rc = obj_ref(rt, obj, "_head", &top);
+		rc = rc ? rc : walk_chain(rt, top, "_next", NULL, "_value", cb, arg, &k);
+		break;
+	}
+	case K_BLOCKING: { /* its underlying collection's, once (not a blocking one again) */
+		uint64_t inner, imt;
+		rc = obj_ref(rt, obj, "_collection", &inner);
+		rc = rc ? rc : (inner ? rt_object_size(rt, inner, &imt, &size) : -EBADMSG);
+		if (!rc && kind_of(rt, imt) == K_BLOCKING)
+			rc = -EBADMSG;
+		return rc ? rc : mv_collection_walk(rt, inner, cb, arg, count);
 	}
 	default:
 		return -ENOENT;
