@@ -254,11 +254,15 @@ static int sizes(struct rt *rt, const struct rt_refgraph *g, const struct live *
 		const struct rt_heap_type *ht = &g->types[t];
 		struct rt_type_info info;
 		bool fixed = !rt_type_info(rt, ht->mt, &info) && !info.component_size;
-		for (uint64_t id = g->first[t]; id < g->first[t + 1]; id++) {
-			uint64_t mt, size = ht->count ? ht->bytes / ht->count : 0;
+		for (uint64_t i = 0; i < ht->count; i++) {
+			uint64_t obj = rt_heap_index_object(g->ix, ht, i), mt;
+			uint64_t size = ht->bytes / ht->count;
+			uint32_t id;
+			if (rt_refgraph_id(rt, g, obj, &id))
+				continue;
 			if (l->parent[id] == RG_UNREACHED)
 				size = 0;
-			else if (!fixed && rt_object_size(rt, rt_refgraph_obj(g, (uint32_t)id), &mt, &size))
+			else if (!fixed && rt_object_size(rt, obj, &mt, &size))
 				return -EIO;
 			out[id] = size;
 		}
@@ -473,36 +477,42 @@ int rt_type_retained(struct rt *rt, uint64_t mt, uint64_t *bytes)
 		return rc;
 	if (!(t = rt_heap_index_type(g->ix, mt)))
 		return -ENOENT;
-	uint64_t lo = g->first[t - g->types], hi = g->first[t - g->types + 1];
 	/* An instance counts unless another instance dominates it: whether one is
 	 * at or above each object, found once per object up its idom chain. */
-	uint8_t *above = calloc(g->n ? g->n : 1, 1); /* 0 unknown, 1 no, 2 yes */
+	uint8_t *above = calloc(g->n ? g->n : 1, 1); /* INSTANCE | 0 unknown, 1 no, 2 yes */
 	uint32_t *path = malloc((g->n ? g->n : 1) * sizeof(*path));
 	if (!above || !path) {
 		free(above);
 		free(path);
 		return -ENOMEM;
 	}
-	for (uint64_t id = lo; id < hi; id++) {
-		uint32_t x = d->idom[id];
+	enum { INSTANCE = 4, KNOWN = 3 };
+	for (uint64_t i = 0; i < t->count; i++) {
+		uint32_t id;
+		if (!rt_refgraph_id(rt, g, rt_heap_index_object(g->ix, t, i), &id))
+			above[id] |= INSTANCE;
+	}
+	for (uint64_t i = 0; i < t->count; i++) {
+		uint32_t id, x;
 		size_t len = 0;
 		uint8_t v = 1;
-		if (x == RT_DOM_NONE)
+		if (rt_refgraph_id(rt, g, rt_heap_index_object(g->ix, t, i), &id) ||
+		    (x = d->idom[id]) == RT_DOM_NONE)
 			continue;
 		while (x != RT_DOM_ROOT) {
-			if (above[x]) {
-				v = above[x];
+			if (above[x] & INSTANCE) {
+				v = 2;
 				break;
 			}
-			if (x >= lo && x < hi) {
-				v = 2;
+			if (above[x] & KNOWN) {
+				v = above[x] & KNOWN;
 				break;
 			}
 			path[len++] = x;
 			x = d->idom[x];
 		}
 		while (len)
-			above[path[--len]] = v;
+			above[path[--len]] |= v;
 		if (v == 1)
 			*bytes += d->retained[id];
 	}

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The heap's reference graph, built once (rt_part) from one pass over the heap
-// index's objects and their GCDesc references (refs.c), kept as two compact
-// arrays: objects are numbered by the index's order (type by type, each
-// type's by address), and the references object i holds are the objects
-// dst[off[i]] to dst[off[i + 1]], 4 bytes per object and per reference.
+// index's objects in address order and their GCDesc references (refs.c), kept
+// as two compact arrays: objects are numbered in address order (a bit map of
+// where objects start, refgraph_i.h, so that a reference's number takes no read
+// of the dump), and the references object i holds are the objects dst[off[i]]
+// to dst[off[i + 1]], 4 bytes per object and per reference.
 // Two parts are made from it, each once, on first use: the graph reversed
 // (referrers, the same two arrays the other way), and the live set: a
 // breadth-first walk from the roots (roots.c), a dependent handle's
@@ -33,38 +34,81 @@ static void graph_free(void *p)
 
 	if (!g)
 		return;
-	free(g->first);
+	free(g->gstart);
+	free(g->bfirst);
+	free(g->bbits);
 	free(g->off);
 	free(g->dst);
 	free(g);
 }
 
-uint64_t rt_refgraph_obj(const struct rt_refgraph *g, uint32_t id)
+/* The segment holding addr (its objects' range), or -1. */
+static ssize_t seg_of(const struct rt_refgraph *g, uint64_t addr)
 {
-	size_t lo = 0, hi = g->ntypes; /* its type: the last whose first is <= id */
+	size_t lo = 0, hi = g->nsegs;
 
-	while (hi - lo > 1) {
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (g->first[mid] <= id)
-			lo = mid;
+		if (g->segs[mid].start <= addr)
+			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return rt_heap_index_object(g->ix, &g->types[lo], id - g->first[lo]);
+	return lo && addr < g->segs[lo - 1].end ? (ssize_t)lo - 1 : -1;
+}
+
+/* rt_refgraph_id() with the segment of the last look-up as a first guess. */
+static int id_near(const struct rt_refgraph *g, uint64_t obj, uint32_t *id, ssize_t *hint)
+{
+	ssize_t s = *hint;
+
+	if (obj % 8)
+		return -ENOENT;
+	if (s < 0 || obj < g->segs[s].start || obj >= g->segs[s].end) {
+		if ((s = seg_of(g, obj)) < 0)
+			return -ENOENT;
+		*hint = s;
+	}
+	uint64_t gr = g->gstart[s] + ((obj - g->segs[s].start) >> 3);
+	uint64_t bits = g->bbits[gr / 64], below = bits & ((UINT64_C(1) << (gr % 64)) - 1);
+	if (!(bits >> (gr % 64) & 1))
+		return -ENOENT;
+	*id = g->bfirst[gr / 64] + (uint32_t)__builtin_popcountll(below);
+	return 0;
 }
 
 int rt_refgraph_id(struct rt *rt, const struct rt_refgraph *g, uint64_t obj, uint32_t *id)
 {
-	uint64_t mt, i;
-	const struct rt_heap_type *t;
+	ssize_t hint = -1;
 
-	if (dump_read_ptr(rt->d, obj, &mt))
-		return -ENOENT;
-	mt &= ~(uint64_t)rt->lay.obj.mt_unmask;
-	if (!(t = rt_heap_index_type(g->ix, mt)) || rt_heap_index_find(g->ix, t, obj, &i))
-		return -ENOENT;
-	*id = (uint32_t)(g->first[t - g->types] + i);
-	return 0;
+	(void)rt;
+	return id_near(g, obj, id, &hint);
+}
+
+uint64_t rt_refgraph_obj(const struct rt_refgraph *g, uint32_t id)
+{
+	size_t lo = 0, hi = g->nblocks;
+
+	while (hi - lo > 1) { /* the last block whose first number is <= id: id's */
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->bfirst[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	uint64_t bits = g->bbits[lo];
+	for (uint32_t k = id - g->bfirst[lo]; k; k--)
+		bits &= bits - 1; /* drop the lower set bits */
+	uint64_t gr = lo * 64 + (uint64_t)__builtin_ctzll(bits);
+	size_t sl = 0, sh = g->nsegs;
+	while (sh - sl > 1) { /* the segment whose granules hold gr */
+		size_t mid = sl + (sh - sl) / 2;
+		if (g->gstart[mid] <= gr)
+			sl = mid;
+		else
+			sh = mid;
+	}
+	return g->segs[sl].start + ((gr - g->gstart[sl]) << 3);
 }
 
 struct edges {
@@ -72,6 +116,9 @@ struct edges {
 	struct rt_refgraph *g;
 	uint32_t *dst;
 	size_t n, cap;
+	ssize_t hint;	 /* the segment of the last reference */
+	uint64_t last_mt; /* the last object's type, and whether it holds references */
+	bool ptrs;
 };
 
 static int add_edge(void *arg, uint64_t off, uint64_t ref)
@@ -80,7 +127,7 @@ static int add_edge(void *arg, uint64_t off, uint64_t ref)
 	uint32_t id;
 
 	(void)off;
-	if (rt_refgraph_id(e->rt, e->g, ref, &id))
+	if (id_near(e->g, ref, &id, &e->hint))
 		return 0; /* not an object of the heap: nothing to count */
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 1 << 16;
@@ -94,53 +141,99 @@ static int add_edge(void *arg, uint64_t off, uint64_t ref)
 	return 0;
 }
 
+/* The objects' map: each segment's granules (8 bytes) laid end to end, each
+ * segment from a multiple of 64, a bit per granule where an object starts,
+ * and per 64 granules the number of the first object in them. */
+static int number_objects(struct rt_refgraph *g)
+{
+	uint64_t total = 0;
+
+	if (!(g->gstart = malloc((g->nsegs + 1) * sizeof(*g->gstart))))
+		return -ENOMEM;
+	for (size_t s = 0; s < g->nsegs; s++) {
+		g->gstart[s] = total;
+		uint64_t len = g->segs[s].end > g->segs[s].start ? g->segs[s].end - g->segs[s].start : 0;
+		total += ((len + 7) / 8 + 63) / 64 * 64;
+	}
+	g->gstart[g->nsegs] = total;
+	g->nblocks = total / 64 + 1;
+	if (!(g->bbits = calloc(g->nblocks, sizeof(*g->bbits))) ||
+	    !(g->bfirst = malloc(g->nblocks * sizeof(*g->bfirst))))
+		return -ENOMEM;
+	uint64_t n = 0;
+	for (size_t t = 0; t < g->ntypes; t++)
+		for (uint64_t i = 0; i < g->types[t].count; i++) {
+			uint64_t obj = rt_heap_index_object(g->ix, &g->types[t], i);
+			ssize_t s = seg_of(g, obj);
+			if (s < 0 || obj % 8)
+				continue; /* cannot be: the index's objects are in its segments */
+			uint64_t gr = g->gstart[s] + ((obj - g->segs[s].start) >> 3);
+			g->bbits[gr / 64] |= UINT64_C(1) << (gr % 64);
+			n++;
+		}
+	if (n >= RG_ROOT)
+		return -EFBIG; /* numbered in 32 bits: 4 billion objects */
+	uint32_t id = 0;
+	for (size_t b = 0; b < g->nblocks; b++) {
+		g->bfirst[b] = id;
+		id += (uint32_t)__builtin_popcountll(g->bbits[b]);
+	}
+	g->n = id;
+	return 0;
+}
+
+/* Object number id at obj: where its references start, then them. */
+static int add_object(struct rt *rt, struct edges *e, uint32_t id, uint64_t obj)
+{
+	uint64_t mt, size;
+	uint32_t flags;
+	int rc;
+
+	e->g->off[id] = (uint32_t)e->n;
+	if (rt_object_size(rt, obj, &mt, &size))
+		return 0;
+	if (mt != e->last_mt) {
+		e->ptrs = !dump_read_u32(rt->d, mt + rt->lay.mt.flags, &flags) &&
+			  (flags & RT_MTF_CONTAINS_POINTERS);
+		e->last_mt = mt;
+	}
+	if (!e->ptrs)
+		return 0;
+	rc = rt_gcdesc_walk(rt->d, obj, mt, size, add_edge, e);
+	return rc == -ENOMEM ? rc : 0; /* an object whose GCDesc does not read: no edges */
+}
+
 static int graph_build(struct rt *rt, void **out)
 {
 	struct rt_refgraph *g = calloc(1, sizeof(*g));
-	struct edges e = {rt, g, NULL, 0, 0};
+	struct edges e = {rt, g, NULL, 0, 0, -1, 0, false};
 	int rc = g ? rt_heap_index(rt, &g->ix) : -ENOMEM;
 
+	if (!rc)
+		rc = rt_segments(rt, &g->segs, &g->nsegs);
 	if (rc)
 		goto fail;
 	g->types = rt_heap_index_types(g->ix, &g->ntypes);
-	g->first = malloc((g->ntypes + 1) * sizeof(*g->first));
-	if (!g->first) {
+	rc = number_objects(g);
+	if (rc)
+		goto fail;
+	if (!(g->off = malloc(((size_t)g->n + 1) * sizeof(*g->off)))) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	uint64_t n = 0;
-	for (size_t t = 0; t < g->ntypes; t++) {
-		g->first[t] = n;
-		n += g->types[t].count;
-	}
-	g->first[g->ntypes] = n;
-	if (n >= RG_ROOT) {
-		rc = -EFBIG; /* numbered in 32 bits: 4 billion objects */
-		goto fail;
-	}
-	g->n = (uint32_t)n;
-	g->off = malloc((n + 1) * sizeof(*g->off));
-	if (!g->off) {
-		rc = -ENOMEM;
-		goto fail;
-	}
+	/* In address order: each object's references, read as the GC would. */
 	uint32_t id = 0;
-	for (size_t t = 0; t < g->ntypes; t++) {
-		uint32_t flags;
-		bool ptrs = !dump_read_u32(rt->d, g->types[t].mt + rt->lay.mt.flags, &flags) &&
-			    (flags & RT_MTF_CONTAINS_POINTERS);
-		for (uint64_t i = 0; i < g->types[t].count; i++, id++) {
-			g->off[id] = (uint32_t)e.n;
-			uint64_t obj = rt_heap_index_object(g->ix, &g->types[t], i), mt, size;
-			if (!ptrs || rt_object_size(rt, obj, &mt, &size))
-				continue;
-			rc = rt_gcdesc_walk(rt->d, obj, mt, size, add_edge, &e);
-			if (rc == -ENOMEM)
-				goto fail;
-			rc = 0; /* an object whose GCDesc does not read: no edges */
+	for (size_t s = 0; s < g->nsegs; s++) {
+		for (uint64_t b = g->gstart[s] / 64; b < g->gstart[s + 1] / 64; b++) {
+			for (uint64_t bits = g->bbits[b]; bits; bits &= bits - 1, id++) {
+				uint64_t gr = b * 64 + (uint64_t)__builtin_ctzll(bits);
+				rc = add_object(rt, &e, id, g->segs[s].start + ((gr - g->gstart[s]) << 3));
+				if (rc)
+					goto fail;
+			}
 		}
 	}
-	g->off[n] = (uint32_t)e.n;
+	g->off[g->n] = (uint32_t)e.n;
 	/* Kept at its size: the graph stays for the session. */
 	g->dst = e.n ? realloc(e.dst, e.n * sizeof(*g->dst)) : e.dst;
 	if (!g->dst)
@@ -281,14 +374,15 @@ static int count_live(struct rt *rt, const struct rt_refgraph *g, struct live *l
 		const struct rt_heap_type *ht = &g->types[t];
 		struct rt_type_info info;
 		bool fixed = !rt_type_info(rt, ht->mt, &info) && !info.component_size;
-		for (uint64_t id = g->first[t]; id < g->first[t + 1]; id++) {
-			uint64_t mt, size;
-			if (l->parent[id] == RG_UNREACHED)
+		for (uint64_t i = 0; i < ht->count; i++) {
+			uint64_t obj = rt_heap_index_object(g->ix, ht, i), mt, size;
+			uint32_t id;
+			if (rt_refgraph_id(rt, g, obj, &id) || l->parent[id] == RG_UNREACHED)
 				continue;
 			lt->count++;
 			if (fixed)
 				continue;
-			if (rt_object_size(rt, rt_refgraph_obj(g, (uint32_t)id), &mt, &size))
+			if (rt_object_size(rt, obj, &mt, &size))
 				return -EIO; /* the index's walk read it */
 			lt->bytes += size;
 		}

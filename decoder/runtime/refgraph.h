@@ -12,7 +12,7 @@ struct rt_root;
 
 /* The objects of the heap (as the heap index has them) that hold a
  * reference to obj, each once per reference (an object holding it in two
- * fields twice), in the index's order (*out malloc'ed, *count of them). The
+ * fields twice), by address (*out malloc'ed, *count of them). The
  * first call builds the graph of the whole heap. 0; -ENOENT when obj is no
  * object of the index; the index's errors; -ENOMEM; -EFBIG past 4 billion
  * objects or references. */

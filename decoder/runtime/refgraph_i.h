@@ -4,6 +4,7 @@
 #ifndef CLRFS_REFGRAPH_I_H
 #define CLRFS_REFGRAPH_I_H
 
+#include "heap.h"
 #include "heapindex.h"
 
 #include <stdint.h>
@@ -13,11 +14,21 @@ struct rt;
 #define RG_UNREACHED UINT32_MAX
 #define RG_ROOT	  (UINT32_MAX - 1) /* live: reached from no object, a root itself */
 
+/* Objects are numbered in address order: a bit per 8-byte granule of the
+ * segments laid end to end (each from a multiple of 64 granules) where an
+ * object starts, and per 64 granules the number of the first of them, so an
+ * address's number is a segment look-up and a bit count (12 bytes per 512
+ * bytes of heap), with no read of the dump. */
 struct rt_refgraph {
 	struct rt_heap_index *ix;
 	const struct rt_heap_type *types;
 	size_t ntypes;
-	uint64_t *first; /* ntypes + 1: the number of a type's first object */
+	const struct rt_segment *segs; /* rt_segments() */
+	size_t nsegs;
+	uint64_t *gstart; /* nsegs + 1: each segment's first granule */
+	uint64_t *bbits;  /* per 64 granules: where objects start */
+	uint32_t *bfirst; /* per 64 granules: the number of the first object */
+	size_t nblocks;
 	uint32_t n;
 	uint32_t *off, *dst; /* n + 1 offsets; the references */
 };

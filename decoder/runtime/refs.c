@@ -25,18 +25,22 @@
 static int slots(struct dump *d, uint64_t obj, uint64_t from, uint64_t to, unsigned *budget,
 		 rt_ref_cb cb, void *arg)
 {
+	uint64_t chunk[64]; /* read a run 64 slots at a time */
+
 	if ((to - from) % RT_PTR_SIZE)
 		return -EBADMSG; /* a run of references is whole pointers */
-	for (uint64_t p = from; p < to; p += RT_PTR_SIZE) {
-		uint64_t ref;
-		if (!(*budget)--)
-			return -EBADMSG;
-		if (dump_read_ptr(d, p, &ref))
+	for (uint64_t p = from; p < to;) {
+		size_t n = (to - p) / RT_PTR_SIZE < 64 ? (size_t)((to - p) / RT_PTR_SIZE) : 64;
+		if (dump_read(d, p, chunk, n * RT_PTR_SIZE))
 			return -EIO;
-		if (ref) {
-			int rc = cb(arg, p - obj, ref);
-			if (rc)
-				return rc;
+		for (size_t k = 0; k < n; k++, p += RT_PTR_SIZE) {
+			if (!(*budget)--)
+				return -EBADMSG;
+			if (chunk[k]) {
+				int rc = cb(arg, p - obj, chunk[k]);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	return 0;
