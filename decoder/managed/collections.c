@@ -12,7 +12,8 @@
 // _tables._buckets, each bucket's chain through _next; ConcurrentQueue's
 // segments from _head, slots Head to Tail of each (less FreezeOffset, twice the
 // slots, in a segment frozen for enqueues); ConcurrentStack's nodes from
-// _head; BlockingCollection's underlying _collection). Every count and index is
+// _head; BlockingCollection's underlying _collection; a boxed ImmutableArray's
+// array). Every count and index is
 // checked against the backing array before an element is read; a tree deeper
 // than TREE_DEPTH or a chain longer than ITEMS_MAX is refused.
 #include "managed.h"
@@ -35,7 +36,7 @@
 
 enum kind {
 	K_NONE, K_ARRAY, K_LIST, K_QUEUE, K_STACK, K_SET, K_DICT, K_LINKED, K_SORTEDLIST,
-	K_SORTEDSET, K_SORTEDDICT, K_CDICT, K_CQUEUE, K_CSTACK, K_BLOCKING, K_IMMLIST
+	K_SORTEDSET, K_SORTEDDICT, K_CDICT, K_CQUEUE, K_CSTACK, K_BLOCKING, K_IMMLIST, K_IMMARRAY
 };
 
 static const struct {
@@ -56,6 +57,7 @@ static const struct {
 	{ "System.Collections.Concurrent.ConcurrentStack<", K_CSTACK },
 	{ "System.Collections.Concurrent.BlockingCollection<", K_BLOCKING },
 	{ "System.Collections.Immutable.ImmutableList<", K_IMMLIST },
+	{ "System.Collections.Immutable.ImmutableArray<", K_IMMARRAY }, /* boxed */
 };
 
 #define TREE_DEPTH 128 /* a balanced tree of 2^32 nodes is less than 64 deep */
@@ -419,6 +421,12 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 		uint64_t top;
 		rc = obj_ref(rt, obj, "_head", &top);
 		rc = rc ? rc : walk_chain(rt, top, "_next", NULL, "_value", cb, arg, &k);
+		break;
+	}
+	case K_IMMARRAY: { /* a boxed ImmutableArray<T>: its array's elements (none: default) */
+		rc = backing(rt, obj, mt, "array", &a);
+		for (uint64_t i = 0; !rc && i < a.length && i < ITEMS_MAX; i++)
+			rc = cb(arg, k++, &(struct mv_item){ .value = element(&a, i) });
 		break;
 	}
 	case K_BLOCKING: { /* its underlying collection's, once (not a blocking one again) */
