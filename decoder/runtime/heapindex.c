@@ -10,6 +10,7 @@
 // array grows by doubling during the walk and is trimmed after it.
 #include "heapindex.h"
 
+#include "fields.h"
 #include "heap.h"
 #include "runtime_i.h"
 
@@ -376,4 +377,38 @@ void rt_heap_index_free(struct rt_heap_index *ix)
 	free(ix->walked);
 	free(ix->locked);
 	free(ix);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int rt_heap_modules(struct rt *rt, uint64_t **out, size_t *count)
+{
+	struct rt_heap_index *ix;
+	const struct rt_heap_type *types;
+	struct rt_type_info info;
+	size_t nt, n = 0;
+	int rc = rt_heap_index(rt, &ix);
+
+	if (rc)
+		return rc;
+	types = rt_heap_index_types(ix, &nt);
+	uint64_t *mods = malloc((nt + 1) * sizeof(*mods));
+	if (!mods)
+		return -ENOMEM;
+	for (size_t i = 0; i < nt; i++)
+		if (rt_type_info(rt, types[i].mt, &info) == 0 && info.module)
+			mods[n++] = info.module;
+	if (n)
+		qsort(mods, n, sizeof(*mods), u64_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || mods[u - 1] != mods[i])
+			mods[u++] = mods[i];
+	*out = mods;
+	*count = u;
+	return 0;
 }

@@ -175,40 +175,6 @@ static int static_object(struct build *b, const struct rt_field *f, uint64_t add
 	return 0;
 }
 
-static int by_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-int rt_heap_modules(struct rt *rt, uint64_t **out, size_t *count)
-{
-	struct rt_heap_index *ix;
-	const struct rt_heap_type *types;
-	struct rt_type_info info;
-	size_t nt, n = 0;
-	int rc = rt_heap_index(rt, &ix);
-
-	if (rc)
-		return rc;
-	types = rt_heap_index_types(ix, &nt);
-	uint64_t *mods = malloc((nt + 1) * sizeof(*mods));
-	if (!mods)
-		return -ENOMEM;
-	for (size_t i = 0; i < nt; i++)
-		if (rt_type_info(rt, types[i].mt, &info) == 0 && info.module)
-			mods[n++] = info.module;
-	if (n)
-		qsort(mods, n, sizeof(*mods), by_u64);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!u || mods[u - 1] != mods[i])
-			mods[u++] = mods[i];
-	*out = mods;
-	*count = u;
-	return 0;
-}
-
 /* The statics and thread statics of every loaded type of the modules with
  * objects on the heap. */
 static int add_statics(struct build *b)
