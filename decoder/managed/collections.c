@@ -15,7 +15,8 @@
 // _head; BlockingCollection's underlying _collection; a boxed ImmutableArray's
 // array). Every count and index is
 // checked against the backing array before an element is read; a tree deeper
-// than TREE_DEPTH or a chain longer than ITEMS_MAX is refused.
+// than TREE_DEPTH, a chain longer than ITEMS_MAX or one that meets a node again
+// (managed_i.h mv_cycle_seen) is refused.
 #include "managed.h"
 #include "managed_i.h"
 
@@ -167,6 +168,7 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 		     uint64_t *k)
 {
 	uint64_t stack[TREE_DEPTH], node = root, l;
+	struct mv_cycle cyc = {0};
 	size_t sp = 0;
 	int rc = 0;
 
@@ -185,6 +187,8 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 		if (!sp)
 			return 0;
 		node = stack[--sp];
+		if (mv_cycle_seen(&cyc, node))
+			return -EBADMSG; /* a node met again: no tree */
 		struct mv_value v;
 		struct mv_item it = {0};
 		rc = obj_field(rt, node, item, &v);
@@ -206,11 +210,12 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 static int walk_chain(struct rt *rt, uint64_t first, const char *next, const char *key,
 		      const char *value, mv_item_cb cb, void *arg, uint64_t *k)
 {
+	struct mv_cycle cyc = {0};
 	int rc = 0;
 
 	for (uint64_t node = first, n = 0; !rc && node; n++) {
 		struct mv_item it = { .pair = key != NULL };
-		if (n > ITEMS_MAX)
+		if (n > ITEMS_MAX || mv_cycle_seen(&cyc, node))
 			return -EBADMSG; /* a loop */
 		if (key)
 			rc = obj_field(rt, node, key, &it.key);
@@ -250,10 +255,11 @@ static int walk_cqueue(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 	uint64_t seg, slots, mask, head, tail;
 	struct mv_value ht;
 	struct rt_array a;
+	struct mv_cycle cyc = {0};
 	int rc = obj_ref(rt, obj, "_head", &seg);
 
 	for (uint64_t n = 0; !rc && seg; n++) {
-		if (n > ITEMS_MAX)
+		if (n > ITEMS_MAX || mv_cycle_seen(&cyc, seg))
 			return -EBADMSG;
 		rc = obj_ref(rt, seg, "_slots", &slots);
 		rc = rc ? rc : (slots ? rt_array_read(rt, slots, &a) : -EBADMSG);
@@ -363,12 +369,17 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 	case K_LINKED: {
 		uint64_t node, first, nmt;
 		const struct rt_field *item;
+		struct mv_cycle cyc = {0};
 		rc = mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), "head", &first);
 		rc = rc ? rc : int_field(rt, obj, mt, "count", &n);
 		if (!rc && n < 0)
 			rc = -EBADMSG;
 		node = first;
 		for (int64_t i = 0; !rc && i < n && node; i++) {
+			if (i && mv_cycle_seen(&cyc, node)) {
+				rc = -EBADMSG; /* a loop that misses the head */
+				break;
+			}
 			rc = rt_object_size(rt, node, &nmt, &size);
 			rc = rc ? rc : mv_field_named(rt, nmt, "item", &item);
 			if (rc)

@@ -26,6 +26,24 @@ int mv_render_at(struct rt *rt, uint64_t addr, uint8_t elem, uint64_t type_mt, s
 /* Whether type_mt is a struct rendered as one value (values.h) by name. */
 bool mv_is_well_known(struct rt *rt, uint64_t type_mt);
 
+/* A loop in a walk of linked objects (a crafted dump's next pointing back):
+ * Brent's cycle detection, one remembered node, at most twice the loop's
+ * length past its start. Zero-initialize, then call with each node. */
+struct mv_cycle {
+	uint64_t mark, power, steps;
+};
+static inline bool mv_cycle_seen(struct mv_cycle *c, uint64_t node)
+{
+	if (c->steps && node == c->mark)
+		return true;
+	if (++c->steps >= c->power) {
+		c->mark = node;
+		c->power = c->power ? c->power * 2 : 2;
+		c->steps = 0;
+	}
+	return false;
+}
+
 struct rt_field;
 /* The MethodTable of the loaded CoreLib type called name (rt_type_name()
  * form) into *mt: -ENOENT when CoreLib has loaded no such type. */

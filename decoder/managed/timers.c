@@ -64,8 +64,9 @@ static int collect(struct rt *rt, uint64_t **out, size_t *count)
 	for (uint64_t i = 0; !rc && i < a.length; i++) {
 		rc = dump_read_ptr(rt_dump(rt), a.data + i * 8, &q);
 		for (size_t l = 0; !rc && q && l < 2; l++) {
+			struct mv_cycle cyc = {0};
 			rc = obj_ref(rt, q, lists[l], &t);
-			for (uint32_t k = 0; !rc && t && k < TIMERS_MAX; k++) {
+			for (uint32_t k = 0; !rc && t && k < TIMERS_MAX && !mv_cycle_seen(&cyc, t); k++) {
 				if (n == cap) {
 					cap = cap ? cap * 2 : 64;
 					uint64_t *p = realloc(v, cap * sizeof(*v));

@@ -6,6 +6,7 @@
 // TimeSpan, "D" for Guid, ToString() for the rest), recorded from a
 // throwaway C# program on 10.0.12; the raw bits come from the same program
 // (BitConverter.DoubleToInt64Bits, decimal.GetBits, Guid.ToByteArray).
+#include "managed_i.h"
 #include "values.h"
 #include "strbuf.h"
 
@@ -257,6 +258,27 @@ static void test_char(void **state)
 	assert_string_equal(text(), "A\xc3\xa9\xe2\x9c\x93\\ud83d\\n\\t\\r\\u001b\\");
 }
 
+/* Brent's loop detection (managed_i.h): no loop seen on a long chain of
+ * distinct nodes; a loop seen within twice its length past its start. */
+static void test_cycle(void **state)
+{
+	struct mv_cycle c = {0};
+
+	(void)state;
+	for (uint64_t n = 1; n <= 1000000; n++)
+		assert_false(mv_cycle_seen(&c, n * 8));
+	for (uint64_t tail = 0; tail < 40; tail += 7)
+		for (uint64_t len = 1; len < 100; len += 3) {
+			struct mv_cycle d = {0};
+			uint64_t steps = 0, node = 0;
+			/* 0, 1, ..., tail - 1, then tail .. tail + len - 1 round and round */
+			while (!mv_cycle_seen(&d, node + 0x1000)) {
+				node = node + 1 < tail + len ? node + 1 : tail;
+				assert_true(++steps < 4 * (tail + len) + 4);
+			}
+		}
+}
+
 static void test_utf16(void **state)
 {
 	(void)state;
@@ -310,6 +332,7 @@ static void test_quoted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cycle),
 		cmocka_unit_test_setup_teardown(test_datetime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_datetimeoffset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timespan, setup, teardown),
