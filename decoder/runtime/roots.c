@@ -160,13 +160,16 @@ static bool is_reference(uint8_t elem)
 }
 
 /* The object a static's slot at addr holds: a reference's target, or a
- * struct's box (addr is its first byte of data) when it holds references. */
-static int static_object(struct build *b, const struct rt_field *f, uint64_t addr, uint64_t *obj)
+ * struct's box (addr is its first byte of data) when it holds references.
+ * cold: a thread static's slot, in its thread's own scattered data, read by
+ * pread (dump.h dump_read_cold()). */
+static int static_object(struct build *b, const struct rt_field *f, uint64_t addr, bool cold,
+			 uint64_t *obj)
 {
 	uint32_t flags;
 
 	if (is_reference(f->elem))
-		return dump_read_ptr(b->rt->d, addr, obj);
+		return cold ? dump_read_cold_ptr(b->rt->d, addr, obj) : dump_read_ptr(b->rt->d, addr, obj);
 	if (f->elem != ELEMENT_TYPE_VALUETYPE || !f->type_mt ||
 	    dump_read_u32(b->rt->d, f->type_mt + b->rt->lay.mt.flags, &flags) ||
 	    !(flags & RT_MTF_CONTAINS_POINTERS))
@@ -203,7 +206,7 @@ static int add_statics(struct build *b)
 					continue;
 				if (!f[k].is_thread_static) {
 					if (!rt_static_field_addr(b->rt, mts[i], &f[k], &addr) &&
-					    !static_object(b, &f[k], addr, &obj) && is_object(b, obj))
+					    !static_object(b, &f[k], addr, false, &obj) && is_object(b, obj))
 						rc = add(b, &(struct rt_root){ RT_ROOT_STATIC, obj, mts[i],
 									    &f[k], 0, 0 });
 					continue;
@@ -211,7 +214,7 @@ static int add_statics(struct build *b)
 				for (size_t t = 0; !rc && t < nthreads; t++)
 					if (!rt_thread_static_addr(b->rt, threads[t].addr, mts[i], &f[k],
 								   &addr) &&
-					    !static_object(b, &f[k], addr, &obj) && is_object(b, obj))
+					    !static_object(b, &f[k], addr, true, &obj) && is_object(b, obj))
 						rc = add(b, &(struct rt_root){ RT_ROOT_THREAD_STATIC, obj,
 									    mts[i], &f[k], 0,
 									    threads[t].managed_id });
@@ -294,7 +297,9 @@ static int scan_stack(struct build *b, const struct dump_thread *dt, uint32_t id
 	for (uint64_t done = 0; !rc && done < STACK_MAX; done += sizeof(words)) {
 		/* Up to the next chunk boundary first, then whole chunks. */
 		size_t len = sizeof(words) - (at % sizeof(words));
-		if (dump_read(b->rt->d, at, words, len))
+		/* By pread: through the map, each stack would map a page cache
+		 * folio whole (megabytes of resident memory for a few pages). */
+		if (dump_read_cold(b->rt->d, at, words, len))
 			break;
 		for (size_t k = 0; !rc && k < len / 8; k++)
 			if (stack_object(b, words[k], &obj))
