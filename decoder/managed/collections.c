@@ -140,14 +140,6 @@ static int obj_field(struct rt *rt, uint64_t obj, const char *name, struct mv_va
 	return rc ? rc : struct_field(rt, mt, rt_object_fields(rt, obj), name, v);
 }
 
-static int obj_ref(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
-{
-	uint64_t mt, size;
-	int rc = rt_object_size(rt, obj, &mt, &size);
-
-	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
-}
-
 /* An element that is a KeyValuePair<K,V> value: a key and a value. */
 static int pair_of(struct rt *rt, const struct mv_value *kv, struct mv_item *it)
 {
@@ -174,7 +166,7 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 
 	for (;;) {
 		while (node) { /* down the left side */
-			rc = obj_ref(rt, node, left, &l);
+			rc = mv_obj_ref(rt, node, left, &l);
 			if (rc)
 				return rc;
 			if (!l && empty_left)
@@ -197,7 +189,7 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 		else
 			it.value = v;
 		rc = rc ? rc : cb(arg, (*k)++, &it);
-		rc = rc ? rc : obj_ref(rt, node, right, &node);
+		rc = rc ? rc : mv_obj_ref(rt, node, right, &node);
 		if (rc)
 			return rc;
 		if (*k > ITEMS_MAX)
@@ -221,7 +213,7 @@ static int walk_chain(struct rt *rt, uint64_t first, const char *next, const cha
 			rc = obj_field(rt, node, key, &it.key);
 		rc = rc ? rc : obj_field(rt, node, value, &it.value);
 		rc = rc ? rc : cb(arg, (*k)++, &it);
-		rc = rc ? rc : obj_ref(rt, node, next, &node);
+		rc = rc ? rc : mv_obj_ref(rt, node, next, &node);
 	}
 	return rc;
 }
@@ -231,9 +223,9 @@ static int walk_cdict(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, uin
 {
 	uint64_t tables, buckets, node;
 	struct rt_array a;
-	int rc = obj_ref(rt, obj, "_tables", &tables);
+	int rc = mv_obj_ref(rt, obj, "_tables", &tables);
 
-	rc = rc ? rc : (tables ? obj_ref(rt, tables, "_buckets", &buckets) : -EBADMSG);
+	rc = rc ? rc : (tables ? mv_obj_ref(rt, tables, "_buckets", &buckets) : -EBADMSG);
 	rc = rc ? rc : (buckets ? rt_array_read(rt, buckets, &a) : -EBADMSG);
 	for (uint64_t i = 0; !rc && i < a.length; i++) {
 		uint64_t at = a.data + i * a.component_size;
@@ -256,12 +248,12 @@ static int walk_cqueue(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 	struct mv_value ht;
 	struct rt_array a;
 	struct mv_cycle cyc = {0};
-	int rc = obj_ref(rt, obj, "_head", &seg);
+	int rc = mv_obj_ref(rt, obj, "_head", &seg);
 
 	for (uint64_t n = 0; !rc && seg; n++) {
 		if (n > ITEMS_MAX || mv_cycle_seen(&cyc, seg))
 			return -EBADMSG;
-		rc = obj_ref(rt, seg, "_slots", &slots);
+		rc = mv_obj_ref(rt, seg, "_slots", &slots);
 		rc = rc ? rc : (slots ? rt_array_read(rt, slots, &a) : -EBADMSG);
 		rc = rc ? rc : obj_field(rt, seg, "_headAndTail", &ht);
 		rc = rc ? rc : mv_read_int_field(rt, ht.mt, ht.addr, "Head", &head);
@@ -285,7 +277,7 @@ static int walk_cqueue(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 					  "Item", &it.value);
 			rc = rc ? rc : cb(arg, (*k)++, &it);
 		}
-		rc = rc ? rc : obj_ref(rt, seg, "_nextSegment", &seg);
+		rc = rc ? rc : mv_obj_ref(rt, seg, "_nextSegment", &seg);
 	}
 	return rc;
 }
@@ -410,15 +402,15 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 		uint64_t set = obj, root;
 		bool dict = kind_of(rt, mt) == K_SORTEDDICT;
 		if (dict)
-			rc = obj_ref(rt, obj, "_set", &set);
-		rc = rc ? rc : (set ? obj_ref(rt, set, "root", &root) : -EBADMSG);
+			rc = mv_obj_ref(rt, obj, "_set", &set);
+		rc = rc ? rc : (set ? mv_obj_ref(rt, set, "root", &root) : -EBADMSG);
 		rc = rc ? rc : walk_tree(rt, root, "<Left>k__BackingField", "<Right>k__BackingField",
 					 "<Item>k__BackingField", false, dict, cb, arg, &k);
 		break;
 	}
 	case K_IMMLIST: {
 		uint64_t root;
-		rc = obj_ref(rt, obj, "_root", &root);
+		rc = mv_obj_ref(rt, obj, "_root", &root);
 		rc = rc ? rc : walk_tree(rt, root, "_left", "_right", "_key", true, false, cb, arg, &k);
 		break;
 	}
@@ -430,7 +422,7 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 		break;
 	case K_CSTACK: {
 		uint64_t top;
-		rc = obj_ref(rt, obj, "_head", &top);
+		rc = mv_obj_ref(rt, obj, "_head", &top);
 		rc = rc ? rc : walk_chain(rt, top, "_next", NULL, "_value", cb, arg, &k);
 		break;
 	}
@@ -442,7 +434,7 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 	}
 	case K_BLOCKING: { /* its underlying collection's, once (not a blocking one again) */
 		uint64_t inner, imt;
-		rc = obj_ref(rt, obj, "_collection", &inner);
+		rc = mv_obj_ref(rt, obj, "_collection", &inner);
 		rc = rc ? rc : (inner ? rt_object_size(rt, inner, &imt, &size) : -EBADMSG);
 		if (!rc && kind_of(rt, imt) == K_BLOCKING)
 			rc = -EBADMSG;

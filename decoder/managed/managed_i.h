@@ -48,6 +48,10 @@ struct rt_field;
 /* The MethodTable of the loaded CoreLib type called name (rt_type_name()
  * form) into *mt: -ENOENT when CoreLib has loaded no such type. */
 int mv_corelib_type(struct rt *rt, const char *name, uint64_t *mt);
+/* The reference (integer) field name of the object at obj, its type read
+ * from its header (render.c). */
+int mv_obj_ref(struct rt *rt, uint64_t obj, const char *name, uint64_t *out);
+int mv_obj_int(struct rt *rt, uint64_t obj, const char *name, uint64_t *out);
 /* The value of the static reference field called field of the CoreLib type
  * tname (render.c); -ENOENT when the type is not loaded or has no such field. */
 int mv_static_ref(struct rt *rt, const char *tname, const char *field, uint64_t *out);

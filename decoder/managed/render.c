@@ -462,3 +462,19 @@ int mv_static_ref(struct rt *rt, const char *tname, const char *field, uint64_t 
 		}
 	return rc ? rc : -ENOENT;
 }
+
+int mv_obj_ref(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
+{
+	uint64_t mt, size;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
+}
+
+int mv_obj_int(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
+{
+	uint64_t mt, size;
+	int rc = rt_object_size(rt, obj, &mt, &size);
+
+	return rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, obj), name, out);
+}

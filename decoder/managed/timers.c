@@ -30,22 +30,6 @@ static int by_addr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int obj_ref(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
-{
-	uint64_t mt, size;
-	int rc = rt_object_size(rt, obj, &mt, &size);
-
-	return rc ? rc : mv_read_ref_field(rt, mt, rt_object_fields(rt, obj), name, out);
-}
-
-static int obj_int(struct rt *rt, uint64_t obj, const char *name, uint64_t *out)
-{
-	uint64_t mt, size;
-	int rc = rt_object_size(rt, obj, &mt, &size);
-
-	return rc ? rc : mv_read_int_field(rt, mt, rt_object_fields(rt, obj), name, out);
-}
-
 /* Every timer of every queue's two lists, into *out (malloc'ed). */
 static int collect(struct rt *rt, uint64_t **out, size_t *count)
 {
@@ -65,7 +49,7 @@ static int collect(struct rt *rt, uint64_t **out, size_t *count)
 		rc = dump_read_ptr(rt_dump(rt), a.data + i * 8, &q);
 		for (size_t l = 0; !rc && q && l < 2; l++) {
 			struct mv_cycle cyc = {0};
-			rc = obj_ref(rt, q, lists[l], &t);
+			rc = mv_obj_ref(rt, q, lists[l], &t);
 			for (uint32_t k = 0; !rc && t && k < TIMERS_MAX && !mv_cycle_seen(&cyc, t); k++) {
 				if (n == cap) {
 					cap = cap ? cap * 2 : 64;
@@ -77,7 +61,7 @@ static int collect(struct rt *rt, uint64_t **out, size_t *count)
 					v = p;
 				}
 				v[n++] = t;
-				rc = obj_ref(rt, t, "_next", &t);
+				rc = mv_obj_ref(rt, t, "_next", &t);
 			}
 		}
 	}
@@ -108,8 +92,8 @@ int mv_timers(struct rt *rt, struct strbuf *out)
 			continue; /* a list that loops back: once */
 		strbuf_addr(out, v[i]);
 		strbuf_puts(out, "\t");
-		int e = obj_int(rt, v[i], "_dueTime", &due);
-		e = e ? e : obj_int(rt, v[i], "_period", &period);
+		int e = mv_obj_int(rt, v[i], "_dueTime", &due);
+		e = e ? e : mv_obj_int(rt, v[i], "_period", &period);
 		if (e) {
 			reason_put_unreadable(out, e);
 			strbuf_puts(out, "\n");
@@ -120,14 +104,14 @@ int mv_timers(struct rt *rt, struct strbuf *out)
 			strbuf_puts(out, "-\t");
 		else
 			strbuf_printf(out, "%" PRIu64 "\t", period);
-		if ((e = obj_ref(rt, v[i], "_timerCallback", &cb)))
+		if ((e = mv_obj_ref(rt, v[i], "_timerCallback", &cb)))
 			reason_put_unreadable(out, e);
 		else if (!cb)
 			strbuf_puts(out, "null");
 		else
 			mv_delegate_target(rt, cb, out);
 		strbuf_puts(out, "\t");
-		if ((e = obj_ref(rt, v[i], "_state", &state)))
+		if ((e = mv_obj_ref(rt, v[i], "_state", &state)))
 			reason_put_unreadable(out, e);
 		else
 			mv_render_object_ref(rt, state, out);
