@@ -54,6 +54,7 @@ void fs_free(struct fs *fs)
 		return;
 	fs_tree_free(fs->tree);
 	fs_heap_types_free(fs->heap_types);
+	fs_elements_free(fs);
 	free(fs->rt_err);
 	free(fs->dump_arg);
 	free(fs);

@@ -16,6 +16,11 @@ struct fs {
 	char *rt_err;	   /* why rt is NULL; "" otherwise */
 	char *dump_arg;	   /* the DUMP path as given */
 	struct fs_heap_types *heap_types; /* built on first use; guarded by the tree lock */
+	/* prov_elements.c, guarded by the tree lock: the value kinds element
+	 * nodes are made with (kept as long as the tree) and where the elements
+	 * of the collection asked last lie. */
+	struct fs_value_kind *value_kinds;
+	struct fs_elements *elements;
 	/* What a mount does when the dump changes under it (fuse_ll.c): set
 	 * before the mount answers requests, read by fs_dump_changed(). */
 	void (*on_change)(void *arg);
@@ -55,6 +60,9 @@ int fs_add_object_link(struct fs_node *dir, const char *name, uint64_t obj);
 /* The AsyncLocal values of the ExecutionContext ec, as a thread's
  * asynclocals file has them (prov_threads.c); nothing for a null context. */
 void fs_put_context_asynclocals(struct fs *fs, uint64_t ec, struct strbuf *b);
+/* An object's elements/ (prov_elements.c): key.u = the collection's address. */
+extern const struct fs_ops fs_obj_elements_ops;
+void fs_elements_free(struct fs *fs);
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 

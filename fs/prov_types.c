@@ -241,6 +241,7 @@ static int obj_dir_populate(struct fs_node *dir)
 	if (!rc && mv_is_collection(rt, mt)) {
 		rc = add_obj_file(dir, "items", &items_file, false);
 		rc = rc ? rc : add_obj_file(dir, "count", &count_file, false); /* walks it */
+		rc = rc ? rc : fs_node_add(dir, "elements", FS_DIR, &fs_obj_elements_ops, key, NULL);
 	}
 	if (!rc && mv_derives_from(rt, mt, MV_EXCEPTION))
 		rc = add_obj_file(dir, "stacktrace", &stacktrace_file, false);

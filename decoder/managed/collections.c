@@ -13,7 +13,8 @@
 // segments from _head, slots Head to Tail of each (less FreezeOffset, twice the
 // slots, in a segment frozen for enqueues); ConcurrentStack's nodes from
 // _head; BlockingCollection's underlying _collection; a boxed ImmutableArray's
-// array). Every count and index is
+// array; ConcurrentBag's per-thread queues; ImmutableDictionary's tree of hash
+// buckets). Every count and index is
 // checked against the backing array before an element is read; a tree deeper
 // than TREE_DEPTH, a chain longer than ITEMS_MAX or one that meets a node again
 // (managed_i.h mv_cycle_seen) is refused.
@@ -37,7 +38,7 @@
 
 enum kind {
 	K_NONE, K_ARRAY, K_LIST, K_QUEUE, K_STACK, K_SET, K_DICT, K_LINKED, K_SORTEDLIST,
-	K_SORTEDSET, K_SORTEDDICT, K_CDICT, K_CQUEUE, K_CSTACK, K_BLOCKING, K_IMMLIST, K_IMMARRAY
+	K_SORTEDSET, K_SORTEDDICT, K_CDICT, K_CQUEUE, K_CSTACK, K_BLOCKING, K_IMMLIST, K_IMMARRAY, K_IMMDICT, K_BAG
 };
 
 static const struct {
@@ -59,6 +60,8 @@ static const struct {
 	{ "System.Collections.Concurrent.BlockingCollection<", K_BLOCKING },
 	{ "System.Collections.Immutable.ImmutableList<", K_IMMLIST },
 	{ "System.Collections.Immutable.ImmutableArray<", K_IMMARRAY }, /* boxed */
+	{ "System.Collections.Immutable.ImmutableDictionary<", K_IMMDICT },
+	{ "System.Collections.Concurrent.ConcurrentBag<", K_BAG },
 };
 
 #define TREE_DEPTH 128 /* a balanced tree of 2^32 nodes is less than 64 deep */
@@ -152,12 +155,64 @@ static int pair_of(struct rt *rt, const struct mv_value *kv, struct mv_item *it)
 	return rc ? rc : struct_field(rt, kv->mt, kv->addr, "value", &it->value);
 }
 
-/* In order through a binary tree from node root: its left, right and item
- * fields by name; a node whose left is null is empty when empty_left says so
- * (ImmutableList's sentinel). Each item (a KeyValuePair when pairs) to cb. */
+/* What walk_tree does with each node: its item field (a KeyValuePair when
+ * pairs) to cb, or for ImmutableDictionary a hash bucket's entries. */
+struct tree_visit {
+	const char *item;
+	bool pairs, buckets;
+	mv_item_cb cb;
+	void *arg;
+	uint64_t *k;
+};
+
 static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char *right,
-		     const char *item, bool empty_left, bool pairs, mv_item_cb cb, void *arg,
-		     uint64_t *k)
+		     bool empty_left, const struct tree_visit *v);
+
+/* An ImmutableDictionary HashBucket (System.Collections.Immutable
+ * ImmutableDictionary_2.HashBucket.cs): _firstValue, then the pairs of the
+ * ImmutableList node _additionalElements in order; empty when that is null. */
+static int visit_bucket(struct rt *rt, const struct mv_value *bucket, const struct tree_visit *v)
+{
+	struct mv_value first, more;
+	struct mv_item it = {0};
+	uint64_t rest;
+	int rc;
+
+	if (bucket->elem != META_ELEM_VALUETYPE || !bucket->mt)
+		return -EBADMSG;
+	rc = struct_field(rt, bucket->mt, bucket->addr, "_additionalElements", &more);
+	rc = rc ? rc : dump_read_ptr(rt_dump(rt), more.addr, &rest);
+	if (rc || !rest)
+		return rc; /* an empty bucket */
+	rc = struct_field(rt, bucket->mt, bucket->addr, "_firstValue", &first);
+	rc = rc ? rc : pair_of(rt, &first, &it);
+	rc = rc ? rc : v->cb(v->arg, (*v->k)++, &it);
+	struct tree_visit list = { "_key", true, false, v->cb, v->arg, v->k };
+	return rc ? rc : walk_tree(rt, rest, "_left", "_right", true, &list);
+}
+
+static int visit_node(struct rt *rt, uint64_t node, const struct tree_visit *v)
+{
+	struct mv_value val;
+	struct mv_item it = {0};
+	int rc = obj_field(rt, node, v->item, &val);
+
+	if (rc)
+		return rc;
+	if (v->buckets)
+		return visit_bucket(rt, &val, v);
+	if (v->pairs)
+		rc = pair_of(rt, &val, &it);
+	else
+		it.value = val;
+	return rc ? rc : v->cb(v->arg, (*v->k)++, &it);
+}
+
+/* In order through a binary tree from node root: its left and right fields
+ * by name; a node whose left is null is empty when empty_left says so
+ * (ImmutableList's and ImmutableDictionary's sentinels). Each node to v. */
+static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char *right,
+		     bool empty_left, const struct tree_visit *v)
 {
 	uint64_t stack[TREE_DEPTH], node = root, l;
 	struct mv_cycle cyc = {0};
@@ -181,18 +236,11 @@ static int walk_tree(struct rt *rt, uint64_t root, const char *left, const char 
 		node = stack[--sp];
 		if (mv_cycle_seen(&cyc, node))
 			return -EBADMSG; /* a node met again: no tree */
-		struct mv_value v;
-		struct mv_item it = {0};
-		rc = obj_field(rt, node, item, &v);
-		if (!rc && pairs)
-			rc = pair_of(rt, &v, &it);
-		else
-			it.value = v;
-		rc = rc ? rc : cb(arg, (*k)++, &it);
+		rc = visit_node(rt, node, v);
 		rc = rc ? rc : mv_obj_ref(rt, node, right, &node);
 		if (rc)
 			return rc;
-		if (*k > ITEMS_MAX)
+		if (*v->k > ITEMS_MAX)
 			return -EBADMSG;
 	}
 }
@@ -278,6 +326,43 @@ static int walk_cqueue(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 			rc = rc ? rc : cb(arg, (*k)++, &it);
 		}
 		rc = rc ? rc : mv_obj_ref(rt, seg, "_nextSegment", &seg);
+	}
+	return rc;
+}
+
+/* ConcurrentBag: each thread's WorkStealingQueue from _workStealingQueues
+ * through _nextQueue, its items from the newest (bottom - 1) down to the
+ * oldest (top), as CopyFromEachQueueToArray orders them. The indices are
+ * _headIndex/_tailIndex (int) through 11.0.0 (seen on 8.0.34 to 11.0.0),
+ * _top/_bottom (long) in dotnet/runtime main since. */
+static int walk_bag(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, uint64_t *k)
+{
+	uint64_t q, qmt, size, top, bottom, mask;
+	struct rt_array a;
+	struct mv_cycle cyc = {0};
+	int rc = mv_obj_ref(rt, obj, "_workStealingQueues", &q);
+
+	for (uint64_t n = 0; !rc && q; n++) {
+		if (n > ITEMS_MAX || mv_cycle_seen(&cyc, q))
+			return -EBADMSG;
+		rc = rt_object_size(rt, q, &qmt, &size);
+		if (rc)
+			return rc;
+		uint64_t data = rt_object_fields(rt, q);
+		const struct rt_field *f;
+		bool wide = mv_field_named(rt, qmt, "_top", &f) == 0;
+		rc = mv_read_int_field(rt, qmt, data, wide ? "_top" : "_headIndex", &top);
+		rc = rc ? rc : mv_read_int_field(rt, qmt, data, wide ? "_bottom" : "_tailIndex", &bottom);
+		rc = rc ? rc : mv_read_int_field(rt, qmt, data, "_mask", &mask);
+		rc = rc ? rc : backing(rt, q, qmt, "_array", &a);
+		if (rc)
+			return rc;
+		int64_t t = wide ? (int64_t)top : (int32_t)top, b = wide ? (int64_t)bottom : (int32_t)bottom;
+		if (b < t || (uint64_t)(b - t) > a.length || (uint32_t)mask + 1 != a.length)
+			return -EBADMSG;
+		for (int64_t i = b - 1; !rc && i >= t; i--)
+			rc = cb(arg, (*k)++, &(struct mv_item){ .value = element(&a, (uint64_t)i & (uint32_t)mask) });
+		rc = rc ? rc : mv_obj_ref(rt, q, "_nextQueue", &q);
 	}
 	return rc;
 }
@@ -404,16 +489,28 @@ int mv_collection_walk(struct rt *rt, uint64_t obj, mv_item_cb cb, void *arg, ui
 		if (dict)
 			rc = mv_obj_ref(rt, obj, "_set", &set);
 		rc = rc ? rc : (set ? mv_obj_ref(rt, set, "root", &root) : -EBADMSG);
+		struct tree_visit v = { "<Item>k__BackingField", dict, false, cb, arg, &k };
 		rc = rc ? rc : walk_tree(rt, root, "<Left>k__BackingField", "<Right>k__BackingField",
-					 "<Item>k__BackingField", false, dict, cb, arg, &k);
+					 false, &v);
 		break;
 	}
 	case K_IMMLIST: {
 		uint64_t root;
 		rc = mv_obj_ref(rt, obj, "_root", &root);
-		rc = rc ? rc : walk_tree(rt, root, "_left", "_right", "_key", true, false, cb, arg, &k);
+		struct tree_visit v = { "_key", false, false, cb, arg, &k };
+		rc = rc ? rc : walk_tree(rt, root, "_left", "_right", true, &v);
 		break;
 	}
+	case K_IMMDICT: { /* the SortedInt32KeyNode tree of hash buckets, by hash */
+		uint64_t root;
+		rc = mv_obj_ref(rt, obj, "_root", &root);
+		struct tree_visit v = { "_value", true, true, cb, arg, &k };
+		rc = rc ? rc : walk_tree(rt, root, "_left", "_right", true, &v);
+		break;
+	}
+	case K_BAG:
+		rc = walk_bag(rt, obj, cb, arg, &k);
+		break;
 	case K_CDICT:
 		rc = walk_cdict(rt, obj, cb, arg, &k);
 		break;

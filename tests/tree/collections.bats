@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
-# A collection's items and count (issue 19) against the collections fixture's manifest
-# (tests/fixtures/collections): arrays, List, Queue (wrapped), Stack, HashSet and
-# Dictionary (with freed slots), LinkedList, a dictionary of structs, chars that need
-# escaping, nested lists; each collection reached through its static field, its items
-# compared line by line, exactly; full and heap dumps.
+# A collection's items, count and elements/ (issue 19) against the collections
+# fixture's manifest (tests/fixtures/collections): arrays, List, Queue (wrapped), Stack,
+# HashSet and Dictionary (with freed slots), LinkedList, the sorted, concurrent and
+# immutable collections (a ConcurrentBag of two threads' queues, an ImmutableDictionary
+# with shared hash codes), a dictionary of structs, chars that need escaping, nested
+# lists; each collection reached through its static field, its items compared line by
+# line and element by element, exactly; full and heap dumps.
 # shellcheck disable=SC2016 # jq programs in single quotes
 load helpers
 
@@ -75,4 +77,73 @@ check_nested() { # DUMP
 	s=$(grep -m1 '^0x' <<<"$output")
 	run -0 tree_ls "/heap/objects/$s"
 	! grep -qx items <<<"$output"
+}
+
+# One element of elements/ in the form of its items line: a value file's content; a
+# link's target as "0x… Type", or for a string its value file (the raw text) quoted
+# (JSON's escapes are clrfs's for the fixture's strings); a struct's directory checked
+# field by field against the items line's "{Name=value, ...}", printed as that line
+# when every field agrees.
+element_line() { # PATH ITEM
+	local path=$1 item=$2 target type pairs pair name
+	target=$(tree_readlink "$path" 2>/dev/null) || target=
+	if [[ -n $target ]]; then
+		type=$(tree_cat "$path/type")
+		if [[ $type == System.String ]]; then
+			tree_cat "$path/value" | jq -Rs .
+		else
+			echo "${target##*/} $type"
+		fi
+	elif tree_ls "$path" >/dev/null 2>&1 && [[ $item == "{"*"}" ]]; then
+		pairs=${item#\{}
+		pairs=${pairs%\}}
+		while IFS= read -r pair; do
+			name=${pair%%=*}
+			[[ $(tree_cat "$path/$name") == "${pair#*=}" ]] || { echo "$path/$name: $(tree_cat "$path/$name")"; return; }
+		done < <(sed 's/, /\n/g' <<<"$pairs")
+		echo "$item"
+	else
+		tree_cat "$path"
+	fi
+}
+
+# elements/: one entry per item, named 0 to count-1, each the item of that position;
+# a map's entry a directory of key and value.
+check_elements() { # DUMP
+	use_dump "$1"
+	local field obj items item n=0 pos names
+	while read -r field; do
+		obj=$(static_object "$field")
+		mapfile -t items < <(manifest ".fields.$field.items[]")
+		names=$(tree_ls "/heap/objects/$obj/elements" | sort -n)
+		[[ $names == "$(seq 0 $((${#items[@]} - 1)) 2>/dev/null)" ]] ||
+			{ echo "$1: $field: elements/ lists '$names' for ${#items[@]} items"; return 1; }
+		for ((pos = 0; pos < ${#items[@]}; pos++)); do
+			item=${items[pos]}
+			if [[ $item == *$'\t'* ]]; then
+				got="$(element_line "/heap/objects/$obj/elements/$pos/key" "${item%%$'\t'*}")"$'\t'
+				got+=$(element_line "/heap/objects/$obj/elements/$pos/value" "${item#*$'\t'}")
+			else
+				got=$(element_line "/heap/objects/$obj/elements/$pos" "$item")
+			fi
+			[[ $got == "$item" ]] || { echo "$1: $field: elements/$pos is '$got', item '$item'"; return 1; }
+		done
+		n=$((n + 1))
+	done < <(manifest '.fields | keys[]')
+	((n >= 12)) || { echo "$1: $n collections compared"; return 1; }
+}
+
+@test "collections/full: elements/ holds each item by its position, a map's as key and value" { check_elements collections/full; }
+@test "collections/heap: elements/ holds each item by its position, a map's as key and value" { check_elements collections/heap; }
+
+@test "collections/full: elements/ refuses names that are no position" {
+	use_dump collections/full
+	local obj
+	obj=$(static_object IntArray)
+	run -0 tree_cat "/heap/objects/$obj/elements/7"
+	[[ $output == "$(manifest '.fields.IntArray.items[7]')" ]]
+	for name in 8 07 -1 x 18446744073709551616; do
+		run tree_cat "/heap/objects/$obj/elements/$name"
+		((status != 0)) || { echo "elements/$name: $output"; return 1; }
+	done
 }
