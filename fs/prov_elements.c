@@ -10,6 +10,7 @@
  * elements walks it once and keeps where each element lies (8 bytes an
  * element, 16 a map entry) for that one collection, the last one asked:
  * a listing in pieces and the lookups that follow it do not walk it again.
+ * A collection that cannot be walked lists one file, .unreadable, saying why.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,9 +20,16 @@
 #include <uthash.h>
 
 #include "fields.h"
+#include "format.h"
 #include "managed.h"
+#include "strbuf.h"
 #include "fs_i.h"
 #include "prov_fields.h"
+
+/* A collection whose walk fails lists one file saying why, named as node.c
+ * names the file of a directory that cannot be filled. */
+#define UNREADABLE_NAME ".unreadable"
+#define UNREADABLE_KEY	UINT64_MAX
 
 /* What a value's file, link or directory is made with: one struct rt_field
  * per (element type, type handle), kept as long as the tree (node keys
@@ -150,14 +158,34 @@ static int parse_index(const char *name, uint64_t *i)
 	return 0;
 }
 
+/* The walk's error, when it is one a listing shows (not -ENOMEM). */
+static int shown_error(int rc)
+{
+	return rc && rc != -ENOMEM ? rc : 0;
+}
+
 static int elements_vlookup(struct fs_node *dir, const char *name, uint64_t *key)
 {
 	const struct fs_elements *e;
-	int rc = parse_index(name, key);
+	int rc = elements_of(fs_of(dir), fs_node_key(dir).u, &e);
 
-	rc = rc ? rc : elements_of(fs_of(dir), fs_node_key(dir).u, &e);
+	if (shown_error(rc)) {
+		*key = UNREADABLE_KEY;
+		return strcmp(name, UNREADABLE_NAME) ? -ENOENT : 0;
+	}
+	rc = rc ? rc : parse_index(name, key);
 	return rc ? rc : *key < e->n ? 0 : -ENOENT;
 }
+
+/* key.u: the walk's error, negated. */
+static int unreadable_render(struct fs_node *file, struct strbuf *b)
+{
+	fs_put_unreadable(b, -(int)fs_node_key(file).u);
+	strbuf_puts(b, "\n");
+	return 0;
+}
+
+static const struct fs_ops unreadable_ops = { .render = unreadable_render, .small = true };
 
 /* A map entry's directory: key.u its position. */
 static int entry_populate(struct fs_node *dir)
@@ -181,6 +209,9 @@ static int elements_vmake(struct fs_node *dir, const char *name, uint64_t i)
 	const struct fs_elements *e;
 	int rc = elements_of(fs_of(dir), fs_node_key(dir).u, &e);
 
+	if (shown_error(rc) && i == UNREADABLE_KEY)
+		return fs_node_add(dir, name, FS_FILE, &unreadable_ops,
+				   (struct fs_key){ (uint64_t)-rc, NULL }, NULL);
 	if (rc)
 		return rc;
 	if (i >= e->n)
@@ -199,6 +230,9 @@ static int elements_vlist(struct fs_node *dir, uint64_t from,
 	char name[24];
 	int rc;
 
+	rc = elements_of(fs_of(dir), fs_node_key(dir).u, &e);
+	if (shown_error(rc))
+		return from ? 0 : emit(dir, UNREADABLE_NAME, UNREADABLE_KEY, 1, arg);
 	/* elements_of each time: what emit makes might have asked for another
 	 * collection's elements (nothing does today) */
 	for (uint64_t i = from; !(rc = elements_of(fs_of(dir), fs_node_key(dir).u, &e)) && i < e->n; i++) {
@@ -215,6 +249,10 @@ static int elements_vcount(struct fs_node *dir, uint64_t *count)
 	const struct fs_elements *e;
 	int rc = elements_of(fs_of(dir), fs_node_key(dir).u, &e);
 
+	if (shown_error(rc)) {
+		*count = 1;
+		return 0;
+	}
 	if (!rc)
 		*count = e->n;
 	return rc;

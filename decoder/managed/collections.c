@@ -77,9 +77,17 @@ static enum kind kind_of(struct rt *rt, uint64_t mt)
 		return K_ARRAY;
 	if (rt_type_name(rt, mt, &name))
 		return K_NONE;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strncmp(name, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
-			return kinds[i].kind;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t len = strlen(kinds[i].prefix), depth = 1;
+		if (strncmp(name, kinds[i].prefix, len))
+			continue;
+		/* The type itself, not one nested in it ("List<T>+Enumerator"):
+		 * its type arguments close at the end of the name. */
+		const char *p = name + len;
+		for (; *p && depth; p++)
+			depth += *p == '<' ? 1 : *p == '>' ? -1 : 0;
+		return !depth && !*p ? kinds[i].kind : K_NONE;
+	}
 	return K_NONE;
 }
 

@@ -147,3 +147,47 @@ check_elements() { # DUMP
 		((status != 0)) || { echo "elements/$name: $output"; return 1; }
 	done
 }
+
+# A copy of the full dump whose IntList says it holds more than its array: items and
+# count say why they cannot be read, and elements/ lists one file saying it.
+@test "collections/full: a list whose size exceeds its array: unreadable, said in elements/" {
+	use_dump collections/full
+	local obj off patched=$BATS_TEST_TMPDIR/patched.core
+	obj=$(static_object IntList)
+	run -0 "$CLRFS_BIN" --print "/heap/objects/$obj/../info" "$FIXTURE/full.core"
+	off=$(sed -n 's/^field: \([0-9]*\)\tSystem.Int32\t_size$/\1/p' <<<"$output")
+	[[ -n $off ]]
+	cp "$FIXTURE/full.core" "$patched"
+	# _size (after the MethodTable pointer) set to 1,000,000 through the PT_LOAD holding it
+	LC_ALL=C perl -e '
+		use strict; no warnings "portable";
+		my ($f, $addr) = ($ARGV[0], hex($ARGV[1]));
+		open(my $fh, "+<:raw", $f) or die "$f: $!\n";
+		read($fh, my $eh, 64) == 64 or die;
+		my $phoff = unpack("Q<", substr($eh, 32, 8));
+		my ($phentsize, $phnum) = unpack("v v", substr($eh, 54, 4));
+		if ($phnum == 0xffff) {
+			seek($fh, unpack("Q<", substr($eh, 40, 8)), 0);
+			read($fh, my $sh, 64) == 64 or die;
+			$phnum = unpack("L<", substr($sh, 44, 4));
+		}
+		for my $i (0 .. $phnum - 1) {
+			seek($fh, $phoff + $i * $phentsize, 0);
+			read($fh, my $ph, 56) == 56 or die;
+			my ($type, undef, $off, $va, undef, $filesz) = unpack("L< L< Q< Q< Q< Q<", $ph);
+			next unless $type == 1 && $addr >= $va && $addr + 4 <= $va + $filesz;
+			seek($fh, $off + $addr - $va, 0);
+			print $fh pack("L<", 1000000);
+			close($fh) or die;
+			exit 0;
+		}
+		die "0x$ARGV[1] is not in the dump\n";' "$patched" "$(printf '%x' $((obj + 8 + off)))"
+	run -0 "$CLRFS_BIN" --print "/heap/objects/$obj/count" "$patched"
+	[[ $output == "<unreadable: "* ]] || { echo "count: $output"; return 1; }
+	run -0 "$CLRFS_BIN" --list "/heap/objects/$obj/elements" "$patched"
+	[[ $output == .unreadable ]] || { echo "elements/: $output"; return 1; }
+	run -0 "$CLRFS_BIN" --print "/heap/objects/$obj/elements/.unreadable" "$patched"
+	[[ $output == "<unreadable: "* ]]
+	run "$CLRFS_BIN" --print "/heap/objects/$obj/elements/0" "$patched"
+	((status != 0))
+}
