@@ -63,6 +63,13 @@ void fs_put_context_asynclocals(struct fs *fs, uint64_t ec, struct strbuf *b);
 /* An object's elements/ (prov_elements.c): key.u = the collection's address. */
 extern const struct fs_ops fs_obj_elements_ops;
 void fs_elements_free(struct fs *fs);
+/* Which objects /heap/stats counts (prov_heap.c): all, those the roots
+ * reach, the others. */
+enum fs_stats_of { FS_STATS_ALL, FS_STATS_LIVE, FS_STATS_DEAD };
+/* /heap/stats's lines, of the types of module only when it is not 0. */
+int fs_put_heap_stats(struct fs *fs, enum fs_stats_of of, uint64_t module, struct strbuf *b);
+extern const struct fs_ops fs_modules_ops;	/* /modules (prov_modules.c) */
+extern const struct fs_ops fs_loadcontexts_ops; /* /loadcontexts (prov_modules.c) */
 extern const struct fs_ops fs_handles_ops;	/* /handles (prov_handles.c) */
 extern const struct fs_ops fs_finalizer_ops;	/* /finalizer (prov_finalizer.c) */
 

@@ -10,6 +10,7 @@
 #include "strbuf.h"
 #include "heap.h"
 #include "heapindex.h"
+#include "fields.h"
 #include "managed.h"
 #include "refgraph.h"
 #include "types.h"
@@ -77,19 +78,16 @@ static int stat_cmp(const void *a, const void *b)
 	return x->t.mt < y->t.mt ? -1 : x->t.mt > y->t.mt;
 }
 
-/* Which objects a stats file counts (its key.u). */
-enum stats_of { STATS_ALL, STATS_LIVE, STATS_DEAD };
-
 /* COUNT BYTES MT NAME (tabs), one line per type with objects counted, sorted
  * by stat_cmp(); then COUNT BYTES - Total. Free objects are not counted (the
  * walk skips them). /heap/stats counts every object: one name per type, the
  * index holds the counts, and names are cached by MethodTable;
  * /heap/live/stats those the roots reach, /heap/dead/stats the others
- * (decoder/runtime/refgraph.h: the graph and one walk from the roots). */
-static int stats_render(struct fs_node *file, struct strbuf *b)
+ * (decoder/runtime/refgraph.h: the graph and one walk from the roots);
+ * /modules/<name>/types those of one module's types. */
+int fs_put_heap_stats(struct fs *fs, enum fs_stats_of of, uint64_t module, struct strbuf *b)
 {
-	struct rt *rt = fs_of(file)->rt;
-	enum stats_of of = fs_node_key(file).u;
+	struct rt *rt = fs->rt;
 	struct rt_heap_index *ix;
 	const struct rt_live_type *live = NULL;
 	struct stat_row *rows;
@@ -97,7 +95,7 @@ static int stats_render(struct fs_node *file, struct strbuf *b)
 	size_t n, nlive, k = 0;
 	int rc = rt_heap_index(rt, &ix);
 
-	if (!rc && of != STATS_ALL)
+	if (!rc && of != FS_STATS_ALL)
 		rc = rt_live_types(rt, &live, &nlive);
 	if (rc)
 		return rc;
@@ -107,11 +105,14 @@ static int stats_render(struct fs_node *file, struct strbuf *b)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		struct rt_heap_type t = types[i];
-		if (of == STATS_LIVE)
+		if (of == FS_STATS_LIVE)
 			t.count = live[i].count, t.bytes = live[i].bytes;
-		else if (of == STATS_DEAD)
+		else if (of == FS_STATS_DEAD)
 			t.count -= live[i].count, t.bytes -= live[i].bytes;
 		if (!t.count)
+			continue;
+		struct rt_type_info info;
+		if (module && (rt_type_info(rt, t.mt, &info) || info.module != module))
 			continue;
 		objects += t.count;
 		bytes += t.bytes;
@@ -142,6 +143,11 @@ out:
 		free(rows[i].owned);
 	free(rows);
 	return rc;
+}
+
+static int stats_render(struct fs_node *file, struct strbuf *b)
+{
+	return fs_put_heap_stats(fs_of(file), fs_node_key(file).u, 0, b);
 }
 
 static const struct fs_ops stats_ops = {
@@ -180,16 +186,16 @@ static const struct fs_ops retained_ops = {
 
 static int heap_populate(struct fs_node *dir)
 {
-	const struct fs_key none = {STATS_ALL, NULL};
+	const struct fs_key none = {FS_STATS_ALL, NULL};
 	int rc = fs_node_add(dir, "segments", FS_FILE, &segments_ops, none, NULL);
 
 	rc = rc ? rc : fs_node_add(dir, "stats", FS_FILE, &stats_ops, none, NULL);
 	rc = rc ? rc : fs_node_add(dir, "roots", FS_FILE, &roots_ops, none, NULL);
 	rc = rc ? rc : fs_node_add(dir, "retained", FS_FILE, &retained_ops, none, NULL);
 	rc = rc ? rc : fs_node_add(dir, "live", FS_DIR, &liveness_ops,
-				   (struct fs_key){STATS_LIVE, NULL}, NULL);
+				   (struct fs_key){FS_STATS_LIVE, NULL}, NULL);
 	rc = rc ? rc : fs_node_add(dir, "dead", FS_DIR, &liveness_ops,
-				   (struct fs_key){STATS_DEAD, NULL}, NULL);
+				   (struct fs_key){FS_STATS_DEAD, NULL}, NULL);
 	rc = rc ? rc : fs_node_add(dir, "types", FS_DIR, &fs_heap_types_ops, none, NULL);
 	return rc ? rc : fs_node_add(dir, "objects", FS_DIR, &fs_heap_objects_ops, none, NULL);
 }

@@ -35,6 +35,8 @@ static const struct fs_provider {
 	{"locks", FS_DIR, &fs_locks_ops, has_runtime},
 	{"handles", FS_DIR, &fs_handles_ops, has_runtime},
 	{"finalizer", FS_DIR, &fs_finalizer_ops, has_runtime},
+	{"modules", FS_DIR, &fs_modules_ops, has_runtime},
+	{"loadcontexts", FS_DIR, &fs_loadcontexts_ops, has_runtime},
 };
 
 static int root_populate(struct fs_node *root)

@@ -4,6 +4,7 @@
 #define CLRFS_MANAGED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rt;
@@ -138,6 +139,20 @@ int mv_timers(struct rt *rt, struct strbuf *out);
 /* Whether the type at mt is the type named type (as rt_type_name names it) or
  * derives from it: MV_EXCEPTION, MV_TASK, ... */
 bool mv_derives_from(struct rt *rt, uint64_t mt, const char *type);
+
+/* An AssemblyLoadContext on the heap (loadcontexts.c). */
+struct mv_load_context {
+	uint64_t obj, mt;
+	char *name;	  /* its _name, escaped (names.h); NULL when null or name_err */
+	int name_err;
+	bool collectible; /* _isCollectible */
+	bool unloading;	  /* _state is Unloading */
+	uint64_t binder;  /* _nativeAssemblyLoadContext */
+	int err;	  /* collectible, unloading or binder unreadable */
+};
+/* Every AssemblyLoadContext object of the heap, by address, read once:
+ * borrowed until rt_close(). */
+int mv_load_contexts(struct rt *rt, const struct mv_load_context **v, size_t *n);
 #define MV_EXCEPTION "System.Exception"
 #define MV_TASK	     "System.Threading.Tasks.Task"
 /* The frames the runtime recorded in an exception (its _stackTrace, as

@@ -95,6 +95,10 @@ int meta_typeref_name(const struct meta *m, uint32_t rid, const char **name);
 int meta_typeref_namespace(const struct meta *m, uint32_t rid, const char **ns);
 int meta_typeref_scope(const struct meta *m, uint32_t rid, uint32_t *token);
 
+/* The module's Assembly row (II.22.2): its name and version (major, minor,
+ * build, revision). -ENOENT when the module has none (a netmodule). */
+int meta_assembly(const struct meta *m, const char **name, uint16_t version[4]);
+
 /* TypeSpec, II.22.39: its signature (a Type, II.23.2.14). */
 int meta_typespec_sig(const struct meta *m, uint32_t rid, const uint8_t **sig, uint32_t *len);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Row accessors of TypeDef, TypeRef, TypeSpec, Field and MethodDef (ECMA-335 II.22).
+// Row accessors of TypeDef, TypeRef, TypeSpec, Field, MethodDef and Assembly (ECMA-335 II.22).
 #include "meta_i.h"
 
 #include <errno.h>
@@ -172,4 +172,13 @@ int meta_method_name(const struct meta *m, uint32_t rid, const char **name)
 int meta_method_sig(const struct meta *m, uint32_t rid, const uint8_t **sig, uint32_t *len)
 {
 	return get_blob(m, META_TABLE_METHODDEF, rid, META_METHOD_SIGNATURE, sig, len);
+}
+
+int meta_assembly(const struct meta *m, const char **name, uint16_t version[4])
+{
+	int rc = get_str(m, META_TABLE_ASSEMBLY, 1, META_ASSEMBLY_NAME, name);
+
+	for (unsigned i = 0; !rc && i < 4; i++)
+		version[i] = (uint16_t)meta_cell(m, META_TABLE_ASSEMBLY, 1, META_ASSEMBLY_MAJOR + i);
+	return rc;
 }

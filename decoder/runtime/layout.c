@@ -35,6 +35,7 @@ static const char *const group_names[RT_LG_COUNT] = {
 	[RT_LG_FINALIZER] = "the finalization queue",
 	[RT_LG_STACK] = "thread stacks",
 	[RT_LG_SYNC] = "locks (sync blocks)",
+	[RT_LG_ASSEMBLIES] = "the loaded assemblies (AppDomain)",
 };
 
 const char *const rt_frame_kind_names[RT_FK_COUNT] = {
@@ -752,6 +753,54 @@ static void lay_sync(struct lay_res *r)
 	lay_end(r);
 }
 
+static void lay_assemblies(struct lay_res *r)
+{
+	struct rt_lay_assemblies *a = &r->rt->lay.assemblies;
+	struct dump *d = r->rt->d;
+
+	lay_begin(r, RT_LG_ASSEMBLIES);
+	lay_global(r, &a->app_domain, "AppDomain");
+	/* DomainAssemblyList on 8.0 to 10.0, AssemblyList from 11.0 */
+	lay_field(r, &a->list, "AppDomain", "AssemblyList", "DomainAssemblyList");
+	lay_field(r, &a->al_count, "ArrayListBase", "Count", NULL);
+	lay_field(r, &a->al_first, "ArrayListBase", "FirstBlock", NULL);
+	lay_field(r, &a->alb_next, "ArrayListBlock", "Next", NULL);
+	lay_field(r, &a->alb_size, "ArrayListBlock", "Size", NULL);
+	lay_field(r, &a->alb_array, "ArrayListBlock", "ArrayStart", NULL);
+	a->domain_assembly = lay_field_opt(r, &a->da_assembly, "DomainAssembly", "Assembly");
+	lay_field(r, &a->asm_module, "Assembly", "Module", NULL);
+	lay_field(r, &a->mod_assembly, "Module", "Assembly", NULL);
+	a->mod_path = lay_field_opt(r, &a->path, "Module", "Path");
+	if (!a->mod_path)
+		lay_field(r, &a->path, "PEImage", "PathBuffer", NULL);
+	a->binder_direct = lay_field_opt(r, &a->pea_binder, "PEAssembly", "AssemblyBinder");
+	if (!a->binder_direct) {
+		lay_field(r, &a->pea_binder, "PEAssembly", "HostAssembly", NULL);
+		lay_field(r, &a->host_binder, "BinderAssembly", "Binder", NULL);
+	}
+	/* Checked on the dump: the first entry's Module points back at its
+	 * Assembly. */
+	uint64_t ad, first, assembly, module, back;
+	uint32_t count;
+	int rc = r->err ? 0 : rt_layout_err(r->rt, RT_LG_MODULE);
+	rc = rc || r->err ? rc : dump_read_ptr(d, a->app_domain, &ad);
+	rc = rc || r->err ? rc : dump_read_u32(d, ad + a->list + a->al_count, &count);
+	rc = rc || r->err ? rc : dump_read_ptr(d, ad + a->list + a->al_first + a->alb_array, &first);
+	if (!rc && !r->err && count) {
+		assembly = first;
+		if (a->domain_assembly)
+			rc = dump_read_ptr(d, first + a->da_assembly, &assembly);
+		rc = rc ? rc : dump_read_ptr(d, assembly + a->asm_module, &module);
+		rc = rc ? rc : dump_read_ptr(d, module + a->mod_assembly, &back);
+		if (!rc && back != assembly)
+			lay_fail(r, -EBADMSG,
+				 "the first loaded assembly's Module does not point back at it");
+	}
+	if (rc)
+		lay_fail(r, rc, "the AppDomain's assembly list is unreadable");
+	lay_end(r);
+}
+
 void rt_layout_load(struct rt *rt)
 {
 	struct lay_res r = {.rt = rt,
@@ -782,6 +831,7 @@ void rt_layout_load(struct rt *rt)
 	lay_finalizer(&r);
 	lay_stack(&r);
 	lay_sync(&r);
+	lay_assemblies(&r);
 	check_types(&r);
 }
 

@@ -70,6 +70,7 @@ enum rt_lay_group {
 	RT_LG_FINALIZER, /* the finalization queues */
 	RT_LG_STACK,	 /* stack walks: Frames, unwind info, ReadyToRun code */
 	RT_LG_SYNC,	 /* object headers' locks, the sync block table */
+	RT_LG_ASSEMBLIES, /* the AppDomain's loaded assemblies and their binders */
 	RT_LG_COUNT
 };
 
@@ -366,6 +367,29 @@ struct rt_lay_sync {
 	uint32_t lock_locked, lock_waiter_shift;
 };
 
+/* The loaded assemblies (Loader.md; appdomain.hpp, arraylist.h, assembly.hpp,
+ * peassembly.h): the AppDomain's ArrayList of assemblies, each entry an
+ * Assembly (11.0) or a DomainAssembly whose first field is its Assembly
+ * (8.0 to 10.0: domainassembly.h m_pAssembly); an Assembly's Module, whose
+ * Assembly points back. A module's path: Module.Path, a UTF-16 string
+ * (9.0+), or the buffer of PEImage's SString m_path (8.0). Its binder (the
+ * native side of its AssemblyLoadContext): PEAssembly.AssemblyBinder (10.0+),
+ * or the binder of PEAssembly's host assembly (8.0, 9.0: m_pHostAssembly,
+ * BINDER_SPACE::Assembly m_binder). */
+struct rt_lay_assemblies {
+	uint64_t app_domain; /* address of AppDomain::m_pTheAppDomain */
+	uint64_t list;	     /* AppDomain's ArrayListBase */
+	uint64_t al_count, al_first, alb_next, alb_size, alb_array; /* ArrayListBase, ArrayListBlock */
+	bool domain_assembly;	      /* entries are DomainAssembly* */
+	uint64_t da_assembly;	      /* DomainAssembly.Assembly */
+	uint64_t asm_module, mod_assembly; /* Assembly.Module, Module.Assembly */
+	bool mod_path;		      /* Module.Path (else PEImage's path) */
+	uint64_t path;		      /* Module.Path or PEImage's path buffer */
+	bool binder_direct;	      /* PEAssembly.AssemblyBinder */
+	uint64_t pea_binder;	      /* ... or PEAssembly.HostAssembly */
+	uint64_t host_binder;	      /* ... and its Binder */
+};
+
 /* Addresses of runtime variables (as the descriptor's indirect globals
  * give them: the variable, not its value). 0 when unknown. */
 struct rt_lay_globals {
@@ -392,6 +416,7 @@ struct rt_layout {
 	struct rt_lay_finalizer finalizer;
 	struct rt_lay_stack stack;
 	struct rt_lay_sync sync;
+	struct rt_lay_assemblies assemblies;
 	struct rt_lay_globals g;
 };
 

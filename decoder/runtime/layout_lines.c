@@ -26,6 +26,14 @@
 		F("HandleTableMap", "MaxIndex", 16), F("HandleTableBucket", "Table", 0),           \
 		F("HandleTableBucket", "HandleTableIndex", 8)
 
+/* ArrayListBase { DWORD m_count; FirstArrayListBlock m_firstBlock } and
+ * ArrayListBlock { m_next; DWORD m_blockSize; m_array[] } (arraylist.h), as
+ * the 10.0 descriptor publishes them; the same file on 8.0 and 9.0. */
+#define ARRAYLIST_ROWS                                                                             \
+	F("ArrayListBase", "Count", 0), F("ArrayListBase", "FirstBlock", 8),                       \
+		F("ArrayListBlock", "Next", 0), F("ArrayListBlock", "Size", 8),                    \
+		F("ArrayListBlock", "ArrayStart", 16)
+
 /* Precode data (precode.h FixupPrecodeData, StubPrecodeData), as the 10.0
  * descriptor publishes it. */
 #define PRECODE_DATA_ROWS                                                                          \
@@ -154,6 +162,11 @@ static const struct lay_row net10[] = {
 	SYNC_ROWS,
 	F("AwareLock", "HoldingThreadId", 8),
 	F("Thread", "DebugBlockingInfo", 672),
+	/* The AppDomain's list holds DomainAssembly*, whose m_pAssembly is its
+	 * first field (domainassembly.h; the descriptor's Assembly.Module is
+	 * 16 bytes into what that points at): checked on the modules fixture,
+	 * each of its 15 assemblies' Module pointing back at it. */
+	F("DomainAssembly", "Assembly", 0),
 };
 
 /* .NET 8 has no contract descriptor: this is all of it. Sources are 8.0-era
@@ -324,6 +337,24 @@ static const struct lay_row net8[] = {
 	D("HelperMethodFrameIdentifier", 129),
 	D("HelperMethodFrame_1OBJIdentifier", 130),
 	D("InlinedCallFrameIdentifier", 135),
+	/* The loaded assemblies: AppDomain::m_Assemblies, an ArrayList of
+	 * DomainAssembly* whose m_pAssembly is the first field; Assembly's
+	 * m_pModule and Module's m_pAssembly; PEImage's SString m_path (the
+	 * buffer of its SBuffer, after m_size, m_allocation and m_flags); the
+	 * binder through PEAssembly::m_pHostAssembly, BINDER_SPACE::Assembly's
+	 * m_binder (appdomain.hpp, domainassembly.h, assembly.hpp, ceeload.h,
+	 * peimage.h, peassembly.h, assemblybinder/assembly.hpp). Found on the
+	 * modules fixture of 8.0.34: its 14 assemblies (AppDomain.GetAssemblies)
+	 * in the list, each Module pointing back, each path the file mapped,
+	 * each binder its AssemblyLoadContext's _nativeAssemblyLoadContext. */
+	F("AppDomain", "DomainAssemblyList", 2544),
+	ARRAYLIST_ROWS,
+	F("DomainAssembly", "Assembly", 0),
+	F("Assembly", "Module", 24),
+	F("Module", "Assembly", 296),
+	F("PEImage", "PathBuffer", 16),
+	F("PEAssembly", "HostAssembly", 56),
+	F("BinderAssembly", "Binder", 32),
 };
 
 /* The x64 FixupPrecode and StubPrecode of 8.0 and 9.0 (their runtimes publish
@@ -424,6 +455,16 @@ static const struct lay_row net9[] = {
 	D("DebuggerU2MCatchHandlerFrameIdentifier", 128),
 	D("HelperMethodFrameIdentifier", 131),
 	D("InlinedCallFrameIdentifier", 137),
+	/* The loaded assemblies as on 8.0 (AppDomain::m_Assemblies of
+	 * DomainAssembly*, the binder through the host assembly); Module.Path
+	 * and Module.Assembly from the descriptor. Found on the modules fixture
+	 * of 9.0.23 as there: its 21 assemblies. */
+	F("AppDomain", "DomainAssemblyList", 1824),
+	ARRAYLIST_ROWS,
+	F("DomainAssembly", "Assembly", 0),
+	F("Assembly", "Module", 16),
+	F("PEAssembly", "HostAssembly", 56),
+	F("BinderAssembly", "Binder", 32),
 };
 
 /* What the 11.0 descriptor (with its GC sub-descriptor) does not publish
@@ -498,6 +539,10 @@ static const struct lay_row net9_arm64[] = {
 	F("ReadyToRunInfo", "EntryPointToMethodDescMap", 440),
 	F("RuntimeFunction", "!", 8),
 	F("RuntimeFunction", "UnwindData", 4),
+	/* The AppDomain's assembly list, found on the arm64 modules fixture as
+	 * on x64 (1824 there; its 16 assemblies' Modules point back, the host
+	 * assembly's binder at the same offsets). */
+	F("AppDomain", "DomainAssemblyList", 1912),
 };
 
 /* What differs from net10 on linux-arm64 10.0.12: Thread::DebugBlockingInfo,

@@ -69,6 +69,8 @@ enum rt_part {
 	RT_PART_ROOTS,	  /* roots.c */
 	RT_PART_LIVE,	  /* refgraph.c: what the roots reach */
 	RT_PART_DOMINATORS, /* dominators.c: retained sizes */
+	RT_PART_MODULES,    /* modules.c: the loaded modules */
+	RT_PART_LOADCONTEXTS, /* decoder/managed/loadcontexts.c */
 	RT_PART_COUNT
 };
 /* Builds part p on the first call: build(rt, &value) returns 0 and the value

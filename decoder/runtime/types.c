@@ -131,30 +131,44 @@ static int image_need(uint64_t off, uint64_t len, void *arg)
  * CLI header and the metadata, each range as meta_locate() asks for it.
  * Every byte of those must come from the dump (or the module file behind
  * it, dump_read()): a missing page is -EIO, never zeros. */
-static int module_load(struct rt *rt, struct module_entry *e)
+int rt_module_image(struct rt *rt, uint64_t module, uint64_t *base, uint32_t *size, bool *mapped)
 {
 	const struct rt_lay_module *l = &rt->lay.module;
 	struct dump *d = rt->d;
-	struct meta_location loc;
-	uint64_t pea, image, layout, base;
-	uint32_t size, flags;
-	char err[160];
+	uint64_t pea, image, layout;
+	uint32_t flags;
 	int rc;
 
 	rc = rt_layout_err(rt, RT_LG_MODULE);
-	rc = rc ? rc : dump_read_ptr(d, e->module + l->pea, &pea);
+	rc = rc ? rc : dump_read_ptr(d, module + l->pea, &pea);
 	rc = rc ? rc : pea ? dump_read_ptr(d, pea + l->pea_image, &image) : -ENOTSUP;
 	rc = rc ? rc : image ? dump_read_ptr(d, image + l->image_layout, &layout) : -ENOTSUP;
 	if (!rc && !layout)
 		rc = -ENOTSUP; /* no loaded image: a dynamic (Reflection.Emit) module */
-	rc = rc ? rc : dump_read_ptr(d, layout + l->layout_base, &base);
-	rc = rc ? rc : dump_read_u32(d, layout + l->layout_size, &size);
+	rc = rc ? rc : dump_read_ptr(d, layout + l->layout_base, base);
+	rc = rc ? rc : dump_read_u32(d, layout + l->layout_size, size);
 	rc = rc ? rc : dump_read_u32(d, layout + l->layout_flags, &flags);
 	if (rc)
 		return rc;
-	if (!base || size < PAGE || size > IMAGE_SIZE_MAX)
+	if (!*base || *size < PAGE || *size > IMAGE_SIZE_MAX)
 		return -EBADMSG;
-	int kind = flags & LAYOUT_FLAG_MAPPED ? META_LAYOUT_MAPPED : META_LAYOUT_FILE;
+	*mapped = flags & LAYOUT_FLAG_MAPPED;
+	return 0;
+}
+
+static int module_load(struct rt *rt, struct module_entry *e)
+{
+	struct dump *d = rt->d;
+	struct meta_location loc;
+	uint64_t base;
+	uint32_t size;
+	bool mapped;
+	char err[160];
+	int rc = rt_module_image(rt, e->module, &base, &size, &mapped);
+
+	if (rc)
+		return rc;
+	int kind = mapped ? META_LAYOUT_MAPPED : META_LAYOUT_FILE;
 	/* Large and mostly untouched: an anonymous mapping gets zero pages on
 	 * first touch (calloc may clear the whole of it when malloc serves it
 	 * from its heap). */

@@ -3,6 +3,7 @@
 #ifndef CLRFS_TYPES_H
 #define CLRFS_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rt;
@@ -23,6 +24,12 @@ int rt_type_name(struct rt *rt, uint64_t th, const char **name);
  * the CLI header and the metadata of the image are read. Errors as
  * rt_type_name(). */
 int rt_module_meta(struct rt *rt, uint64_t module, const struct meta **m);
+
+/* The image of the Module at module as the runtime laid it out
+ * (PEAssembly -> PEImage -> its loaded PEImageLayout): its base address,
+ * size and whether it is mapped as the loader maps sections (else a flat
+ * copy of the file). -ENOTSUP for a module without one (dynamic). */
+int rt_module_image(struct rt *rt, uint64_t module, uint64_t *base, uint32_t *size, bool *mapped);
 
 /* The type arguments of the MethodTable mt (a generic instantiation, or its
  * open form, whose arguments are generic-variable TypeDescs): up to max type

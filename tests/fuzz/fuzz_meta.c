@@ -54,6 +54,11 @@ static void walk(const struct meta *m)
 		(void)meta_typeref_name(m, rid, &s);
 		(void)meta_typeref_scope(m, rid, &v);
 	}
+	const char *name;
+	uint16_t version[4];
+	static volatile size_t sink;
+	if (meta_assembly(m, &name, version) == 0)
+		sink = strlen(name); /* a string of the heap is terminated inside it */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -66,8 +66,9 @@ static class Oracle
                 case ["reach", var roots, var dump]: return Run(dump, rt => Reach(rt, roots));
                 case ["paths", var targets, var dump]: return Run(dump, rt => Paths(rt, targets));
                 case ["exceptions", var dump]: return Run(dump, Exceptions);
+                case ["modules", var dump]: return Run(dump, Modules);
                 default:
-                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP");
+                    Console.Error.WriteLine("usage: oracle stats DUMP | threads DUMP | fields TYPE DUMP | handles DUMP | finalizer DUMP | stacks DUMP | exceptions DUMP | modules DUMP");
                     return 2;
             }
         }
@@ -214,6 +215,13 @@ static class Oracle
             Console.Write($"registered\t{Addr(a)}\n");
         foreach (ulong a in rt.Heap.EnumerateFinalizerRoots().Select(r => r.Object.Address).Order())
             Console.Write($"ready\t{Addr(a)}\n");
+    }
+
+    // MODULE ASSEMBLY BASE SIZE PATH per module of the AppDomain, by Module address.
+    static void Modules(ClrRuntime rt)
+    {
+        foreach (ClrModule m in rt.AppDomains.SelectMany(d => d.Modules).OrderBy(m => m.Address))
+            Console.Write($"{Addr(m.Address)}\t{Addr(m.AssemblyAddress)}\t{Addr(m.ImageBase)}\t{m.Size}\t{m.Name}\n");
     }
 
     static void Threads(ClrRuntime rt)

@@ -9,7 +9,7 @@
 # shellcheck disable=SC2016,SC2153 # jq programs in single quotes; use_dump sets DUMP
 load helpers
 
-DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap stacks/full stacks/heap threadpool/full roots/full)
+DUMPS=(handles/full handles/heap handles-server/full handles-server/heap heap/full heap/heap heap-server/full heap-server/heap threads/full threads/heap heap-segments/heap stacks/full stacks/heap threadpool/full roots/full modules/full modules/heap)
 
 setup_file() {
 	local rc=0
@@ -307,6 +307,26 @@ check_paths() { # DUMP
 @test "roots/full: paths end as ClrMD's GCRoot paths do" { check_paths roots/full; }
 @test "stacks/heap: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live stacks/heap; }
 @test "handles/full: the live set walked by ClrMD from clrfs's roots, and ClrMD's roots" { check_live handles/full; }
+
+# Each module's Module, Assembly, image base and size, and path equal ClrMD's modules of
+# the AppDomain.
+check_modules() { # DUMP
+	need_oracle
+	use_dump "$1"
+	local ours theirs m
+	run -0 oracle modules
+	theirs=$output
+	ours=$(for m in $(tree_ls /modules); do
+		tree_cat "/modules/$m/info" | awk -F': ' '{ v[$1] = substr($0, length($1) + 3) }
+			END { print v["module"] "\t" v["assembly"] "\t" v["base"] "\t" v["size"] "\t" v["path"] }'
+	done | LC_ALL=C sort)
+	[[ $(wc -l <<<"$theirs") -ge 10 ]]
+	[[ $ours == "$(LC_ALL=C sort <<<"$theirs")" ]] ||
+		{ echo "$1: /modules and ClrMD's modules differ:"; diff <(LC_ALL=C sort <<<"$theirs") <(echo "$ours"); return 1; }
+}
+
+@test "modules/full: each module's address, assembly, image and path equal ClrMD's" { check_modules modules/full; }
+@test "modules/heap: each module's address, assembly, image and path equal ClrMD's" { check_modules modules/heap; }
 
 @test "heap/full: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/full; }
 @test "heap/heap: each type's first object's refs and referrers equal ClrMD's" { check_refs heap/heap; }
