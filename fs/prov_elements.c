@@ -137,6 +137,11 @@ static int elements_of(struct fs *fs, uint64_t obj, const struct fs_elements **o
 		e->err = mv_collection_walk(fs->rt, obj, gather_item, &g, &count);
 		if (!e->err && count != e->n)
 			e->err = -EBADMSG;
+		if (e->err == -ENOMEM) { /* not kept: the next call walks again */
+			free(e->addr);
+			*e = (struct fs_elements){ .obj = 0 };
+			return -ENOMEM;
+		}
 	}
 	*out = e;
 	return e->err;
