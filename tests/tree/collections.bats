@@ -79,31 +79,60 @@ check_nested() { # DUMP
 	! grep -qx items <<<"$output"
 }
 
-# One element of elements/ in the form of its items line: a value file's content; a
-# link's target as "0x… Type", or for a string its value file (the raw text) quoted
-# (JSON's escapes are clrfs's for the fixture's strings); a struct's directory checked
-# field by field against the items line's "{Name=value, ...}", printed as that line
-# when every field agrees.
+# FILE's content, less its trailing line breaks, into REPLY: without a process on a
+# mount (a few hundred elements are read), else through clrfs.
+slurp() { # PATH
+	if [[ $TREE_MODE == fuse ]]; then
+		IFS= read -r -d '' REPLY <"$MNT$1" || true
+		while [[ $REPLY == *$'\n' ]]; do REPLY=${REPLY%$'\n'}; done
+	else
+		REPLY=$(tree_cat "$1")
+	fi
+}
+
+# A string quoted as clrfs quotes one in one-line contexts (values.h), for the
+# fixture's strings: backslash, quote, line feed, carriage return and tab escaped.
+quote() { # TEXT
+	local t=$1
+	t=${t//\\/\\\\}
+	t=${t//\"/\\\"}
+	t=${t//$'\n'/\\n}
+	t=${t//$'\r'/\\r}
+	t=${t//$'\t'/\\t}
+	REPLY="\"$t\""
+}
+
+# One element of elements/ in the form of its items line, into REPLY: a value file's
+# content; a link's target as "0x… Type", or for a string its value file (the raw
+# text) quoted; a struct's directory checked field by field against the items line's
+# "{Name=value, ...}", that line when every field agrees.
 element_line() { # PATH ITEM
 	local path=$1 item=$2 target type pairs pair name
-	target=$(tree_readlink "$path" 2>/dev/null) || target=
-	if [[ -n $target ]]; then
-		type=$(tree_cat "$path/type")
+	if [[ $TREE_MODE == fuse && -L $MNT$path ]] || { [[ $TREE_MODE != fuse ]] && target=$(tree_readlink "$path" 2>/dev/null); }; then
+		slurp "$path/type"
+		type=$REPLY
 		if [[ $type == System.String ]]; then
-			tree_cat "$path/value" | jq -Rs .
+			if [[ $TREE_MODE == fuse ]]; then
+				IFS= read -r -d '' REPLY <"$MNT$path/value" || true
+			else
+				REPLY=$(tree_cat "$path/value")
+			fi
+			quote "$REPLY"
 		else
-			echo "${target##*/} $type"
+			[[ -n $target ]] || target=$(tree_readlink "$path")
+			REPLY="${target##*/} $type"
 		fi
-	elif tree_ls "$path" >/dev/null 2>&1 && [[ $item == "{"*"}" ]]; then
+	elif [[ $item == "{"*"}" ]] && { [[ $TREE_MODE == fuse && -d $MNT$path ]] || tree_ls "$path" >/dev/null 2>&1; }; then
 		pairs=${item#\{}
 		pairs=${pairs%\}}
 		while IFS= read -r pair; do
 			name=${pair%%=*}
-			[[ $(tree_cat "$path/$name") == "${pair#*=}" ]] || { echo "$path/$name: $(tree_cat "$path/$name")"; return; }
-		done < <(sed 's/, /\n/g' <<<"$pairs")
-		echo "$item"
+			slurp "$path/$name"
+			[[ $REPLY == "${pair#*=}" ]] || { REPLY="$path/$name: $REPLY"; return; }
+		done <<<"${pairs//, /$'\n'}"
+		REPLY=$item
 	else
-		tree_cat "$path"
+		slurp "$path"
 	fi
 }
 
@@ -121,10 +150,13 @@ check_elements() { # DUMP
 		for ((pos = 0; pos < ${#items[@]}; pos++)); do
 			item=${items[pos]}
 			if [[ $item == *$'\t'* ]]; then
-				got="$(element_line "/heap/objects/$obj/elements/$pos/key" "${item%%$'\t'*}")"$'\t'
-				got+=$(element_line "/heap/objects/$obj/elements/$pos/value" "${item#*$'\t'}")
+				element_line "/heap/objects/$obj/elements/$pos/key" "${item%%$'\t'*}"
+				got=$REPLY$'\t'
+				element_line "/heap/objects/$obj/elements/$pos/value" "${item#*$'\t'}"
+				got+=$REPLY
 			else
-				got=$(element_line "/heap/objects/$obj/elements/$pos" "$item")
+				element_line "/heap/objects/$obj/elements/$pos" "$item"
+				got=$REPLY
 			fi
 			[[ $got == "$item" ]] || { echo "$1: $field: elements/$pos is '$got', item '$item'"; return 1; }
 		done
