@@ -10,6 +10,7 @@
 #include "strbuf.h"
 #include "fields.h"
 #include "heapindex.h"
+#include "modules.h"
 #include "statics.h"
 #include "types.h"
 #include "format.h"
@@ -96,16 +97,16 @@ static int by_name(const void *a, const void *b)
 	return c ? c : x->mt < y->mt ? -1 : x->mt > y->mt;
 }
 
-/* Adds one directory per type with statics of every module that has
- * objects on the heap; a name several types share, or one too long for a
- * directory, gets "@<MT>" (alone when too long). */
+/* Adds one directory per type with statics of every loaded module
+ * (modules.h rt_modules_all); a name several types share, or one too long
+ * for a directory, gets "@<MT>" (alone when too long). */
 static int statics_root_populate(struct fs_node *dir)
 {
 	struct fs *fs = fs_of(dir);
 	struct named_type *types = NULL;
 	size_t ntypes = 0, cap = 0, nmods = 0;
 	uint64_t *mods = NULL;
-	int rc = rt_heap_modules(fs->rt, &mods, &nmods);
+	int rc = rt_modules_all(fs->rt, &mods, &nmods);
 
 	for (size_t m = 0; !rc && m < nmods; m++) {
 		uint64_t *mts;

@@ -7,6 +7,7 @@
 
 #include "diag.h"
 #include "dump.h"
+#include "heapindex.h"
 #include "layout.h"
 #include "runtime.h"
 #include "runtime_i.h"
@@ -190,5 +191,41 @@ int rt_modules(struct rt *rt, const struct rt_module **mods, size_t *count)
 		return rc;
 	*mods = ((struct modules *)p)->v;
 	*count = ((struct modules *)p)->n;
+	return 0;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int rt_modules_all(struct rt *rt, uint64_t **out, size_t *count)
+{
+	const struct rt_module *mods = NULL;
+	uint64_t *heap, *v;
+	size_t nheap, nmods = 0, n = 0;
+	int rc = rt_heap_modules(rt, &heap, &nheap);
+
+	if (rc)
+		return rc;
+	if (rt_modules(rt, &mods, &nmods))
+		nmods = 0; /* the heap's modules only: /info says why */
+	if (!(v = malloc((nheap + nmods + 1) * sizeof(*v)))) {
+		free(heap);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nheap; i++)
+		v[n++] = heap[i];
+	for (size_t i = 0; i < nmods; i++)
+		v[n++] = mods[i].module;
+	free(heap);
+	qsort(v, n, sizeof(*v), addr_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || v[u - 1] != v[i])
+			v[u++] = v[i];
+	*out = v;
+	*count = u;
 	return 0;
 }

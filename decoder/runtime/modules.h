@@ -29,4 +29,10 @@ struct rt_module {
  * list cannot be read; -EBADMSG when the list is implausible. */
 int rt_modules(struct rt *rt, const struct rt_module **mods, size_t *count);
 
+/* The modules whose types' statics are read (statics, roots): every loaded
+ * module, and those of the heap's types (the only ones known when the
+ * assembly list cannot be read), sorted, once each (*out malloc'ed). The
+ * heap index's errors; -ENOMEM. */
+int rt_modules_all(struct rt *rt, uint64_t **out, size_t *count);
+
 #endif

@@ -18,6 +18,7 @@
 #include "handles.h"
 #include "heap.h"
 #include "heapindex.h"
+#include "modules.h"
 #include "runtime.h"
 #include "runtime_i.h"
 #include "statics.h"
@@ -178,14 +179,14 @@ static int static_object(struct build *b, const struct rt_field *f, uint64_t add
 	return 0;
 }
 
-/* The statics and thread statics of every loaded type of the modules with
- * objects on the heap. */
+/* The statics and thread statics of every loaded type of every loaded module
+ * (modules.h rt_modules_all). */
 static int add_statics(struct build *b)
 {
 	const struct rt_thread *threads = NULL;
 	size_t nthreads = 0, nmods;
 	uint64_t *mods, addr, obj;
-	int rc = rt_heap_modules(b->rt, &mods, &nmods);
+	int rc = rt_modules_all(b->rt, &mods, &nmods);
 
 	if (rc)
 		return rc;

@@ -128,3 +128,27 @@ check_types() { # DUMP
 	run -0 "$CLRFS_BIN" --readlink /loadcontexts/plugins/modules/%0AFormats.Tar.dll "$patched"
 	[[ $output == '../../../modules/%0AFormats.Tar.dll' ]]
 }
+
+# Fixture.Plugins, a static class of the fixture's module, which has no object of its
+# own on the heap: its statics are listed, they are roots, and what they hold is live.
+check_static_roots() { # DUMP
+	use_dump "$1"
+	local obj
+	run -0 tree_cat /modules/modules.dll/types
+	[[ $output == $'0\t0\t-\tTotal' ]] || { echo "$1: the fixture's module has objects: $output"; return 1; }
+	run -0 tree_readlink /statics/Fixture.Plugins/TarFormat
+	obj=${output##*/}
+	[[ $obj =~ ^0x[0-9a-f]{16}$ ]]
+	run -0 tree_cat "/heap/objects/$obj/type"
+	[[ $output == System.Formats.Tar.TarEntryFormat ]]
+	run -0 tree_cat /heap/roots
+	grep -qxP "static\tFixture\.Plugins\.TarFormat\t$obj\tSystem\.Formats\.Tar\.TarEntryFormat" <<<"$output" ||
+		{ echo "$1: no static root for Fixture.Plugins.TarFormat"; return 1; }
+	run -0 tree_cat "/heap/objects/$obj/path"
+	[[ ${lines[0]} == $'static\tFixture.Plugins.TarFormat' ]] || { echo "$1: path $output"; return 1; }
+	run -0 tree_cat /heap/live/stats
+	grep -qP '^1\t24\t0x[0-9a-f]{16}\tSystem\.Formats\.Tar\.TarEntryFormat$' <<<"$output"
+}
+
+@test "modules/full: the statics of a module without objects are listed and are roots" { check_static_roots modules/full; }
+@test "modules/heap: the statics of a module without objects are listed and are roots" { check_static_roots modules/heap; }
