@@ -34,8 +34,8 @@ struct rt_root {
 
 /* Every root, built once (borrowed until rt_close()), sorted by kind, then
  * holder (type and field, thread, handle), then object; one entry per
- * (kind, holder, object). Statics of every loaded type of each module with
- * objects on the heap (each reference-typed static, and the box of each
+ * (kind, holder, object). Statics of every loaded type of every loaded
+ * module (modules.h rt_modules_all; each reference-typed static, and the box of each
  * struct static holding references); thread statics of every managed
  * thread where the runtime's layout of them is known (9.0+); handles:
  * strong, pinned, async-pinned, ref-counted, sized-ref, and a variable
