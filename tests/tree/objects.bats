@@ -88,7 +88,7 @@ expect_enoent() { # PATH
 # file; an element of an array of structs is [i].field.
 check_ref_names() { # DUMP
 	use_dump "$1"
-	local obj addr type field target i=0 n=0
+	local obj addr type field target
 	obj=$(tree_ls /heap/types/Fixture.Arrays | grep -m1 -E '^0x')
 	run -0 tree_cat "/heap/objects/$obj/refs"
 	((${#lines[@]} >= 5)) || { echo "$output"; return 1; }
@@ -98,16 +98,18 @@ check_ref_names() { # DUMP
 		[[ $(tree_cat "/heap/objects/$addr/type") == "$type" ]] || { echo "$addr is no $type"; return 1; }
 	done <<<"$output"
 	obj=$(tree_ls '/heap/types/Fixture.Marker[]' | grep -m1 -E '^0x')
-	run -0 tree_cat "/heap/objects/$obj/refs"
-	mapfile -t refs <<<"$output"
-	run -0 tree_cat "/heap/objects/$obj/value"
-	for ((i = 0; i < ${#lines[@]}; i++)); do
-		[[ ${lines[i]} == 'null' ]] && continue
-		[[ ${refs[n]} == "${lines[i]%% *}"$'\tFixture.Marker\t['"$i"']' ]] ||
-			{ echo "element $i: ${lines[i]}, refs: ${refs[n]}"; return 1; }
-		n=$((n + 1))
-	done
-	((n == ${#refs[@]} && n >= 10))
+	local refs values bad
+	refs=$(tree_cat "/heap/objects/$obj/refs")
+	values=$(tree_cat "/heap/objects/$obj/value")
+	# the k-th ref is the k-th non-null element, "ADDR Fixture.Marker [i]" (awk: the
+	# array holds 100,000 elements, too many for a shell loop)
+	bad=$(awk -F'\t' '
+		NR == FNR { if ($0 != "null") { split($0, a, " "); want[++n] = a[1] "\tFixture.Marker\t[" FNR - 1 "]" } next }
+		$0 != want[FNR] { print "ref " FNR ": " $0 ", expected " want[FNR]; exit }
+		{ m = FNR }
+		END { if (m != n || n < 10) print m " refs for " n " non-null elements" }' \
+		<(echo "$values") <(echo "$refs"))
+	[[ -z $bad ]] || { echo "$bad"; return 1; }
 	# Dictionary<string, object>'s entries: structs holding key and value.
 	run -0 tree_ls '/heap/types/System.Collections.Generic.Dictionary<System.String,System.Object>+Entry[]'
 	obj=$(grep -m1 -E '^0x' <<<"$output")
