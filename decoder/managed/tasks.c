@@ -20,6 +20,8 @@
 #include "threadpool.h"
 #include "types.h"
 
+#include <uthash.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -271,53 +273,79 @@ int mv_tasks_list(struct rt *rt, struct strbuf *out)
 	return 0;
 }
 
-static int status_method_cmp(const void *a, const void *b)
+/* One line of /tasks/stats: a status and method, and how many tasks. */
+struct stat_line {
+	const char *status, *method;
+	size_t count;
+	UT_hash_handle hh; /* keyed by the two pointers (a type's lines share them) */
+};
+
+static int stat_text_cmp(const void *a, const void *b)
 {
-	const struct task_line *x = a, *y = b;
+	const struct stat_line *x = a, *y = b;
 	int c = strcmp(x->status, y->status);
 	return c ? c : strcmp(x->method, y->method);
 }
 
-struct stat_line {
-	size_t first, count;
-};
-
-static int stat_cmp(const void *a, const void *b, void *arg)
+static int stat_cmp(const void *a, const void *b)
 {
 	const struct stat_line *x = a, *y = b;
-	const struct task_line *lines = arg;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	return status_method_cmp(&lines[x->first], &lines[y->first]);
+	return stat_text_cmp(a, b);
 }
 
+/* Counted by (status, method) pointers first, in one pass (the lines of a
+ * type share its method string); the few groups then by their text, which
+ * merges those whose strings are equal but apart (a delegate's method). */
 int mv_tasks_stats(struct rt *rt, struct strbuf *out)
 {
 	struct task_line *v;
-	size_t n, ns = 0;
+	struct stat_line *groups = NULL, *g, *tmp, *s = NULL;
+	size_t n, ng = 0, ns = 0;
 	int rc = collect(rt, &v, &n);
 
 	if (rc)
 		return rc;
-	struct stat_line *s = calloc(n ? n : 1, sizeof(*s));
-	if (!s) {
-		lines_free(v, n);
-		return -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *key[2] = { v[i].status, v[i].method };
+		HASH_FIND(hh, groups, key, sizeof(key), g);
+		if (g) {
+			g->count++;
+			continue;
+		}
+		if (!(g = calloc(1, sizeof(*g)))) {
+			rc = -ENOMEM;
+			break;
+		}
+		*g = (struct stat_line){ .status = v[i].status, .method = v[i].method, .count = 1 };
+		HASH_ADD(hh, groups, status, sizeof(key), g);
+		ng++;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), status_method_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (i && !status_method_cmp(&v[i], &v[i - 1]))
-			s[ns - 1].count++;
-		else
-			s[ns++] = (struct stat_line){i, 1};
+	if (!rc && !(s = malloc((ng ? ng : 1) * sizeof(*s))))
+		rc = -ENOMEM;
+	HASH_ITER(hh, groups, g, tmp) {
+		if (!rc)
+			s[ng - 1 - ns++] = *g;
+		HASH_DEL(groups, g);
+		free(g);
 	}
-	qsort_r(s, ns, sizeof(*s), stat_cmp, v);
-	for (size_t k = 0; k < ns; k++)
-		strbuf_printf(out, "%zu\t%s\t%s\n", s[k].count, v[s[k].first].status, v[s[k].first].method);
+	if (!rc) {
+		qsort(s, ns, sizeof(*s), stat_text_cmp);
+		size_t u = 0;
+		for (size_t k = 0; k < ns; k++) {
+			if (u && !stat_text_cmp(&s[u - 1], &s[k]))
+				s[u - 1].count += s[k].count;
+			else
+				s[u++] = s[k];
+		}
+		qsort(s, u, sizeof(*s), stat_cmp);
+		for (size_t k = 0; k < u; k++)
+			strbuf_printf(out, "%zu\t%s\t%s\n", s[k].count, s[k].status, s[k].method);
+	}
 	free(s);
 	lines_free(v, n);
-	return 0;
+	return rc;
 }
 
 /* --- causality chains --- */
