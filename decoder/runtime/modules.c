@@ -47,7 +47,7 @@ static int read_utf16(struct dump *d, uint64_t addr, uint16_t **out, size_t *len
 	if (!s)
 		return -ENOMEM;
 	while (n < PATH_UNITS_MAX) {
-		size_t want = PATH_CHUNK, k;
+		size_t want = PATH_UNITS_MAX - n < PATH_CHUNK ? PATH_UNITS_MAX - n : PATH_CHUNK, k;
 		int rc = dump_read(d, addr + n * 2, s + n, want * 2);
 		if (rc) { /* near the end of a mapping: one unit at a time */
 			want = 1;
